@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
+// Module map and contracts: ../shared/DESIGN.md. Dependencies point one way:
+// shims <- {AWSCore, ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB} <- Imagicon <- {bootstrap, imagicon}.
+import PackageDescription
+
+/// A system-library shim: a module map over one C library found with pkg-config.
+func shim(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+/// Optimised even in debug builds: pixel and tensor loops are unusable at -Onone.
+let hotLoops: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "Imagicon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bootstrap", targets: ["bootstrap"]),
+        .executable(name: "imagicon", targets: ["imagicon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // C library shims.
+        shim("CTurboJPEG", pkgConfig: "libturbojpeg", apt: "libturbojpeg0-dev"),
+        shim("CPNG", pkgConfig: "libpng16", apt: "libpng-dev"),
+        shim("CExif", pkgConfig: "libexif", apt: "libexif-dev"),
+        shim("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
+        shim("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
+        shim("CWebP", pkgConfig: "libwebp", apt: "libwebp-dev"),
+
+        // Libraries.
+        .target(name: "LambdaRuntime", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "AWSCore", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "S3", dependencies: ["AWSCore"]),
+        .target(name: "DynamoDB", dependencies: ["AWSCore"]),
+        .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP"], swiftSettings: hotLoops),
+        .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG", "CPNG"]),
+        .target(name: "FaceKit", dependencies: ["CBLAS"], swiftSettings: hotLoops),
+        .target(name: "Imagicon", dependencies: [
+            "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ImageKit", "ExifKit", "FaceKit",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables.
+        .executableTarget(name: "bootstrap", dependencies: ["Imagicon", "LambdaRuntime"]),
+        .executableTarget(name: "imagicon", dependencies: [
+            "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
+        ]),
+
+        // Tests: one target per module, plus the slower end-to-end suite.
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
+        .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore"]),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"]),
+        .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
+        .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit"]),
+        .testTarget(name: "ImagiconTests", dependencies: ["Imagicon"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// AWSCore: see ../shared/DESIGN.md. Module under construction.

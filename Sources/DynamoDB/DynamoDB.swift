@@ -1,0 +1,1 @@
+// DynamoDB: see ../shared/DESIGN.md. Module under construction.

@@ -1,0 +1,1 @@
+// ExifKit: see ../shared/DESIGN.md. Module under construction.

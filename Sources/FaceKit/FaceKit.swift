@@ -1,0 +1,1 @@
+// FaceKit: see ../shared/DESIGN.md. Module under construction.

@@ -1,0 +1,1 @@
+// ImageKit: see ../shared/DESIGN.md. Module under construction.

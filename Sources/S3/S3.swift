@@ -1,0 +1,1 @@
+// S3: see ../shared/DESIGN.md. Module under construction.
