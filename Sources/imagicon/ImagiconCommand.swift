@@ -1,0 +1,25 @@
+import ArgumentParser
+
+/// The `imagicon` command-line tool: every subcommand prints one JSON document on stdout,
+/// logs on stderr, and exits non-zero with a one-line reason on bad input.
+@main
+struct ImagiconCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imagicon",
+        abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",
+        subcommands: [
+            InvokeCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}
+
+/// `imagicon bench ...`: side-by-side benchmarks against the peer tools.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks against peer tools (vipsthumbnail, Pillow, dlib, exiftool).",
+        subcommands: [
+        ]
+    )
+}
