@@ -1,1 +1,0 @@
-// FaceKit: see ../shared/DESIGN.md. Module under construction.
