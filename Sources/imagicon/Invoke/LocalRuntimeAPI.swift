@@ -140,10 +140,30 @@ struct LocalRuntimeAPI {
         guard case .ip4(let host, let port)? = await server.listeningAddress else {
             throw InvokeError("the local Runtime API did not start listening")
         }
+        Self.disableNagle(onListenerPort: port)
         return "\(host):\(port)"
     }
 
     func stop() async { await server.stop() }
+
+    /// FlyingFox writes a response's head and body in two sends; with Nagle's algorithm on, the body
+    /// waits for the client's delayed ACK (~40 ms per response). Linux copies TCP_NODELAY from a
+    /// listening socket to the connections it accepts, so setting it on our listener removes the stall.
+    private static func disableNagle(onListenerPort port: UInt16) {
+        for fd in Int32(0)..<1024 {
+            var listening: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening == 1 else { continue }
+            var address = sockaddr_in()
+            var addressLength = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let named = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &addressLength) }
+            }
+            guard named == 0, UInt16(bigEndian: address.sin_port) == port else { continue }
+            var on: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+    }
 
     private static func answer(_ accepted: Bool) -> HTTPResponse {
         accepted
