@@ -59,6 +59,34 @@ import Testing
         #expect(Double(result.differingValues) / Double(max(result.values, 1)) < 0.5)
     }
 
+    /// JPEG sources decoded by dlib's own bundled IJG libjpeg 9e (the pixels dlib saw): the
+    /// chips must agree like the lossless ones. Opt-in: set `FACEKIT_IJG_RGB_DIR` to raw
+    /// dumps made as Fixtures/README.md describes.
+    @Test(.enabled(if: TestData.available && IJGDumps.directory != nil, "set FACEKIT_IJG_RGB_DIR (see Fixtures/README.md)"))
+    func matchesDlibChipsOnDlibDecodedJpegs() throws {
+        let reference = try DlibReference.load("dlib_reference.json")
+        let sp = try ShapePredictor(modelPath: TestData.shapeModelPath)
+        var result = Comparison()
+        var landmarkFaces = 0, landmarkExact = 0
+        for entry in reference.images where entry.format == "JPEG" {
+            let faces = entry.faces("0") + entry.faces("1")
+            guard !faces.isEmpty, let image = try IJGDumps.image(for: entry.path) else { continue }
+            for face in faces {
+                let landmarks = sp.landmarks(in: image, face: face.faceRect)
+                let error = zip(landmarks, face.points).map { max(abs($0.x - $1.x), abs($0.y - $1.y)) }.max() ?? .infinity
+                #expect(error <= 1, "\(entry.path) landmarks \(landmarks) vs \(face.points)")
+                landmarkFaces += 1
+                if error == 0 { landmarkExact += 1 }
+                guard let chip = face.chip else { continue }
+                let expected = try TestDecode.png([UInt8](try Data(contentsOf: TestData.root.appendingPathComponent("faces").appendingPathComponent(chip))))
+                result.add(FaceChip.extract(from: image, landmarks: face.points), expected)
+            }
+        }
+        print("face chips (JPEG sources, dlib's IJG decode): \(result.summary); landmarks \(landmarkExact)/\(landmarkFaces) identical")
+        #expect(result.chips >= 100)
+        #expect(result.maxDifference <= 1)
+    }
+
     @Test func pyramidMatchesTheFilterDefinition() {
         let w = 23, h = 17
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
@@ -138,5 +166,19 @@ import Testing
         // A small face inside the image, chip much larger than the face: no pyramid, samples 200.
         let chip = FaceChip.extract(from: image, landmarks: good)
         #expect(chip.pixels[(75 * 150 + 75) * 3] >= 199)
+    }
+}
+
+/// Raw RGB dumps (`"<w> <h>\n"` + pixels) of the reference JPEGs as dlib's bundled libjpeg decodes them.
+enum IJGDumps {
+    static var directory: String? { ProcessInfo.processInfo.environment["FACEKIT_IJG_RGB_DIR"] }
+
+    static func image(for path: String) throws -> RGBImage? {
+        guard let directory else { return nil }
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(path.replacingOccurrences(of: "/", with: "__") + ".rgb")
+        guard let data = try? Data(contentsOf: url), let newline = data.firstIndex(of: 0x0A) else { return nil }
+        let header = String(decoding: data[..<newline], as: UTF8.self).split(separator: " ").compactMap { Int($0) }
+        guard header.count == 2, data.count - newline - 1 == header[0] * header[1] * 3 else { return nil }
+        return RGBImage(width: header[0], height: header[1], pixels: [UInt8](data[(newline + 1)...]))
     }
 }
