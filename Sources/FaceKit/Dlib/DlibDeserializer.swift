@@ -41,6 +41,16 @@ public struct DlibFormatError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "\(message) (at byte \(offset))" }
 }
 
+/// A model file could not be read from disk.
+public struct DlibFileError: Error, Sendable, CustomStringConvertible {
+    /// The file.
+    public let path: String
+    /// The POSIX error number.
+    public let errno: Int32
+    /// `cannot read <path>: <strerror>`.
+    public var description: String { "cannot read \(path): \(String(cString: strerror(errno)))" }
+}
+
 /// A cursor over bytes in dlib's portable serialisation format (`dlib/serialize.h`).
 ///
 /// dlib writes integers as a control byte (low nibble = number of little-endian magnitude
@@ -71,8 +81,32 @@ public struct DlibDeserializer: Sendable {
 
     /// Reads a whole file into memory and starts reading it.
     public init(contentsOfFile path: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        self.init(bytes: [UInt8](data))
+        self.init(bytes: try Self.readFile(path))
+    }
+
+    /// Reads a whole file with one `read` loop straight into the array (no intermediate copy).
+    /// Throws `CocoaError`-free POSIX errors as `DlibFileError`.
+    public static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DlibFileError(path: path, errno: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw DlibFileError(path: path, errno: errno) }
+        let size = Int(info.st_size)
+        guard size >= 0, (info.st_mode & S_IFMT) == S_IFREG else { throw DlibFileError(path: path, errno: EINVAL) }
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { failure = n < 0 ? errno : EIO; break }
+                done += n
+            }
+            count = done
+        }
+        guard failure == 0 else { throw DlibFileError(path: path, errno: failure) }
+        return bytes
     }
 
     /// Bytes not yet read.
@@ -122,29 +156,44 @@ public struct DlibDeserializer: Sendable {
     // MARK: - Integers
 
     /// Reads the control byte and magnitude of an integer of at most `maxBytes` bytes.
-    /// Returns the magnitude and the sign flag.
+    /// Returns the magnitude and the sign flag. The hot path of every model load: one bounds
+    /// check, then the bytes are read unchecked.
+    @inline(__always)
     private mutating func readIntegerParts(maxBytes: Int, signed: Bool) throws(DlibFormatError) -> (magnitude: UInt64, negative: Bool) {
         let start = offset
-        let control = try readByte()
-        // dlib's signed reader keeps bit 7 as the sign and ignores bits 4-6; the unsigned
-        // reader keeps bit 7 in the size, so a "negative" unsigned is a size error.
-        let size = signed ? Int(control & 0x0F) : Int(control & 0x8F)
-        let negative = signed && (control & 0x80) != 0
+        let decoded: (magnitude: UInt64, negative: Bool, size: Int)? = bytes.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress else { return nil }
+            let control = base[start]
+            // dlib's signed reader keeps bit 7 as the sign and ignores bits 4-6; the unsigned
+            // reader keeps bit 7 in the size, so a "negative" unsigned is a size error.
+            let size = Int(control & (signed ? 0x0F : 0x8F))
+            guard size >= 1, size <= maxBytes, size < buffer.count - start else { return nil }
+            var magnitude: UInt64 = 0
+            var i = start + size
+            while i > start {
+                magnitude = magnitude << 8 | UInt64(base[i])
+                i -= 1
+            }
+            return (magnitude, signed && control & 0x80 != 0, size)
+        }
+        guard let decoded else { throw integerError(at: start, maxBytes: maxBytes, signed: signed) }
+        offset = start + 1 + decoded.size
+        return (decoded.magnitude, decoded.negative)
+    }
+
+    /// Explains why no integer could be read at `start` (the slow path of `readIntegerParts`).
+    @inline(never)
+    private func integerError(at start: Int, maxBytes: Int, signed: Bool) -> DlibFormatError {
+        guard start < bytes.count else {
+            return DlibFormatError(.truncated, offset: start, "expected an integer, stream ended")
+        }
+        let control = bytes[start]
+        let size = Int(control & (signed ? 0x0F : 0x8F))
         guard size >= 1, size <= maxBytes else {
-            offset = start
-            throw DlibFormatError(.badIntegerControl, offset: start,
-                                  "integer control byte 0x\(String(control, radix: 16)) announces \(size) bytes (1...\(maxBytes) allowed)")
+            return DlibFormatError(.badIntegerControl, offset: start,
+                                   "integer control byte 0x\(String(control, radix: 16)) announces \(size) bytes (1...\(maxBytes) allowed)")
         }
-        guard size <= remaining else {
-            offset = start
-            throw DlibFormatError(.truncated, offset: start, "integer needs \(size) bytes, \(remaining) remain")
-        }
-        var magnitude: UInt64 = 0
-        for i in stride(from: size - 1, through: 0, by: -1) {
-            magnitude = magnitude << 8 | UInt64(bytes[offset + i])
-        }
-        offset += size
-        return (magnitude, negative)
+        return DlibFormatError(.truncated, offset: start, "integer needs \(size) bytes, \(bytes.count - start - 1) remain")
     }
 
     /// Reads a signed integer of up to 8 bytes (dlib's `int64`, `long`, `long long`).
@@ -259,7 +308,7 @@ public struct DlibDeserializer: Sendable {
         switch Int64(exponent) {
         case ..<Self.exponentInfinity:
             // ldexp((double)mantissa, exponent), as dlib's convert_to_T<double>.
-            return scalbn(Double(mantissa), Int(exponent))
+            return Double(sign: .plus, exponent: Int(exponent), significand: Double(mantissa))
         case Self.exponentInfinity: return .infinity
         case Self.exponentNegativeInfinity: return -.infinity
         default: return .nan
@@ -271,12 +320,84 @@ public struct DlibDeserializer: Sendable {
         let (mantissa, exponent) = try readFloatDetails()
         switch Int64(exponent) {
         case ..<Self.exponentInfinity:
-            // ldexp((float)mantissa, exponent), as dlib's convert_to_T<float>.
-            return scalbnf(Float(mantissa), Int32(exponent))
+            return Self.float(mantissa: mantissa, exponent: Int(exponent))
         case Self.exponentInfinity: return .infinity
         case Self.exponentNegativeInfinity: return -.infinity
         default: return .nan
         }
+    }
+
+    /// Reads `count` consecutive `float`s and appends them to `values`: the bulk form of
+    /// `readFloat()` for weight arrays (one bounds check per value, no per-value error
+    /// plumbing). On failure nothing is consumed and the error is the one `readFloat()` gives.
+    public mutating func appendFloats(_ count: Int, to values: inout [Float]) throws(DlibFormatError) {
+        guard count > 0 else { return }
+        let start = offset
+        let originalCount = values.count
+        let end: Int? = bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            let n = buffer.count
+            var pos = start
+            for _ in 0 ..< count {
+                // Mantissa: signed, 1-8 magnitude bytes; bits 4-6 must be clear (binary format).
+                guard pos < n else { return nil }
+                let c1 = base[pos]
+                let s1 = Int(c1 & 0x0F)
+                guard c1 & 0x70 == 0, s1 >= 1, s1 <= 8, pos + 1 + s1 < n else { return nil }
+                var magnitude: UInt64
+                if pos + 9 <= n {
+                    // One unaligned little-endian load, masked to the announced length.
+                    let raw = UInt64(littleEndian: UnsafeRawPointer(base + pos + 1).loadUnaligned(as: UInt64.self))
+                    magnitude = s1 == 8 ? raw : raw & ((1 << UInt64(8 * s1)) - 1)
+                } else {
+                    magnitude = 0
+                    var i = pos + s1
+                    while i > pos { magnitude = magnitude << 8 | UInt64(base[i]); i -= 1 }
+                }
+                let negative = c1 & 0x80 != 0
+                guard magnitude <= UInt64(Int64.max) || (negative && magnitude == UInt64(Int64.max) + 1) else { return nil }
+                pos += 1 + s1
+                // Exponent: signed, 1-2 magnitude bytes.
+                let c2 = base[pos]
+                let s2 = Int(c2 & 0x0F)
+                guard s2 >= 1, s2 <= 2, pos + s2 < n else { return nil }
+                var e = Int(base[pos + 1])
+                if s2 == 2 { e |= Int(base[pos + 2]) << 8 }
+                guard e <= Int(Int16.max) || (c2 & 0x80 != 0 && e == Int(Int16.max) + 1) else { return nil }
+                pos += 1 + s2
+                let mantissa = negative ? (magnitude > UInt64(Int64.max) ? Int64.min : -Int64(magnitude)) : Int64(magnitude)
+                let exponent = c2 & 0x80 != 0 ? -e : e
+                let value: Float
+                switch Int64(exponent) {
+                case ..<Self.exponentInfinity: value = Self.float(mantissa: mantissa, exponent: exponent)
+                case Self.exponentInfinity: value = .infinity
+                case Self.exponentNegativeInfinity: value = -.infinity
+                default: value = .nan
+                }
+                values.append(value)
+            }
+            return pos
+        }
+        if let end {
+            offset = end
+            return
+        }
+        // Slow path: find and report the failing value precisely, then restore the cursor.
+        values.removeSubrange(originalCount...)
+        var probe = self
+        for _ in 0 ..< count { _ = try probe.readFloat() }
+        throw DlibFormatError(.truncated, offset: start, "cannot read \(count) floats")
+    }
+
+    /// `ldexp((float)mantissa, exponent)`, as dlib's `convert_to_T<float>`: the mantissa is
+    /// rounded to `Float` once, then scaled exactly by a power of two (the product of a float
+    /// and a normal power of two rounds at most once, exactly like `ldexp`).
+    @inline(__always)
+    static func float(mantissa: Int64, exponent: Int) -> Float {
+        if exponent >= -126, exponent <= 127 {
+            return Float(mantissa) * Float(bitPattern: UInt32(exponent + 127) << 23)
+        }
+        return Float(sign: .plus, exponent: exponent, significand: Float(mantissa))
     }
 
     // MARK: - Strings and containers
