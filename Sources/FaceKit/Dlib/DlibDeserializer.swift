@@ -497,6 +497,41 @@ public struct DlibDeserializer: Sendable {
 
     // MARK: - Raw tensor data
 
+    /// Reads a `dlib::resizable_tensor`: `int` version 2, four `long long` dimensions, then
+    /// the raw little-endian floats. The element count is checked against the remaining bytes
+    /// before anything is allocated.
+    public mutating func readTensor() throws(DlibFormatError) -> DlibTensor {
+        let start = offset
+        do throws(DlibFormatError) {
+            let version = try readInt32()
+            guard version == 2 else {
+                throw DlibFormatError(.unexpectedValue, offset: start, "tensor version \(version), expected 2")
+            }
+            var dims: [Int] = []
+            for _ in 0 ..< 4 {
+                let d = try readInt64()
+                guard d >= 0, d <= Int64(Int32.max) else {
+                    throw DlibFormatError(.integerOutOfRange, offset: start, "tensor dimension \(d) out of range")
+                }
+                dims.append(Int(d))
+            }
+            var total: UInt64 = 1
+            for d in dims {
+                let (product, overflow) = total.multipliedReportingOverflow(by: UInt64(d))
+                guard !overflow else { throw DlibFormatError(.sizeTooLarge, offset: start, "tensor shape \(dims) overflows") }
+                total = product
+            }
+            guard total <= UInt64(remaining / 4) else {
+                throw DlibFormatError(.sizeTooLarge, offset: start, "tensor \(dims) needs \(total) floats, \(remaining) bytes remain")
+            }
+            let values = try readRawFloats(count: Int(total))
+            return DlibTensor(samples: dims[0], channels: dims[1], rows: dims[2], columns: dims[3], values: values)
+        } catch {
+            offset = start
+            throw error
+        }
+    }
+
     /// Reads `count` raw little-endian IEEE `float32` values, as `dlib::tensor` stores its data.
     public mutating func readRawFloats(count: Int) throws(DlibFormatError) -> [Float] {
         let start = offset
@@ -516,6 +551,21 @@ public struct DlibDeserializer: Sendable {
         offset += count * 4
         return result
     }
+}
+
+/// A `dlib::resizable_tensor` as serialised in DNN model files: its 4-D shape
+/// (samples, channels `k`, rows, columns) and its `float32` values in that (NCHW) order.
+public struct DlibTensor: Sendable, Equatable {
+    /// Number of samples (`num_samples()`).
+    public let samples: Int
+    /// Number of channels (`k()`).
+    public let channels: Int
+    /// Rows (`nr()`).
+    public let rows: Int
+    /// Columns (`nc()`).
+    public let columns: Int
+    /// `samples * channels * rows * columns` values.
+    public let values: [Float]
 }
 
 /// A dense row-major matrix as read from a dlib stream.
