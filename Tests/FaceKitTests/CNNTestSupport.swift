@@ -57,21 +57,28 @@ enum CNNTestData {
         var rect: FaceRect
         var confidence: Double
         var descriptor: [Double]
+        /// Path of dlib's own chip for this detection, relative to `faces/` (only in `dlib_reference.json`).
+        var chip: String?
     }
 
-    /// `dlib_reference_turbo.json`: per image path, per upsample ("0", "1"), the CNN detections.
-    static func reference() throws -> [String: (orientation: Int, cnn: [String: [Detection]])] {
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: referencePath))) as! [String: Any]
+    /// A reference JSON (`dlib_reference_turbo.json` by default): per image path, per upsample ("0", "1"), the CNN detections.
+    static func reference(_ name: String = "dlib_reference_turbo.json") throws -> [String: (orientation: Int, cnn: [String: [Detection]])] {
+        let url = testdata.appendingPathComponent("faces").appendingPathComponent(name)
+        guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
+              let images = json["images"] as? [[String: Any]] else { throw CNNTestError("unexpected JSON in \(name)") }
         var out: [String: (Int, [String: [Detection]])] = [:]
-        for entry in json["images"] as! [[String: Any]] {
-            let path = entry["path"] as! String
+        for entry in images {
+            guard let path = entry["path"] as? String else { continue }
             var cnn: [String: [Detection]] = [:]
             for (up, list) in (entry["cnn"] as? [String: Any]) ?? [:] {
-                cnn[up] = (list as! [[String: Any]]).map { d in
-                    let r = d["rect"] as! [Int]
+                // Entries dlib skipped (e.g. too large to upsample) are objects, not lists.
+                guard let list = list as? [[String: Any]] else { continue }
+                cnn[up] = list.compactMap { d in
+                    guard let r = d["rect"] as? [Int], r.count == 4, let conf = d["confidence"] as? Double else { return nil }
                     return Detection(rect: FaceRect(left: r[0], top: r[1], right: r[2], bottom: r[3]),
-                                     confidence: d["confidence"] as! Double,
-                                     descriptor: (d["descriptor"] as? [Double]) ?? [])
+                                     confidence: conf,
+                                     descriptor: (d["descriptor"] as? [Double]) ?? [],
+                                     chip: d["chip"] as? String)
                 }
             }
             out[path] = ((entry["exif_orientation"] as? Int) ?? 1, cnn)

@@ -227,7 +227,7 @@ extension DlibNetworkFile {
             if name == "affine_2" { disabled = try r.readBool() }
             guard g.count == b.count else { throw FaceModelError(.malformed, "affine_ gamma and beta differ in size") }
             if disabled { return .affine(Affine(mode: .perElement, gamma: [], beta: [])) }
-            return .affine(Affine(mode: mode == 1 ? .perChannel : .perElement,
+            return .affine(Affine(mode: mode == 0 ? .perChannel : .perElement,  // layer_mode: CONV_MODE = 0, FC_MODE = 1
                                   gamma: try slice(params, 0, g.count, "affine_ gamma"),
                                   beta: try slice(params, g.count, b.count, "affine_ beta")))
         case "bn_con2", "bn_fc2":
