@@ -1,0 +1,128 @@
+import Foundation
+
+/// dlib's `shape_predictor`: a cascade of regression-tree forests (Kazemi & Sullivan, 2014)
+/// that places face landmarks inside a detection rectangle.
+///
+/// Loaded from dlib's own model file (e.g. `shape_predictor_5_face_landmarks.dat`) and
+/// evaluated with the same arithmetic as dlib 20: feature pixels are sampled at the nearest
+/// pixel as the integer mean `(r + g + b) / 3`, 0 outside the image, and the returned
+/// landmarks are rounded to whole pixels as dlib's `full_object_detection` stores them.
+/// Immutable after loading, so one instance can serve concurrent callers.
+public final class ShapePredictor: Sendable {
+    let model: ShapePredictorModel
+
+    /// Loads a dlib shape predictor file.
+    public convenience init(modelPath: String) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: modelPath), options: .mappedIfSafe)
+        } catch {
+            throw ShapePredictorError(.unreadableFile, "cannot read shape predictor \(modelPath): \(error.localizedDescription)")
+        }
+        try self.init(modelBytes: [UInt8](data))
+    }
+
+    /// Parses a dlib shape predictor from its serialised bytes.
+    public init(modelBytes: [UInt8]) throws {
+        model = try ShapePredictorModel(bytes: modelBytes)
+    }
+
+    /// Number of landmarks the model predicts (5 for `shape_predictor_5_face_landmarks.dat`).
+    public var landmarkCount: Int { model.partCount }
+
+    /// The landmarks of the face inside `face`, in image pixel coordinates, rounded to whole
+    /// pixels as dlib returns them. Points may lie outside the image when the rectangle does.
+    public func landmarks(in image: RGBImage, face: FaceRect) -> [FacePoint] {
+        let shape = predictShape(in: image, face: face)
+        let frame = UnitBoxFrame(face)
+        return (0 ..< model.partCount).map { i in
+            let p = frame.toImage(shape[2 * i], shape[2 * i + 1])
+            return FacePoint(x: Self.roundLikeDlib(p.x), y: Self.roundLikeDlib(p.y))
+        }
+    }
+
+    /// dlib's conversion of a floating point vector to `point`: `floor(v + 0.5)`.
+    static func roundLikeDlib(_ v: Double) -> Double { (v + 0.5).rounded(.down) }
+
+    /// Runs the cascade and returns the final shape in unit-box coordinates (interleaved x, y).
+    func predictShape(in image: RGBImage, face: FaceRect) -> [Float] {
+        var shape = model.initialShape
+        let frame = UnitBoxFrame(face)
+        let maxFeatures = model.levels.reduce(0) { max($0, $1.featureCount) }
+        var features = [Float](repeating: 0, count: maxFeatures)
+        let from = model.initialShape.map(Double.init)
+        var to = from
+        image.pixels.withUnsafeBufferPointer { pixels in
+            for level in model.levels {
+                // The similarity taking the initial shape to the current one moves each feature
+                // pixel's offset along with its anchor landmark.
+                for i in shape.indices { to[i] = Double(shape[i]) }
+                let tform: SimilarityTransform = model.partCount == 1
+                    ? .identity
+                    : from.withUnsafeBufferPointer { f in to.withUnsafeBufferPointer { t in SimilarityTransform.fit(from: f, to: t) } }
+                let m00 = Float(tform.a), m01 = Float(-tform.b), m10 = Float(tform.b), m11 = Float(tform.a)
+                for i in 0 ..< level.featureCount {
+                    let anchor = Int(level.anchors[i])
+                    let dx = level.deltas[2 * i], dy = level.deltas[2 * i + 1]
+                    let ux = (m00 * dx + m01 * dy) + shape[2 * anchor]
+                    let uy = (m10 * dx + m11 * dy) + shape[2 * anchor + 1]
+                    let p = frame.toImage(ux, uy)
+                    features[i] = Float(Self.intensity(pixels, image.width, image.height, p.x, p.y))
+                }
+                features.withUnsafeBufferPointer { feat in
+                    level.splitFeatures.withUnsafeBufferPointer { idx in
+                        level.thresholds.withUnsafeBufferPointer { thresh in
+                            level.leaves.withUnsafeBufferPointer { leaves in
+                                shape.withUnsafeMutableBufferPointer { shape in
+                                    let n = shape.count
+                                    for t in 0 ..< level.treeCount {
+                                        let base = Int(level.splitStart[t])
+                                        let splits = Int(level.splitsPerTree[t])
+                                        var node = 0
+                                        while node < splits {
+                                            let s = base + node
+                                            let diff = feat[Int(idx[2 * s])] - feat[Int(idx[2 * s + 1])]
+                                            node = diff > thresh[s] ? 2 * node + 1 : 2 * node + 2
+                                        }
+                                        let leaf = (Int(level.leafStart[t]) + node - splits) * n
+                                        for k in 0 ..< n { shape[k] += leaves[leaf + k] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return shape
+    }
+
+    /// `get_pixel_intensity` of the nearest pixel (dlib's `point` rounding), 0 outside.
+    @inline(__always)
+    static func intensity(_ pixels: UnsafeBufferPointer<UInt8>, _ width: Int, _ height: Int, _ x: Double, _ y: Double) -> Int {
+        let fx = (x + 0.5).rounded(.down), fy = (y + 0.5).rounded(.down)
+        // Comparisons in floating point first: NaN and huge values are simply outside.
+        guard fx >= 0, fy >= 0, fx < Double(width), fy < Double(height) else { return 0 }
+        let o = (Int(fy) * width + Int(fx)) * 3
+        return (Int(pixels[o]) + Int(pixels[o + 1]) + Int(pixels[o + 2])) / 3
+    }
+}
+
+/// dlib's `unnormalizing_tform(rect)`: the affine map taking (0,0) to the rectangle's top-left
+/// corner and (1,1) to its bottom-right corner (inclusive corners, so the scale is
+/// `right - left`, not the width).
+struct UnitBoxFrame: Sendable {
+    let left: Double, top: Double, sx: Double, sy: Double
+
+    init(_ rect: FaceRect) {
+        left = Double(rect.left)
+        top = Double(rect.top)
+        sx = Double(rect.right) - Double(rect.left)
+        sy = Double(rect.bottom) - Double(rect.top)
+    }
+
+    @inline(__always)
+    func toImage(_ x: Float, _ y: Float) -> (x: Double, y: Double) {
+        (sx * Double(x) + left, sy * Double(y) + top)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import FaceKit
+
+@Suite(.enabled(if: TestData.modelAvailable, "needs models/shape_predictor_5_face_landmarks.dat"))
+struct ShapePredictorTests {
+    static let predictor: ShapePredictor? = try? ShapePredictor(modelPath: TestData.shapeModelPath)
+
+    @Test func loadsTheFivePointModel() throws {
+        let sp = try #require(Self.predictor)
+        #expect(sp.landmarkCount == 5)
+        #expect(sp.model.levels.count == 15)
+        let sizes = sp.model.levels.map { "\($0.treeCount)/\($0.featureCount)" }
+        #expect(sp.model.levels.allSatisfy { $0.treeCount == 500 && $0.featureCount == 800 }, "\(sizes)")
+    }
+
+    /// Landmarks on the same (libjpeg-turbo / libpng) pixels and rectangles as dlib 20.0.1.
+    @Test(.enabled(if: TestData.available, "needs ../shared/testdata"))
+    func matchesDlibOnReferenceFaces() throws {
+        let sp = try #require(Self.predictor)
+        let reference = try DlibReference.load("dlib_reference_turbo.json")
+        var faces = 0, exact = 0, maxError = 0.0
+        for entry in reference.images {
+            let detections = entry.faces("0") + entry.faces("1")
+            guard !detections.isEmpty else { continue }
+            let image = try TestDecode.reference(entry)
+            for face in detections {
+                let got = sp.landmarks(in: image, face: face.faceRect)
+                let error = zip(got, face.points).map { max(abs($0.x - $1.x), abs($0.y - $1.y)) }.max() ?? .infinity
+                #expect(error <= 1, "\(entry.path) \(face.rect): \(got) vs \(face.points)")
+                faces += 1
+                if error == 0 { exact += 1 }
+                maxError = max(maxError, error)
+            }
+        }
+        print("shape predictor parity: \(faces) faces, \(exact) identical, max error \(maxError) px")
+        #expect(faces > 200)
+    }
+
+    @Test func rectanglesOutsideTheImageSampleZeros() throws {
+        let sp = try #require(Self.predictor)
+        let image = RGBImage(width: 40, height: 30, pixels: (0 ..< 40 * 30 * 3).map { UInt8($0 % 251) })
+        // Entirely outside: every feature pixel reads 0, so the result equals a black image's.
+        let far = FaceRect(left: 10_000, top: 10_000, right: 10_099, bottom: 10_099)
+        let black = RGBImage(width: 40, height: 30)
+        #expect(sp.landmarks(in: image, face: far) == sp.landmarks(in: black, face: far))
+        // Degenerate and empty inputs do not crash.
+        _ = sp.landmarks(in: RGBImage(width: 0, height: 0), face: FaceRect(left: 0, top: 0, right: 0, bottom: 0))
+        _ = sp.landmarks(in: image, face: FaceRect(left: 5, top: 5, right: -5, bottom: -5))
+        _ = sp.landmarks(in: image, face: FaceRect(left: Int.min / 4, top: Int.min / 4, right: Int.max / 4, bottom: Int.max / 4))
+    }
+
+    @Test func landmarksFollowTheRectangle() throws {
+        let sp = try #require(Self.predictor)
+        // On a black image the cascade output depends only on the unit-box shape, so moving
+        // the rectangle by (dx, dy) moves every landmark by exactly (dx, dy).
+        let black = RGBImage(width: 10, height: 10)
+        let a = sp.landmarks(in: black, face: FaceRect(left: 100, top: 200, right: 199, bottom: 299))
+        let b = sp.landmarks(in: black, face: FaceRect(left: 130, top: 190, right: 229, bottom: 289))
+        #expect(zip(a, b).allSatisfy { $1.x - $0.x == 30 && $1.y - $0.y == -10 })
+    }
+
+    @Test func rejectsTruncatedAndCorruptModels() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.shapeModelPath)))
+        for length in [0, 1, 2, 10, 100, 1000, 54_321, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: ShapePredictorError.self) { try ShapePredictor(modelBytes: Array(bytes[..<length])) }
+        }
+        var wrongVersion = bytes
+        wrongVersion[1] = 2
+        #expect { try ShapePredictor(modelBytes: wrongVersion) } throws: { ($0 as? ShapePredictorError)?.code == .inconsistentModel }
+        // A forest count of 2^56: refused before any allocation.
+        let huge: [UInt8] = [0x01, 0x01, 0x81, 0x02, 0x81, 0x01, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 1]
+        #expect { try ShapePredictor(modelBytes: huge) } throws: { ($0 as? ShapePredictorError)?.code == .malformedFile }
+        #expect(throws: ShapePredictorError.self) { try ShapePredictor(modelPath: "/nonexistent/model.dat") }
+    }
+}
