@@ -1,0 +1,173 @@
+import Foundation
+
+/// One face found by ``FaceDetector``.
+public struct FaceDetection: Sendable, Equatable, Codable {
+    /// The face box in the input image's pixels (dlib convention: inclusive, may reach outside the image).
+    public var rect: FaceRect
+    /// dlib's detection confidence (the network score; > 0 means "face").
+    public var confidence: Double
+
+    /// Creates a detection.
+    public init(rect: FaceRect, confidence: Double) {
+        self.rect = rect
+        self.confidence = confidence
+    }
+}
+
+/// dlib's CNN face detector (`mmod_human_face_detector.dat`, as `dlib.cnn_face_detection_model_v1`):
+/// the MMOD network slid over a tiled `pyramid_down<6>` image pyramid, non-max suppression by
+/// the model's own overlap test, and the same optional upsampling as dlib's Python binding.
+///
+/// Thread-safe: the weights are immutable and each call allocates its own buffers.
+public final class FaceDetector: Sendable {
+    /// dlib's face detector is `input_rgb_image_pyramid<pyramid_down<6>>`; the file does not store the 6.
+    static let pyramidDownsampling = 6
+
+    let graph: DlibNetworkGraph
+    let options: MMODOptions
+    let means: RGBMeans
+    let padding: Int
+    let outerPadding: Int
+    /// Output cell (x, y) maps to tensor point (a·x + b, a·y + b); composed from the layers' strides and paddings.
+    let mapScale: Double
+    let mapOffsetX: Double
+    let mapOffsetY: Double
+
+    /// Loads `mmod_human_face_detector.dat` (or another MMOD network on an RGB image pyramid).
+    public convenience init(modelPath: String) throws(FaceModelError) {
+        try self.init(file: try DlibNetworkFile(contentsOfFile: modelPath))
+    }
+
+    /// Builds the detector from a parsed network file.
+    init(file: DlibNetworkFile) throws(FaceModelError) {
+        guard case .mmod(let options) = file.loss else { throw FaceModelError(.wrongNetwork, "not an MMOD detector (loss is not loss_mmod_)") }
+        guard case .rgbImagePyramid(let means, let padding, let outer) = file.input else {
+            throw FaceModelError(.wrongNetwork, "MMOD detector input is not input_rgb_image_pyramid")
+        }
+        guard !options.useBoundingBoxRegression else { throw FaceModelError(.unsupported, "MMOD bounding-box regression is not supported") }
+        self.options = options
+        self.means = means
+        self.padding = padding
+        self.outerPadding = outer
+        graph = try DlibNetworkGraph(layers: file.layers)
+        // dlib's output_tensor_to_input_tensor: from the top layer down, p = p·stride − pad + k/2.
+        var scale = 1.0, offX = 0.0, offY = 0.0
+        for layer in file.layers.reversed() {
+            switch layer {
+            case .convolution(let c):
+                offX = offX * Double(c.strideX) - Double(c.padX) + Double(c.kernelCols / 2)
+                offY = offY * Double(c.strideY) - Double(c.padY) + Double(c.kernelRows / 2)
+                scale *= Double(c.strideX)
+                guard c.strideX == c.strideY else { throw FaceModelError(.unsupported, "anisotropic strides") }
+            case .pooling(let p):
+                guard p.windowRows != 0 else { throw FaceModelError(.unsupported, "global pooling in a detector") }
+                offX = offX * Double(p.strideX) - Double(p.padX) + Double(p.windowCols / 2)
+                offY = offY * Double(p.strideY) - Double(p.padY) + Double(p.windowRows / 2)
+                scale *= Double(p.strideX)
+            case .fullyConnected: throw FaceModelError(.unsupported, "fully connected layer in a detector")
+            default: break
+            }
+        }
+        mapScale = scale
+        mapOffsetX = offX
+        mapOffsetY = offY
+        guard let last = graph.steps.last, case .convolution(let c) = last, c.outChannels == options.windows.count else {
+            throw FaceModelError(.wrongNetwork, "MMOD network output does not have one channel per detector window")
+        }
+    }
+
+    /// The largest image side accepted (after upsampling), so hostile sizes cannot exhaust memory.
+    public static let maxSide = 20_000
+
+    /// Finds faces. `upsample` doubles the image that many times first (dlib's `pyramid_up`), to find
+    /// faces down to about 40 px (1) or 20 px (2) instead of 80 px; rectangles are mapped back to
+    /// `image`'s pixels. `adjustThreshold` lowers (negative) or raises the score threshold 0.
+    public func detect(in image: RGBImage, upsample: Int = 0, adjustThreshold: Double = 0) -> [FaceDetection] {
+        var img = image
+        for _ in 0..<max(0, upsample) {
+            // pyramid_up with pyramid_down<2>: rect_up of the image rectangle gives the new size.
+            // (bottom-right corner + (1.25, 0.75)) · 2, rounded as dlib's drectangle → rectangle.
+            let newCols = Self.lround((Double(img.width - 1) + 1.25) * 2) + 1
+            let rows = Self.lround((Double(img.height - 1) + 0.75) * 2) + 1
+            guard img.width > 0, img.height > 0, newCols <= Self.maxSide, rows <= Self.maxSide else { return [] }
+            img = DlibBilinear.resizeRGB(img, width: newCols, height: rows)
+        }
+        guard img.width > 0, img.height > 0, img.width <= Self.maxSide, img.height <= Self.maxSide else { return [] }
+        var dets = detectRaw(img, threshold: adjustThreshold)
+        if upsample > 0 {
+            dets = dets.map { d in
+                var l = Double(d.rect.left), t = Double(d.rect.top), r = Double(d.rect.right), b = Double(d.rect.bottom)
+                for _ in 0..<upsample {
+                    l = l / 2 - 1.25; r = r / 2 - 1.25
+                    t = t / 2 - 0.75; b = b / 2 - 0.75
+                }
+                return FaceDetection(rect: FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(r), bottom: Self.lround(b)),
+                                     confidence: d.confidence)
+            }
+        }
+        return dets
+    }
+
+    /// C's `lround`: nearest, halves away from zero.
+    static func lround(_ v: Double) -> Int { Int(v.rounded(.toNearestOrAwayFromZero)) }
+
+    /// The tensor dlib's `input_rgb_image_pyramid::to_tensor` builds, and its layout.
+    func pyramidTensor(_ img: RGBImage) -> (Tensor, TiledPyramidLayout) {
+        let layout = TiledPyramidLayout(rows: img.height, cols: img.width, downsampling: Self.pyramidDownsampling,
+                                        padding: padding, outerPadding: outerPadding)
+        var t = Tensor(n: 1, k: 3, nr: layout.rows, nc: layout.cols)
+        guard let base = layout.levels.first else { return (t, layout) }
+        let plane = layout.rows * layout.cols, nc = layout.cols
+        let m = [means.red, means.green, means.blue]
+        img.pixels.withUnsafeBufferPointer { px in
+            t.data.withUnsafeMutableBufferPointer { d in
+                for ch in 0..<3 {
+                    let dp = d.baseAddress! + ch * plane
+                    let mean = m[ch]
+                    for r in 0..<img.height {
+                        let row = dp + (base.top + r) * nc + base.left
+                        let src = (r * img.width) * 3 + ch
+                        for c in 0..<img.width { row[c] = (Float(px[src + c * 3]) - mean) / 256 }
+                    }
+                    for i in 1..<layout.levels.count {
+                        let s = layout.levels[i - 1], dr = layout.levels[i]
+                        DlibBilinear.resizePlane(UnsafePointer(dp + s.top * nc + s.left), srcRowStride: nc, srcRows: s.height, srcCols: s.width,
+                                                 dp + dr.top * nc + dr.left, dstRowStride: nc, dstRows: dr.height, dstCols: dr.width)
+                    }
+                }
+            }
+        }
+        return (t, layout)
+    }
+
+    /// Detection on the image as given (no upsampling): network, scan, NMS.
+    func detectRaw(_ img: RGBImage, threshold: Double) -> [FaceDetection] {
+        let (input, layout) = pyramidTensor(img)
+        if layout.levels.isEmpty { return [] }
+        let out = graph.forward(input)
+        var candidates: [(rect: FaceRect, score: Double)] = []
+        let onr = out.nr, onc = out.nc
+        for k in 0..<options.windows.count {
+            let w = Double(options.windows[k].width), h = Double(options.windows[k].height)
+            for r in 0..<onr {
+                for c in 0..<onc {
+                    let score = Double(out.data[(k * onr + r) * onc + c])
+                    guard score > threshold else { continue }
+                    let px = Double(c) * mapScale + mapOffsetX, py = Double(r) * mapScale + mapOffsetY
+                    // centered_drect(p, w, h)
+                    let hw = (w - 1) / 2, hh = (h - 1) / 2
+                    let (l, t, rr, b) = layout.toImage(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh,
+                                                       downsampling: Self.pyramidDownsampling)
+                    candidates.append((FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(rr), bottom: Self.lround(b)), score))
+                }
+            }
+        }
+        candidates.sort { $0.score > $1.score }
+        var kept: [FaceDetection] = []
+        for cand in candidates {
+            if kept.contains(where: { options.overlapsNMS.overlaps($0.rect, cand.rect) }) { continue }
+            kept.append(FaceDetection(rect: cand.rect, confidence: cand.score))
+        }
+        return kept
+    }
+}

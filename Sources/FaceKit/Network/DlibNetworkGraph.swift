@@ -1,0 +1,108 @@
+/// A dlib network compiled for inference: the layer list of a ``DlibNetworkFile`` turned into
+/// a straight-line program over a small stack of saved tensors.
+///
+/// Compilation folds each `affine_` (and a following `relu_`) into the convolution before it,
+/// which is exact up to float rounding, and resolves dlib's unnamed tag/skip markers with the
+/// residual idioms dlib's ResNets are built from (`dlib/dnn` examples):
+/// - `add_prev<tag<X>>` (a single marker): the marker saves its input; `add_prev_` adds the
+///   most recently saved tensor to the current one and drops it.
+/// - `add_prev2<... skip1<tag2<block<tag1<X>>>>>` (two adjacent markers): the first saves the
+///   block output (tag2); the second (skip1) switches back to the tensor saved before it
+///   (tag1) and drops that save.
+/// A marker sequence that fits neither idiom (an `add_prev_` or skip with nothing saved) is refused.
+struct DlibNetworkGraph: Sendable {
+    /// One instruction.
+    enum Step: Sendable {
+        case convolution(Convolution)
+        case affine(Affine)
+        case relu
+        case pooling(Pooling)
+        case fullyConnected(FullyConnected)
+        /// Push the current tensor.
+        case save
+        /// Make the second-most-recent saved tensor current and remove it from the stack.
+        case skipToPrevious
+        /// Pop the most recent saved tensor and add it to the current one (dlib's `tt::add`).
+        case addSaved
+    }
+
+    /// The program, in execution order.
+    let steps: [Step]
+
+    /// Compiles the stored layers.
+    init(layers: [DlibLayerRecord]) throws(FaceModelError) {
+        var steps: [Step] = []
+        var i = 0
+        var depth = 0
+        while i < layers.count {
+            switch layers[i] {
+            case .convolution(var conv):
+                // Fold following affine_ / relu_ into the convolution.
+                var j = i + 1
+                if j < layers.count, case .affine(let a) = layers[j], !conv.relu {
+                    if a.gamma.isEmpty {
+                        j += 1
+                    } else if a.mode == .perChannel, a.gamma.count == conv.outChannels {
+                        let per = conv.filterSize
+                        if conv.bias.isEmpty { conv.bias = [Float](repeating: 0, count: conv.outChannels) }
+                        for f in 0..<conv.outChannels {
+                            for t in 0..<per { conv.weights[f * per + t] *= a.gamma[f] }
+                            conv.bias[f] = conv.bias[f] * a.gamma[f] + a.beta[f]
+                        }
+                        j += 1
+                    }
+                }
+                if j < layers.count, case .relu = layers[j], !conv.relu {
+                    conv.relu = true
+                    j += 1
+                }
+                steps.append(.convolution(conv))
+                i = j
+                continue
+            case .affine(let a):
+                if !a.gamma.isEmpty { steps.append(.affine(a)) }
+            case .relu:
+                steps.append(.relu)
+            case .pooling(let p):
+                steps.append(.pooling(p))
+            case .fullyConnected(let fc):
+                steps.append(.fullyConnected(fc))
+            case .addPrevious:
+                guard depth >= 1 else { throw FaceModelError(.unsupported, "add_prev_ without a tag below it") }
+                steps.append(.addSaved)
+                depth -= 1
+            case .marker:
+                if i + 1 < layers.count, case .marker = layers[i + 1] {
+                    guard depth >= 1 else { throw FaceModelError(.unsupported, "skip layer without an earlier tag") }
+                    steps.append(.save)
+                    steps.append(.skipToPrevious)
+                    i += 2
+                    continue
+                }
+                steps.append(.save)
+                depth += 1
+            }
+            i += 1
+        }
+        self.steps = steps
+    }
+
+    /// Runs the program on an input tensor.
+    func forward(_ input: Tensor) -> Tensor {
+        var x = input
+        var saved: [Tensor] = []
+        for step in steps {
+            switch step {
+            case .convolution(let c): x = c.forward(x)
+            case .affine(let a): a.apply(&x)
+            case .relu: x.applyReLU()
+            case .pooling(let p): x = p.forward(x)
+            case .fullyConnected(let f): x = f.forward(x)
+            case .save: saved.append(x)
+            case .skipToPrevious: x = saved.remove(at: saved.count - 2)
+            case .addSaved: x = Tensor.dlibAdd(x, saved.removeLast())
+            }
+        }
+        return x
+    }
+}

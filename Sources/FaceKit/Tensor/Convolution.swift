@@ -1,0 +1,130 @@
+import CBLAS
+
+/// A 2-d convolution with dlib's `con_` semantics: cross-correlation, zero padding, stride,
+/// an optional per-filter bias and an optional ReLU folded in.
+///
+/// Computed as im2col + one OpenBLAS `sgemm` per band of output rows, so the column buffer
+/// stays bounded (a few MB) however large the image is.
+struct Convolution: Sendable {
+    /// Number of filters (output channels).
+    let outChannels: Int
+    /// Input channels each filter spans.
+    let inChannels: Int
+    /// Filter height.
+    let kernelRows: Int
+    /// Filter width.
+    let kernelCols: Int
+    /// Vertical stride.
+    let strideY: Int
+    /// Horizontal stride.
+    let strideX: Int
+    /// Zero padding above and below.
+    let padY: Int
+    /// Zero padding left and right.
+    let padX: Int
+    /// `outChannels × (inChannels·kernelRows·kernelCols)`, row-major: dlib's filter layout.
+    var weights: [Float]
+    /// One bias per filter, or empty for none.
+    var bias: [Float]
+    /// Whether a ReLU follows (folded into the output pass).
+    var relu: Bool
+
+    /// Values per filter (`inChannels · kernelRows · kernelCols`).
+    var filterSize: Int { inChannels * kernelRows * kernelCols }
+
+    /// Output rows for `rows` input rows (dlib: `1 + (nr + 2·pad − kr) / stride`).
+    func outputRows(_ rows: Int) -> Int { 1 + (rows + 2 * padY - kernelRows) / strideY }
+    /// Output columns for `cols` input columns.
+    func outputCols(_ cols: Int) -> Int { 1 + (cols + 2 * padX - kernelCols) / strideX }
+
+    /// Upper bound on the im2col buffer, in floats (4 MB).
+    static let columnBudget = 1 << 20
+
+    /// Applies the convolution to every sample of `input`.
+    func forward(_ input: Tensor) -> Tensor {
+        precondition(input.k == inChannels, "Convolution: expected \(inChannels) channels, got \(input.k)")
+        let outR = max(0, outputRows(input.nr)), outC = max(0, outputCols(input.nc))
+        var output = Tensor(n: input.n, k: outChannels, nr: outR, nc: outC)
+        if outR == 0 || outC == 0 || input.n == 0 { return output }
+        let K = filterSize
+        let rowsPerBand = max(1, min(outR, Convolution.columnBudget / max(1, K * outC)))
+        var columns = [Float](repeating: 0, count: K * rowsPerBand * outC)
+        let inPlane = input.planeSize, outPlane = outR * outC
+        input.data.withUnsafeBufferPointer { src in
+            output.data.withUnsafeMutableBufferPointer { dst in
+                columns.withUnsafeMutableBufferPointer { col in
+                    weights.withUnsafeBufferPointer { w in
+                        for s in 0..<input.n {
+                            let sIn = src.baseAddress! + s * input.k * inPlane
+                            let sOut = dst.baseAddress! + s * outChannels * outPlane
+                            var r0 = 0
+                            while r0 < outR {
+                                let r1 = min(outR, r0 + rowsPerBand)
+                                let P = (r1 - r0) * outC
+                                im2col(sIn, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                            Int32(outChannels), Int32(P), Int32(K), 1,
+                                            w.baseAddress!, Int32(K), col.baseAddress!, Int32(P),
+                                            0, sOut + r0 * outC, Int32(outPlane))
+                                finish(sOut + r0 * outC, count: P, planeStride: outPlane)
+                                r0 = r1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Adds the bias and applies the ReLU to one band of every output plane.
+    private func finish(_ out: UnsafeMutablePointer<Float>, count: Int, planeStride: Int) {
+        if bias.isEmpty && !relu { return }
+        for f in 0..<outChannels {
+            let p = out + f * planeStride
+            let b = bias.isEmpty ? 0 : bias[f]
+            if relu {
+                for i in 0..<count { p[i] = max(p[i] + b, 0) }
+            } else {
+                for i in 0..<count { p[i] += b }
+            }
+        }
+    }
+
+    /// Writes the column matrix (`K × (r1−r0)·outCols`) for output rows `r0..<r1` of one sample.
+    private func im2col(_ src: UnsafePointer<Float>, rows H: Int, cols W: Int, outCols: Int,
+                        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>) {
+        let P = (r1 - r0) * outCols
+        var row = 0
+        for c in 0..<inChannels {
+            let plane = src + c * H * W
+            for ky in 0..<kernelRows {
+                for kx in 0..<kernelCols {
+                    let dstRow = col + row * P
+                    row += 1
+                    // Output columns whose input column `ox·sx − padX + kx` lies inside [0, W).
+                    let shift = kx - padX
+                    let oxMin = shift >= 0 ? 0 : min(outCols, (-shift + strideX - 1) / strideX)
+                    let oxMax = W - 1 - shift < 0 ? 0 : min(outCols, (W - 1 - shift) / strideX + 1)
+                    for oy in r0..<r1 {
+                        let d = dstRow + (oy - r0) * outCols
+                        let iy = oy * strideY - padY + ky
+                        if iy < 0 || iy >= H || oxMax <= oxMin {
+                            d.update(repeating: 0, count: outCols)
+                            continue
+                        }
+                        if oxMin > 0 { d.update(repeating: 0, count: oxMin) }
+                        if oxMax < outCols { (d + oxMax).update(repeating: 0, count: outCols - oxMax) }
+                        let s = plane + iy * W + shift
+                        if strideX == 1 {
+                            (d + oxMin).update(from: s + oxMin, count: oxMax - oxMin)
+                        } else {
+                            var ox = oxMin
+                            while ox < oxMax { d[ox] = s[ox * strideX]; ox += 1 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// A dense 4-d float tensor in dlib's layout: samples × channels × rows × columns, row-major
+/// (`index = ((n * k + c) * nr + r) * nc + col`).
+///
+/// FaceKit's networks pass these between layers; the layout is dlib's so that weights read
+/// from dlib's files apply without reordering.
+struct Tensor: Sendable, Equatable {
+    /// Number of samples (images) in the batch.
+    var n: Int
+    /// Channels per sample.
+    var k: Int
+    /// Rows per channel.
+    var nr: Int
+    /// Columns per channel.
+    var nc: Int
+    /// `n * k * nr * nc` values.
+    var data: [Float]
+
+    /// A zero-filled tensor of the given shape.
+    init(n: Int, k: Int, nr: Int, nc: Int) {
+        self.n = n; self.k = k; self.nr = nr; self.nc = nc
+        data = [Float](repeating: 0, count: n * k * nr * nc)
+    }
+
+    /// Wraps existing values; `data.count` must equal `n * k * nr * nc`.
+    init(n: Int, k: Int, nr: Int, nc: Int, data: [Float]) {
+        precondition(data.count == n * k * nr * nc, "Tensor: data count does not match shape")
+        self.n = n; self.k = k; self.nr = nr; self.nc = nc
+        self.data = data
+    }
+
+    /// Values per sample (`k * nr * nc`).
+    var sampleSize: Int { k * nr * nc }
+    /// Values per channel plane (`nr * nc`).
+    var planeSize: Int { nr * nc }
+    /// The shape as `[n, k, nr, nc]`, for messages and tests.
+    var shape: [Int] { [n, k, nr, nc] }
+
+    /// Element accessor (slow; for tests and reference code).
+    subscript(n: Int, c: Int, r: Int, col: Int) -> Float {
+        get { data[((n * k + c) * nr + r) * nc + col] }
+        set { data[((n * k + c) * nr + r) * nc + col] = newValue }
+    }
+}
