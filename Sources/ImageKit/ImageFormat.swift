@@ -11,7 +11,7 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     ///
     /// Returns `nil` for anything that is not one of the three formats.
     public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
-        if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF { return .jpeg }
+        if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8 { return .jpeg }  // libjpeg skips junk after SOI
         if bytes.count >= 8, bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if bytes.count >= 12, bytes[0..<4].elementsEqual(Array("RIFF".utf8)), bytes[8..<12].elementsEqual(Array("WEBP".utf8)) {
             return .webp
@@ -30,7 +30,6 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
         if starts(Array("ftyp".utf8), at: 4) { return "an ISO media file (HEIC/AVIF/MP4)" }
         if starts(Array("II*\0".utf8)) || starts(Array("MM\0*".utf8)) { return "TIFF" }
         if starts(Array("BM".utf8)) { return "BMP" }
-        if starts([0xFF, 0xD8]) { return "a damaged JPEG (no marker after SOI)" }
         return "unrecognised data"
     }
 

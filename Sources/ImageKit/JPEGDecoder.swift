@@ -33,7 +33,8 @@ enum JPEGDecoder {
         return try bytes.withUnsafeBufferPointer { src -> PixelBuffer in
             guard let base = src.baseAddress else { throw ImageError(.truncated, "The JPEG is empty.") }
             var width: Int32 = 0, height: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
-            if tjDecompressHeader3(handle.raw, base, UInt(src.count), &width, &height, &subsamp, &colorspace) != 0 {
+            if tjDecompressHeader3(handle.raw, base, UInt(src.count), &width, &height, &subsamp, &colorspace) != 0,
+               !isHarmlessWarning(handle) {
                 throw failure(handle, "read the JPEG header")
             }
             guard Int(width) == header.width, Int(height) == header.height else {
@@ -53,14 +54,16 @@ enum JPEGDecoder {
             if status != 0 {
                 // Warnings leave a complete image but usually mean damaged data: only junk between
                 // markers is harmless; truncation and entropy-coding errors are refused.
-                let text = handle.message
-                if !(handle.lastFailureWasWarning && text.contains("extraneous bytes before marker")) {
-                    throw failure(handle, "decode the JPEG")
-                }
+                if !isHarmlessWarning(handle) { throw failure(handle, "decode the JPEG") }
             }
             if cmyk { pixels = convertCMYK(pixels, inverted: header.adobeMarker) }
             return PixelBuffer(uncheckedWidth: outW, height: outH, channels: 3, pixels: pixels)
         }
+    }
+
+    /// True when the last failure was only libjpeg's warning about junk bytes between markers.
+    private static func isHarmlessWarning(_ handle: TurboJPEGHandle) -> Bool {
+        handle.lastFailureWasWarning && handle.message.contains("extraneous bytes before marker")
     }
 
     /// Maps a TurboJPEG failure to a typed error.
