@@ -3,7 +3,7 @@ import CPNG
 
 /// Owns one libpng simplified-API `png_image` at a stable address (libpng keeps a pointer to
 /// it as its error context) and frees libpng's state on release.
-private final class PNGImage {
+final class PNGImage {
     let pointer: UnsafeMutablePointer<png_image>
 
     init() {
