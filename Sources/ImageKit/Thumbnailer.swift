@@ -24,7 +24,7 @@ public struct ThumbnailSet: Sendable {
 public enum Thumbnailer {
     /// How much resampling is left after DCT scaling at least: 1 means the DCT-scaled decode
     /// may be as small as the largest thumbnail.
-    public static let defaultDCTHeadroom = 1.0
+    public static let defaultDCTHeadroom = 1.5
 
     /// Decodes `bytes` and makes `sizes`.
     ///
