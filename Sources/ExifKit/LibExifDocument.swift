@@ -26,7 +26,8 @@ struct ExifRawValue: Sendable, Equatable {
 /// Owns one libexif `ExifData` (and its `ExifLog`) parsed from a TIFF/EXIF block; frees both
 /// in `deinit`. Nothing pointer-typed leaves this type: values are copied out as `ExifRawValue`.
 ///
-/// libexif's defaults are changed before loading: `FOLLOW_SPECIFICATION` is cleared (it would
+/// The block first goes through `ExifBlockSanitizer` (see there). libexif's defaults are
+/// changed before loading: `FOLLOW_SPECIFICATION` is cleared (it would
 /// *add* mandatory tags with default values, i.e. guess), and `IGNORE_UNKNOWN_TAGS` is cleared
 /// so tags libexif does not list for an IFD are still kept.
 final class LibExifDocument {
@@ -34,6 +35,8 @@ final class LibExifDocument {
     private let log: OpaquePointer
     private let sink: LogSink
     private let bigEndian: Bool
+    /// Entries present with zero components (libexif drops them), as `ExifBlockSanitizer.key`.
+    private let emptyEntries: Set<UInt32>
 
     /// Collects libexif's log lines (bounded) during loading.
     final class LogSink {
@@ -48,7 +51,8 @@ final class LibExifDocument {
     /// Parses `tiff` (a TIFF header and IFDs, without the `Exif\0\0` APP1 prefix).
     /// Returns nil if libexif cannot allocate its objects; damaged data loads partially.
     init?(tiff: [UInt8]) {
-        guard let data = exif_data_new(), let log = exif_log_new() else { return nil }
+        guard let data = exif_data_new() else { return nil }
+        guard let log = exif_log_new() else { exif_data_unref(data); return nil }
         self.data = data
         self.log = log
         self.sink = LogSink()
@@ -58,9 +62,11 @@ final class LibExifDocument {
         exif_data_unset_option(data, EXIF_DATA_OPTION_IGNORE_UNKNOWN_TAGS)
         exif_data_set_option(data, EXIF_DATA_OPTION_DONT_CHANGE_MAKER_NOTE)
         // libexif wants the APP1 payload: "Exif\0\0" followed by the TIFF block.
+        var sanitized = tiff
+        emptyEntries = ExifBlockSanitizer.sanitize(&sanitized)
         var block: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]
-        block.reserveCapacity(tiff.count + 6)
-        block.append(contentsOf: tiff)
+        block.reserveCapacity(sanitized.count + 6)
+        block.append(contentsOf: sanitized)
         block.withUnsafeBufferPointer { buffer in
             exif_data_load_data(data, buffer.baseAddress, UInt32(clamping: buffer.count))
         }
@@ -85,6 +91,9 @@ final class LibExifDocument {
             }
         }
         guard let content, let entry = exif_content_get_entry(content, ExifTag(rawValue: UInt32(tag))) else {
+            if emptyEntries.contains(ExifBlockSanitizer.key(tag, directory)) {
+                return ExifRawValue(format: 2, components: 0, bytes: [], bigEndian: bigEndian)
+            }
             return nil
         }
         let e = entry.pointee

@@ -123,4 +123,25 @@ struct PhotoMetadataMappingTests {
         jpeg += TIFFBuilder.jpeg(exif: nil).dropFirst(2)
         #expect(try ExifReader.metadata(from: jpeg).imageDescription == "firstsecond")
     }
+
+    @Test("a dangling thumbnail pointer does not hide the rest of IFD0 (libexif would stop there)")
+    func danglingPointer() throws {
+        var b = TIFFBuilder()
+        b.ifd0 = [b.ascii(0x010F, "Make"), TIFFBuilder.Entry(tag: 0x0202, format: 4, count: 1, value: [0xFF, 0xFF, 0xFF, 0xFF]),
+                  b.ascii(0x013B, "after the bad pointer")]
+        b.exif = [b.short(0x8827, 200), TIFFBuilder.Entry(tag: 0x927C, format: 7, count: 8, value: Array("Nikon\0\u{2}\0".utf8))]
+        let m = try read(b)
+        #expect(m.make == "Make")
+        #expect(m.artist == "after the bad pointer")
+        #expect(m.iso == 200)
+    }
+
+    @Test("a string tag present with zero length is reported as the empty string")
+    func zeroLengthString() throws {
+        var b = TIFFBuilder()
+        b.ifd0 = [b.ascii(0x010F, "X"), TIFFBuilder.Entry(tag: 0x013B, format: 2, count: 0, value: [])]
+        let m = try read(b)
+        #expect(m.artist == "")
+        #expect(m.copyright == nil)
+    }
 }
