@@ -6,6 +6,8 @@ import Darwin
 
 /// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`) or a
 /// bare TIFF/EXIF block. This is the module's one parser entry point (and the fuzz target).
+/// EXIF is the source of every field; a few fields the file states only in its XMP packet
+/// (orientation, make, model, lens model) are taken from there, as exiftool reports them.
 ///
 /// Hostile input: container walks are bounds-checked and linear; the EXIF block is parsed by
 /// libexif (which bounds every offset, caps recursion and ignores IFD loops); values are
@@ -42,6 +44,9 @@ public enum ExifReader {
                 metadata.width = document.value(0x0100, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
                 metadata.height = document.value(0x0101, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
             }
+        }
+        if let xmp = container.xmp {
+            metadata.fillFromXMP(XMPPacket(bytes: xmp))
         }
         if container.format != .tiff {
             metadata.width = container.width

@@ -12,13 +12,15 @@ public enum ImageContainerFormat: String, Sendable, Equatable {
     case tiff
 }
 
-/// What a container walk found: the EXIF TIFF block (if any) and the pixel size from the
+/// What a container walk found: the EXIF TIFF block and XMP packet (if any) and the pixel size from the
 /// image header (if readable). All walks are bounds-checked and linear in the input size.
 struct ImageContainer {
     /// The detected container format.
     var format: ImageContainerFormat
     /// The TIFF block (byte-order mark first), without any `Exif\0\0` prefix.
     var exif: [UInt8]?
+    /// The XMP packet (UTF-8 XML), if the container has one.
+    var xmp: [UInt8]?
     /// Pixel width from the image header.
     var width: Int?
     /// Pixel height from the image header.
@@ -38,6 +40,9 @@ struct ImageContainer {
         }
         throw ExifError(.unsupportedFormat, "not a JPEG, PNG, WebP or TIFF/EXIF file")
     }
+
+    /// `http://ns.adobe.com/xap/1.0/\0`, the APP1 identifier of the main XMP packet.
+    static let xmpSignature: [UInt8] = Array("http://ns.adobe.com/xap/1.0/".utf8) + [0]
 
     /// `Exif\0\0`, the APP1 identifier.
     static let exifPrefix: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]
@@ -76,6 +81,8 @@ struct ImageContainer {
             guard length >= 2, segStart + length <= b.count else { break }
             let payload = b[(segStart + 2)..<(segStart + length)]
             switch marker {
+            case 0xE1 where payload.starts(with: xmpSignature):
+                if result.xmp == nil { result.xmp = Array(payload.dropFirst(xmpSignature.count)) }
             case 0xE1:
                 if result.exif == nil {
                     if let start = exifStart(payload) {
@@ -153,6 +160,19 @@ struct ImageContainer {
                 }
             case Array("eXIf".utf8):
                 if result.exif == nil { result.exif = data.starts(with: exifPrefix) ? Array(data.dropFirst(6)) : Array(data) }
+            case Array("iTXt".utf8):
+                // keyword NUL, compression flag, method, language NUL, translated keyword NUL, text.
+                let keyword = Array("XML:com.adobe.xmp".utf8) + [0]
+                if result.xmp == nil, data.starts(with: keyword) {
+                    var p = data.dropFirst(keyword.count)
+                    if p.count >= 2, p[p.startIndex] == 0 {            // uncompressed only
+                        p = p.dropFirst(2)
+                        if let z1 = p.firstIndex(of: 0) {
+                            p = p[(z1 + 1)...]
+                            if let z2 = p.firstIndex(of: 0) { result.xmp = Array(p[(z2 + 1)...]) }
+                        }
+                    }
+                }
             case Array("IEND".utf8):
                 return result
             default: break
@@ -192,6 +212,8 @@ struct ImageContainer {
                 }
             case Array("EXIF".utf8):
                 if result.exif == nil { result.exif = d.starts(with: exifPrefix) ? Array(d.dropFirst(6)) : Array(d) }
+            case Array("XMP ".utf8):
+                if result.xmp == nil { result.xmp = Array(d) }
             default: break
             }
             i = start + size + (size & 1)

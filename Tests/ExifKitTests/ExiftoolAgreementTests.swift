@@ -20,11 +20,6 @@ let exiftoolAllowList: [String: String] = [
     // Lens model only in the Canon MakerNote (no EXIF 0xA434).
     "cameras/exiv2_exiv2-bug876.jpg|lensModel": "Canon:LensModel MakerNote",
     "makernotes_tiny/exiftool_Canon1DmkIII.jpg|lensModel": "Canon:LensModel MakerNote",
-    // Orientation only in XMP (tiff:Orientation = 1, the default); no EXIF orientation.
-    "cameras/Canon_DIGITAL_IXUS_400.jpg|orientation": "XMP-tiff:Orientation only",
-    "edge/invalid_image00971.jpg|orientation": "XMP-tiff:Orientation only",
-    "edge/invalid_image01137.jpg|orientation": "XMP-tiff:Orientation only",
-    "gps/thompson-springs.jpg|orientation": "XMP-tiff:Orientation only",
     // Capture time only in IPTC (DateCreated + TimeCreated); exiftool's Composite joins them.
     "gps/thompson-springs.jpg|dateTimeOriginal": "Composite:DateTimeOriginal from IPTC",
     // This JPEG carries Canon CRW (CIFF) metadata in APP0 and no EXIF at all.

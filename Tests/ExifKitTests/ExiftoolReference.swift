@@ -36,12 +36,15 @@ struct ExiftoolReference {
 
     /// Every contract field and its exiftool source.
     static let fields: [Field] = [
-        text("make", "IFD0:Make"), text("model", "IFD0:Model"), text("lensModel", "ExifIFD:LensModel"),
+        // Make, model, lens model and orientation fall back to XMP when EXIF lacks them, in
+        // ExifKit as in exiftool; the reference follows the same order.
+        text("make", "IFD0:Make", "XMP-tiff:Make"), text("model", "IFD0:Model", "XMP-tiff:Model"),
+        text("lensModel", "ExifIFD:LensModel", "XMP-exifEX:LensModel"),
         text("dateTimeOriginal", "ExifIFD:DateTimeOriginal"),
         number("exposureTime", "ExifIFD:ExposureTime"), number("fNumber", "ExifIFD:FNumber"),
         number("iso", "ExifIFD:ISO"), number("focalLength", "ExifIFD:FocalLength"),
         number("focalLength35mm", "ExifIFD:FocalLengthIn35mmFormat"), number("flash", "ExifIFD:Flash"),
-        number("orientation", "IFD0:Orientation"),
+        number("orientation", "IFD0:Orientation", "XMP-tiff:Orientation"),
         Field(name: "gps.latitude", keys: ["Composite:GPSLatitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
         Field(name: "gps.longitude", keys: ["Composite:GPSLongitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
         // Without GPSAltitudeRef exiftool makes no composite and reports the raw altitude.
@@ -52,11 +55,11 @@ struct ExiftoolReference {
         Field(name: "height", keys: ["File:ImageHeight"], numeric: true, ignoredGroups: ["*"]),
     ]
 
-    private static func text(_ name: String, _ key: String) -> Field {
-        Field(name: name, keys: [key], numeric: false, ignoredGroups: [String(key.split(separator: ":")[0]), "IFD1"])
+    private static func text(_ name: String, _ keys: String...) -> Field {
+        Field(name: name, keys: keys, numeric: false, ignoredGroups: Set(keys.map { String($0.split(separator: ":")[0]) } + ["IFD1"]))
     }
-    private static func number(_ name: String, _ key: String) -> Field {
-        Field(name: name, keys: [key], numeric: true, ignoredGroups: [String(key.split(separator: ":")[0]), "IFD1"])
+    private static func number(_ name: String, _ keys: String...) -> Field {
+        Field(name: name, keys: keys, numeric: true, ignoredGroups: Set(keys.map { String($0.split(separator: ":")[0]) } + ["IFD1"]))
     }
 
     /// The parsed JSON object.

@@ -144,4 +144,25 @@ struct PhotoMetadataMappingTests {
         #expect(m.artist == "")
         #expect(m.copyright == nil)
     }
+
+    @Test("XMP fills orientation, make, model and lens model only when EXIF lacks them")
+    func xmpFallback() throws {
+        let xmp = Array(("<x:xmpmeta><rdf:RDF><rdf:Description tiff:Make='X&amp;Y' exifEX:LensModel=\"L 50\">"
+            + "<tiff:Orientation> 6 </tiff:Orientation><tiff:Model>M&#x31;</tiff:Model></rdf:Description></rdf:RDF></x:xmpmeta>").utf8)
+        var jpeg: [UInt8] = [0xFF, 0xD8]
+        let payload = ImageContainer.xmpSignature + xmp
+        jpeg += [0xFF, 0xE1, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+        jpeg += TIFFBuilder.jpeg(exif: nil).dropFirst(2)
+        let m = try ExifReader.metadata(from: jpeg)
+        #expect(m.orientation == 6 && m.make == "X&Y" && m.model == "M1" && m.lensModel == "L 50")
+
+        var b = TIFFBuilder()
+        b.ifd0 = [b.short(0x0112, 3), b.ascii(0x010F, "Exif make")]
+        var both: [UInt8] = [0xFF, 0xD8]
+        both += [0xFF, 0xE1, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+        both += TIFFBuilder.jpeg(exif: b.build()).dropFirst(2)
+        let e = try ExifReader.metadata(from: both)
+        #expect(e.orientation == 3 && e.make == "Exif make" && e.model == "M1")
+        #expect(XMPPacket(bytes: Array("<a:Orientationx>1</a:Orientationx> xtiff:Orientation='2'".utf8)).value("tiff:Orientation") == nil)
+    }
 }
