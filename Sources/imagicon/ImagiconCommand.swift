@@ -10,6 +10,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         subcommands: [
             InvokeCommand.self,
             ThumbnailCommand.self,
+            ExifCommand.self,
             BenchCommand.self,
         ]
     )
@@ -22,6 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks against peer tools (vipsthumbnail, Pillow, dlib, exiftool).",
         subcommands: [
             BenchThumbnailsCommand.self,
+            BenchExifCommand.self,
         ]
     )
 }
