@@ -20,6 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks against peer tools (vipsthumbnail, Pillow, dlib, exiftool).",
         subcommands: [
+            BenchAWSCommand.self,
         ]
     )
 }
