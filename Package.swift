@@ -57,8 +57,8 @@ let package = Package(
 
         // Tests: one target per module, plus the slower end-to-end suite.
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),

@@ -24,6 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchThumbnailsCommand.self,
             BenchExifCommand.self,
+            BenchAWSCommand.self,
         ]
     )
 }
