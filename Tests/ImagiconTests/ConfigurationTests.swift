@@ -9,7 +9,7 @@ struct ConfigurationTests {
         let c = try Configuration(environment: [:], fileExists: allModels)
         #expect(c.handler == .process)
         #expect(c.region == "us-east-1")
-        #expect(c.thumbnailSizes == [ThumbnailSpec(width: 200, height: 200, crop: false), ThumbnailSpec(width: 1024, height: 1024, crop: false)])
+        #expect(c.thumbnailSizes.map(\.description) == ["200x200", "1024x1024"])
         #expect(c.maxPixels == 100_000_000)
         #expect(c.faceThreshold == 0.6)
         #expect(c.modelsDirectory == "/opt/models")

@@ -1,3 +1,5 @@
+import ImageKit
+
 /// The function's configuration, read once from the environment (DESIGN.md, "Environment").
 public struct Configuration: Sendable, Equatable {
     /// The three entry points of the package.
@@ -26,7 +28,7 @@ public struct Configuration: Sendable, Equatable {
     /// `IMAGICON_THUMBNAIL_BUCKET` (nil: the source bucket).
     public var thumbnailBucket: String?
     /// `IMAGICON_THUMBNAIL_SIZES`.
-    public var thumbnailSizes: [ThumbnailSpec]
+    public var thumbnailSizes: [ThumbnailSize]
     /// `IMAGICON_MODELS_DIR`, or the first of `/opt/models`, `./models` that exists.
     public var modelsDirectory: String
     /// `IMAGICON_MAX_PIXELS`.
@@ -53,7 +55,7 @@ public struct Configuration: Sendable, Equatable {
         self.table = value("IMAGICON_TABLE")
         self.thumbnailBucket = value("IMAGICON_THUMBNAIL_BUCKET")
         self.sourceBucket = value("IMAGICON_SOURCE_BUCKET")
-        self.thumbnailSizes = try ThumbnailSpec.parseList(value("IMAGICON_THUMBNAIL_SIZES") ?? "200x200,1024x1024")
+        self.thumbnailSizes = try ThumbnailSize.parseList(value("IMAGICON_THUMBNAIL_SIZES") ?? "200x200,1024x1024")
 
         if let raw = value("IMAGICON_MAX_PIXELS") {
             guard let n = Int(raw), n > 0 else {
