@@ -9,6 +9,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",
         subcommands: [
             InvokeCommand.self,
+            ProcessCommand.self,
             ThumbnailCommand.self,
             ExifCommand.self,
             BenchCommand.self,
