@@ -58,13 +58,14 @@ let package = Package(
         // Tests: one target per module, plus the slower end-to-end suite.
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagiconTests", dependencies: ["Imagicon"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// Runs Fixtures/presign_verifier.py: an HTTP server that checks presigned URLs with

@@ -4,19 +4,19 @@ import Foundation
 /// `auth: true` signature checking is on and `credentials` are the IAM access key the script
 /// created. The script stops the server when its stdin closes, so the server also goes away
 /// when this test process dies; `stop()` closes it explicitly and waits.
-/// (The same helper is copied in S3Tests and DynamoDBTests: test targets cannot share code.)
-final class MotoServer: @unchecked Sendable {
+/// Shared by the S3, DynamoDB and end-to-end tests through the `TestSupport` target.
+public final class MotoServer: @unchecked Sendable {
     let process = Process()
     let input = Pipe()
-    let values: [String: String]
+    public let values: [String: String]
     private var stopped = false
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let script = repositoryRoot.appendingPathComponent("scripts/moto-server")
 
     /// True when python's moto server module is importable.
-    static let available: Bool = {
+    public static let available: Bool = {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = ["python3", "-c", "import moto.server"]
@@ -27,7 +27,7 @@ final class MotoServer: @unchecked Sendable {
         return probe.terminationStatus == 0
     }()
 
-    init(auth: Bool) throws {
+    public init(auth: Bool) throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script.path] + (auth ? [] : ["--no-auth"])
@@ -57,15 +57,15 @@ final class MotoServer: @unchecked Sendable {
         }
     }
 
-    enum MotoError: Error { case didNotStart }
+    public enum MotoError: Error { case didNotStart }
 
-    var endpoint: String { values["AWS_ENDPOINT_URL"]! }
-    var accessKeyID: String { values["AWS_ACCESS_KEY_ID"]! }
-    var secretAccessKey: String { values["AWS_SECRET_ACCESS_KEY"]! }
-    var region: String { values["AWS_REGION"] ?? "us-east-1" }
+    public var endpoint: String { values["AWS_ENDPOINT_URL"]! }
+    public var accessKeyID: String { values["AWS_ACCESS_KEY_ID"]! }
+    public var secretAccessKey: String { values["AWS_SECRET_ACCESS_KEY"]! }
+    public var region: String { values["AWS_REGION"] ?? "us-east-1" }
 
     /// Closes the script's stdin (it then kills moto and exits) and waits; SIGKILL after 10 s.
-    func stop() {
+    public func stop() {
         guard !stopped else { return }
         stopped = true
         try? input.fileHandleForWriting.close()
