@@ -20,8 +20,9 @@ let builtImagicon: URL? = {
 struct ExifCommandTests {
     /// Runs `imagicon args...`; returns exit status, stdout and stderr.
     static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        guard let executable = builtImagicon else { throw CocoaError(.fileNoSuchFile) }
         let p = Process()
-        p.executableURL = try #require(builtImagicon)
+        p.executableURL = executable
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
