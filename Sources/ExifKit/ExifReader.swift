@@ -7,7 +7,8 @@ import Darwin
 /// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`) or a
 /// bare TIFF/EXIF block. This is the module's one parser entry point (and the fuzz target).
 /// EXIF is the source of every field; a few fields the file states only in its XMP packet
-/// (orientation, make, model, lens model) are taken from there, as exiftool reports them.
+/// (orientation, make, model, lens model, capture time) or IPTC record (capture time) are
+/// taken from there, as exiftool reports them.
 ///
 /// Hostile input: container walks are bounds-checked and linear; the EXIF block is parsed by
 /// libexif (which bounds every offset, caps recursion and ignores IFD loops); values are
@@ -45,8 +46,12 @@ public enum ExifReader {
                 metadata.height = document.value(0x0101, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
             }
         }
-        if let xmp = container.xmp {
-            metadata.fillFromXMP(XMPPacket(bytes: xmp))
+        let xmp = container.xmp.map { XMPPacket(bytes: $0) }
+        if let xmp { metadata.fillFromXMP(xmp) }
+        // exiftool's composite DateTimeOriginal: IPTC date + time, when no source has one.
+        if metadata.dateTimeOriginal == nil, xmp?.value("exif:DateTimeOriginal") == nil,
+           let created = container.iptc?.dateTimeCreated {
+            metadata.dateTimeOriginal = created
         }
         if container.format != .tiff {
             metadata.width = container.width

@@ -12,7 +12,7 @@ public enum ImageContainerFormat: String, Sendable, Equatable {
     case tiff
 }
 
-/// What a container walk found: the EXIF TIFF block and XMP packet (if any) and the pixel size from the
+/// What a container walk found: the EXIF TIFF block, XMP packet and IPTC record (if any) and the pixel size from the
 /// image header (if readable). All walks are bounds-checked and linear in the input size.
 struct ImageContainer {
     /// The detected container format.
@@ -21,6 +21,8 @@ struct ImageContainer {
     var exif: [UInt8]?
     /// The XMP packet (UTF-8 XML), if the container has one.
     var xmp: [UInt8]?
+    /// The IPTC-NAA record from a JPEG's APP13 Photoshop segment, if any.
+    var iptc: IPTCRecord?
     /// Pixel width from the image header.
     var width: Int?
     /// Pixel height from the image header.
@@ -96,6 +98,8 @@ struct ImageContainer {
                     i = segStart + length
                     continue
                 }
+            case 0xED:
+                if result.iptc == nil { result.iptc = IPTCRecord(app13: payload) }
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
                 if sof == nil, payload.count >= 5 {
                     let s = payload.startIndex

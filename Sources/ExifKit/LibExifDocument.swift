@@ -62,7 +62,8 @@ final class LibExifDocument {
         exif_data_unset_option(data, EXIF_DATA_OPTION_IGNORE_UNKNOWN_TAGS)
         exif_data_set_option(data, EXIF_DATA_OPTION_DONT_CHANGE_MAKER_NOTE)
         // libexif wants the APP1 payload: "Exif\0\0" followed by the TIFF block.
-        var sanitized = tiff
+        // libexif never looks past 0xFFFE bytes of APP1 payload; copy no more than that.
+        var sanitized = Array(tiff.prefix(ExifBlockSanitizer.libexifLimit))
         emptyEntries = ExifBlockSanitizer.sanitize(&sanitized)
         var block: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]
         block.reserveCapacity(sanitized.count + 6)

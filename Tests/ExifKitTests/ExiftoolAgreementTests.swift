@@ -20,8 +20,6 @@ let exiftoolAllowList: [String: String] = [
     // Lens model only in the Canon MakerNote (no EXIF 0xA434).
     "cameras/exiv2_exiv2-bug876.jpg|lensModel": "Canon:LensModel MakerNote",
     "makernotes_tiny/exiftool_Canon1DmkIII.jpg|lensModel": "Canon:LensModel MakerNote",
-    // Capture time only in IPTC (DateCreated + TimeCreated); exiftool's Composite joins them.
-    "gps/thompson-springs.jpg|dateTimeOriginal": "Composite:DateTimeOriginal from IPTC",
     // This JPEG carries Canon CRW (CIFF) metadata in APP0 and no EXIF at all.
     "cameras/exiforg_sony-powershota5.jpg|make": "CIFF only, no EXIF",
     "cameras/exiforg_sony-powershota5.jpg|model": "CIFF only, no EXIF",

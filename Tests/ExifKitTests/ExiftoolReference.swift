@@ -40,7 +40,9 @@ struct ExiftoolReference {
         // ExifKit as in exiftool; the reference follows the same order.
         text("make", "IFD0:Make", "XMP-tiff:Make"), text("model", "IFD0:Model", "XMP-tiff:Model"),
         text("lensModel", "ExifIFD:LensModel", "XMP-exifEX:LensModel"),
-        text("dateTimeOriginal", "ExifIFD:DateTimeOriginal"),
+        // Capture time: EXIF (+ OffsetTimeOriginal), else XMP, else exiftool's composite of
+        // IPTC DateCreated + TimeCreated, in ExifKit as in exiftool.
+        text("dateTimeOriginal", "ExifIFD:DateTimeOriginal", "XMP-exif:DateTimeOriginal", "Composite:DateTimeOriginal"),
         number("exposureTime", "ExifIFD:ExposureTime"), number("fNumber", "ExifIFD:FNumber"),
         number("iso", "ExifIFD:ISO"), number("focalLength", "ExifIFD:FocalLength"),
         number("focalLength35mm", "ExifIFD:FocalLengthIn35mmFormat"), number("flash", "ExifIFD:Flash"),
@@ -80,7 +82,7 @@ struct ExiftoolReference {
             guard let raw = tags[key] else { continue }
             var value = Self.convert(raw, numeric: field.numeric)
             if field.name == "dateTimeOriginal", case .text(let s) = value {
-                let offset = (tags["ExifIFD:OffsetTimeOriginal"] as? String) ?? ""
+                let offset = key == "ExifIFD:DateTimeOriginal" ? (tags["ExifIFD:OffsetTimeOriginal"] as? String) ?? "" : ""
                 value = .text(Self.isoDate(s) + offset)
             }
             return value

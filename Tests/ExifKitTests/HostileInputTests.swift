@@ -36,6 +36,13 @@ struct HostileInputTests {
         ("truncated", header + le16(4) + [0x0F, 0x01, 0x02]),
         // Just a header.
         ("header only", header),
+        // 5400 entries (a full 64 KiB block) whose Exif, GPS and Interop pointers all point
+        // back at IFD0, and whose next-IFD link is IFD0 again.
+        ("thousands of self-referencing entries", {
+            var ifd = le16(5400) + entry(0x8769, 4, 1, 8) + entry(0x8825, 4, 1, 8) + entry(0xA005, 4, 1, 8)
+            for i in 3..<5400 { ifd += entry(0x1000 + i, 2, 4, 0x0041_4141) }
+            return Array((header + ifd + le32(8)).prefix(65000))
+        }()),
     ]
 
     @Test("hand-made hostile blocks give a record, in every container", arguments: hostileBlocks.map(\.0))

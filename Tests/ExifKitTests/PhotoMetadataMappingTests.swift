@@ -165,4 +165,34 @@ struct PhotoMetadataMappingTests {
         #expect(e.orientation == 3 && e.make == "Exif make" && e.model == "M1")
         #expect(XMPPacket(bytes: Array("<a:Orientationx>1</a:Orientationx> xtiff:Orientation='2'".utf8)).value("tiff:Orientation") == nil)
     }
+
+    @Test("XMP dates: fraction dropped, Z as +00:00, malformed omitted", arguments: [
+        ("2008-05-25T19:31:26.05+01:00", "2008-05-25T19:31:26+01:00"), ("2001-02-03T04:05:06Z", "2001-02-03T04:05:06+00:00"),
+        ("2001-02-03T04:05:06", "2001-02-03T04:05:06"), ("2001-02-03T04:05", nil), ("2008-05-25T19:31:26.0+1:00", nil),
+        ("2001:02:03 04:05:06", nil),
+    ] as [(String, String?)])
+    func xmpDates(text: String, expected: String?) {
+        #expect(PhotoMetadata.isoDateTime(xmp: text) == expected)
+    }
+
+    @Test("IPTC DateCreated + TimeCreated give the capture time when EXIF and XMP have none")
+    func iptcDate() throws {
+        func dataset(_ n: UInt8, _ s: String) -> [UInt8] { [0x1C, 2, n, 0, UInt8(s.utf8.count)] + Array(s.utf8) }
+        func jpeg(_ iptc: [UInt8], exif: [UInt8]? = nil) -> [UInt8] {
+            let resource = Array("8BIM".utf8) + [0x04, 0x04, 0, 0] + [0, 0, UInt8(iptc.count >> 8), UInt8(iptc.count & 0xFF)] + iptc
+            let payload = IPTCRecord.photoshopSignature + resource + (iptc.count % 2 == 1 ? [0] : [])
+            return [0xFF, 0xD8, 0xFF, 0xED, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+                + TIFFBuilder.jpeg(exif: exif).dropFirst(2)
+        }
+        let both = dataset(120, "caption") + dataset(55, "20220110") + dataset(60, "151544-0400")
+        #expect(try ExifReader.metadata(from: jpeg(both)).dateTimeOriginal == "2022-01-10T15:15:44-04:00")
+        #expect(try ExifReader.metadata(from: jpeg(dataset(55, "20090829") + dataset(60, "131808"))).dateTimeOriginal == "2009-08-29T13:18:08")
+        #expect(try ExifReader.metadata(from: jpeg(dataset(55, "20220110"))).dateTimeOriginal == nil)
+        var b = TIFFBuilder()
+        b.exif = [b.ascii(0x9003, "2001:01:01 01:01:01")]
+        #expect(try ExifReader.metadata(from: jpeg(both, exif: b.build())).dateTimeOriginal == "2001-01-01T01:01:01")
+        // A resource size past the end is ignored, not read.
+        let bad = IPTCRecord.photoshopSignature + Array("8BIM".utf8) + [0x04, 0x04, 0, 0, 0x7F, 0xFF, 0xFF, 0xFF] + both
+        #expect(IPTCRecord(app13: bad[...]) == nil)
+    }
 }
