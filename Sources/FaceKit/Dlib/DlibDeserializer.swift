@@ -334,11 +334,18 @@ public struct DlibDeserializer: Sendable {
         guard count > 0 else { return }
         let start = offset
         let originalCount = values.count
-        let end: Int? = bytes.withUnsafeBufferPointer { buffer -> Int? in
+        // Cheap refusal of impossible counts (each float takes at least 4 bytes) before growing.
+        guard count <= remaining / 4 else {
+            var probe = self
+            for _ in 0 ..< count { _ = try probe.readFloat() }
+            throw DlibFormatError(.truncated, offset: start, "cannot read \(count) floats")
+        }
+        values.append(contentsOf: repeatElement(0, count: count))
+        let end: Int? = values.withUnsafeMutableBufferPointer { output in bytes.withUnsafeBufferPointer { buffer -> Int? in
             guard let base = buffer.baseAddress else { return nil }
             let n = buffer.count
             var pos = start
-            for _ in 0 ..< count {
+            for slot in originalCount ..< originalCount + count {
                 // Mantissa: signed, 1-8 magnitude bytes; bits 4-6 must be clear (binary format).
                 guard pos < n else { return nil }
                 let c1 = base[pos]
@@ -374,10 +381,10 @@ public struct DlibDeserializer: Sendable {
                 case Self.exponentNegativeInfinity: value = -.infinity
                 default: value = .nan
                 }
-                values.append(value)
+                output[slot] = value
             }
             return pos
-        }
+        } }
         if let end {
             offset = end
             return
