@@ -137,6 +137,25 @@ import Testing
         #expect(abs(Int(chip.pixels[(75 * 150 + 75) * 3 + 1]) - 105) <= 2)
     }
 
+    /// An unrotated, unscaled footprint takes dlib's plain-copy path: the footprint rounded
+    /// with `lround` (here (0.5, 0.5) -> (1, 1)), black outside the image.
+    @Test func identityFootprintIsAPlainCopy() throws {
+        // Integer points with integer means: the fit is exactly the identity.
+        let chipPoints: [Double] = [10, 20, 30, 25, 50, 70, 80, 40, 80, 95]
+        let details = FaceChipDetails(chipPoints: chipPoints, imagePoints: chipPoints, rows: 150, columns: 150)
+        #expect(details.angle == 0 && details.left == 0.5 && details.right == 149.5)
+        let w = 120, h = 200
+        let pixels = (0 ..< w * h * 3).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 3) }
+        let chip = FaceChip.extract(from: RGBImage(width: w, height: h, pixels: pixels), details: details)
+        for (r, c) in [(0, 0), (10, 20), (149, 118), (149, 119), (0, 149)] {
+            let x = c + 1, y = r + 1
+            let inside = x < w && y < h
+            for ch in 0 ..< 3 {
+                #expect(chip.pixels[(r * 150 + c) * 3 + ch] == (inside ? pixels[(y * w + x) * 3 + ch] : 0))
+            }
+        }
+    }
+
     @Test func rotatedFaceGivesTheRotationAngle() throws {
         // Rotate the mean face by 30 degrees about a centre and scale it by 3.
         let angle = Double.pi / 6, scale = 3.0
