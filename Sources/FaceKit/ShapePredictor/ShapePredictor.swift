@@ -95,7 +95,9 @@ public final class ShapePredictor: Sendable {
                                                     while node < splits {
                                                         let s = base &+ node
                                                         let diff = features[Int(idx[2 &* s])] - features[Int(idx[2 &* s &+ 1])]
-                                                        node = 2 &* node &+ (diff > thresh[s] ? 1 : 2)
+                                                        // Branch-free: the comparison is a coin flip for the predictor.
+                                                        let right = Int(unsafeBitCast(!(diff > thresh[s]), to: UInt8.self))
+                                                        node = 2 &* node &+ 1 &+ right
                                                     }
                                                     chosen[t] = (Int(leafStart[t]) &+ node &- splits) &* stride
                                                 }
