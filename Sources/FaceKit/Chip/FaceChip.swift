@@ -132,9 +132,10 @@ public enum FaceChip {
                     let y = (map.m10 * dc + map.m11 * dr) + map.b1
                     // left >= 0, top >= 0, left + 1 < width, top + 1 < height; NaN fails too.
                     if x >= 0, y >= 0, x < maxX, y < maxY {
-                        let left = x.rounded(.down), top = y.rounded(.down)
-                        let lr = x - left, tb = y - top
-                        let p = src.offset(Int(left), Int(top))
+                        // Both are >= 0 here, so truncation is floor (and needs no libm call).
+                        let ix = Int(x), iy = Int(y)
+                        let lr = x - Double(ix), tb = y - Double(iy)
+                        let p = src.offset(ix, iy)
                         let q = p + src.rowStride
                         for ch in 0 ..< 3 {
                             let tlv = Double(src.base[p + ch]), trv = Double(src.base[p + 3 + ch])
