@@ -8,11 +8,17 @@ import Testing
         var chips = 0, identical = 0, maxDifference = 0, differingValues = 0, values = 0
         mutating func add(_ ours: RGBImage, _ theirs: RGBImage) {
             chips += 1
-            let diffs = zip(ours.pixels, theirs.pixels).map { abs(Int($0) - Int($1)) }
             if ours == theirs { identical += 1 }
-            maxDifference = max(maxDifference, diffs.max() ?? 0)
-            differingValues += diffs.filter { $0 != 0 }.count
-            values += diffs.count
+            ours.pixels.withUnsafeBufferPointer { a in
+                theirs.pixels.withUnsafeBufferPointer { b in
+                    for i in 0 ..< min(a.count, b.count) {
+                        let d = abs(Int(a[i]) - Int(b[i]))
+                        if d != 0 { differingValues += 1 }
+                        if d > maxDifference { maxDifference = d }
+                    }
+                }
+            }
+            values += ours.pixels.count
         }
         var summary: String {
             "\(identical)/\(chips) chips identical, max difference \(maxDifference), \(differingValues)/\(values) values differ"
