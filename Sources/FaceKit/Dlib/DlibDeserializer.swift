@@ -317,14 +317,18 @@ public struct DlibDeserializer: Sendable {
 
     /// Reads a `float` (also valid for values written as `double`, rounded as dlib does).
     public mutating func readFloat() throws(DlibFormatError) -> Float {
-        let (mantissa, exponent) = try readFloatDetails()
-        switch Int64(exponent) {
-        case ..<Self.exponentInfinity:
-            return Self.float(mantissa: mantissa, exponent: Int(exponent))
-        case Self.exponentInfinity: return .infinity
-        case Self.exponentNegativeInfinity: return -.infinity
-        default: return .nan
+        let start = offset
+        let fast = bytes.withUnsafeBufferPointer { buffer -> (Float, Int)? in
+            guard let base = buffer.baseAddress,
+                  let (mantissa, exponent, next) = Self.decodeFloatDetails(base, buffer.count, start) else { return nil }
+            return (Self.floatValue(mantissa: mantissa, exponent: exponent), next)
         }
+        if let (value, next) = fast {
+            offset = next
+            return value
+        }
+        let (mantissa, exponent) = try readFloatDetails()
+        return Self.floatValue(mantissa: mantissa, exponent: Int(exponent))
     }
 
     /// Reads `count` consecutive `float`s and appends them to `values`: the bulk form of
@@ -346,42 +350,9 @@ public struct DlibDeserializer: Sendable {
             let n = buffer.count
             var pos = start
             for slot in originalCount ..< originalCount + count {
-                // Mantissa: signed, 1-8 magnitude bytes; bits 4-6 must be clear (binary format).
-                guard pos < n else { return nil }
-                let c1 = base[pos]
-                let s1 = Int(c1 & 0x0F)
-                guard c1 & 0x70 == 0, s1 >= 1, s1 <= 8, pos + 1 + s1 < n else { return nil }
-                var magnitude: UInt64
-                if pos + 9 <= n {
-                    // One unaligned little-endian load, masked to the announced length.
-                    let raw = UInt64(littleEndian: UnsafeRawPointer(base + pos + 1).loadUnaligned(as: UInt64.self))
-                    magnitude = s1 == 8 ? raw : raw & ((1 << UInt64(8 * s1)) - 1)
-                } else {
-                    magnitude = 0
-                    var i = pos + s1
-                    while i > pos { magnitude = magnitude << 8 | UInt64(base[i]); i -= 1 }
-                }
-                let negative = c1 & 0x80 != 0
-                guard magnitude <= UInt64(Int64.max) || (negative && magnitude == UInt64(Int64.max) + 1) else { return nil }
-                pos += 1 + s1
-                // Exponent: signed, 1-2 magnitude bytes.
-                let c2 = base[pos]
-                let s2 = Int(c2 & 0x0F)
-                guard s2 >= 1, s2 <= 2, pos + s2 < n else { return nil }
-                var e = Int(base[pos + 1])
-                if s2 == 2 { e |= Int(base[pos + 2]) << 8 }
-                guard e <= Int(Int16.max) || (c2 & 0x80 != 0 && e == Int(Int16.max) + 1) else { return nil }
-                pos += 1 + s2
-                let mantissa = negative ? (magnitude > UInt64(Int64.max) ? Int64.min : -Int64(magnitude)) : Int64(magnitude)
-                let exponent = c2 & 0x80 != 0 ? -e : e
-                let value: Float
-                switch Int64(exponent) {
-                case ..<Self.exponentInfinity: value = Self.float(mantissa: mantissa, exponent: exponent)
-                case Self.exponentInfinity: value = .infinity
-                case Self.exponentNegativeInfinity: value = -.infinity
-                default: value = .nan
-                }
-                output[slot] = value
+                guard let (mantissa, exponent, next) = Self.decodeFloatDetails(base, n, pos) else { return nil }
+                pos = next
+                output[slot] = Self.floatValue(mantissa: mantissa, exponent: exponent)
             }
             return pos
         } }
@@ -394,6 +365,54 @@ public struct DlibDeserializer: Sendable {
         var probe = self
         for _ in 0 ..< count { _ = try probe.readFloat() }
         throw DlibFormatError(.truncated, offset: start, "cannot read \(count) floats")
+    }
+
+    /// Decodes one binary `float_details` (mantissa, exponent) at `pos` without consuming:
+    /// the shared fast path of every float read. `nil` when anything is off (truncation,
+    /// bad control bytes, out-of-range values, legacy ASCII encoding); callers then take the
+    /// checked path, which names the error.
+    @inline(__always)
+    private static func decodeFloatDetails(_ base: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> (mantissa: Int64, exponent: Int, next: Int)? {
+        var pos = start
+        // Mantissa: signed, 1-8 magnitude bytes; bits 4-6 must be clear (binary format).
+        guard pos < n else { return nil }
+        let c1 = base[pos]
+        let s1 = Int(c1 & 0x0F)
+        guard c1 & 0x70 == 0, s1 >= 1, s1 <= 8, pos + 1 + s1 < n else { return nil }
+        var magnitude: UInt64
+        if pos + 9 <= n {
+            // One unaligned little-endian load, masked to the announced length.
+            let raw = UInt64(littleEndian: UnsafeRawPointer(base + pos + 1).loadUnaligned(as: UInt64.self))
+            magnitude = s1 == 8 ? raw : raw & ((1 << UInt64(8 * s1)) - 1)
+        } else {
+            magnitude = 0
+            var i = pos + s1
+            while i > pos { magnitude = magnitude << 8 | UInt64(base[i]); i -= 1 }
+        }
+        let negative = c1 & 0x80 != 0
+        guard magnitude <= UInt64(Int64.max) || (negative && magnitude == UInt64(Int64.max) + 1) else { return nil }
+        pos += 1 + s1
+        // Exponent: signed, 1-2 magnitude bytes.
+        let c2 = base[pos]
+        let s2 = Int(c2 & 0x0F)
+        guard s2 >= 1, s2 <= 2, pos + s2 < n else { return nil }
+        var e = Int(base[pos + 1])
+        if s2 == 2 { e |= Int(base[pos + 2]) << 8 }
+        guard e <= Int(Int16.max) || (c2 & 0x80 != 0 && e == Int(Int16.max) + 1) else { return nil }
+        pos += 1 + s2
+        let mantissa = negative ? (magnitude > UInt64(Int64.max) ? Int64.min : -Int64(magnitude)) : Int64(magnitude)
+        return (mantissa, c2 & 0x80 != 0 ? -e : e, pos)
+    }
+
+    /// The `Float` a decoded `float_details` stands for, special exponents included.
+    @inline(__always)
+    private static func floatValue(mantissa: Int64, exponent: Int) -> Float {
+        switch Int64(exponent) {
+        case ..<exponentInfinity: return float(mantissa: mantissa, exponent: exponent)
+        case exponentInfinity: return .infinity
+        case exponentNegativeInfinity: return -.infinity
+        default: return .nan
+        }
     }
 
     /// `ldexp((float)mantissa, exponent)`, as dlib's `convert_to_T<float>`: the mantissa is
