@@ -188,6 +188,10 @@ import Testing
         #expect(FaceChip.extract(from: RGBImage(width: 0, height: 0), landmarks: good).width == 150)
         // All landmarks on one point: a degenerate (zero-size) footprint still gives a chip.
         #expect(FaceChip.extract(from: image, landmarks: Array(repeating: FacePoint(x: 20, y: 20), count: 5)).width == 150)
+        // A pixel buffer that no longer matches the size is treated as empty, not read past.
+        var broken = image
+        broken.pixels.removeLast(100)
+        #expect(FaceChip.extract(from: broken, landmarks: good).pixels.allSatisfy { $0 == 0 })
         // A small face inside the image, chip much larger than the face: no pyramid, samples 200.
         let chip = FaceChip.extract(from: image, landmarks: good)
         #expect(chip.pixels[(75 * 150 + 75) * 3] >= 199)

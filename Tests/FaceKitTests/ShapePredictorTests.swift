@@ -44,6 +44,11 @@ struct ShapePredictorTests {
         let far = FaceRect(left: 10_000, top: 10_000, right: 10_099, bottom: 10_099)
         let black = RGBImage(width: 40, height: 30)
         #expect(sp.landmarks(in: image, face: far) == sp.landmarks(in: black, face: far))
+        // A pixel buffer that no longer matches the size reads as black, never past its end.
+        var broken = image
+        broken.pixels.removeLast(10)
+        #expect(sp.landmarks(in: broken, face: FaceRect(left: 0, top: 0, right: 39, bottom: 29))
+            == sp.landmarks(in: black, face: FaceRect(left: 0, top: 0, right: 39, bottom: 29)))
         // Degenerate and empty inputs do not crash.
         _ = sp.landmarks(in: RGBImage(width: 0, height: 0), face: FaceRect(left: 0, top: 0, right: 0, bottom: 0))
         _ = sp.landmarks(in: image, face: FaceRect(left: 5, top: 5, right: -5, bottom: -5))

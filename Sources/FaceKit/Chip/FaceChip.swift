@@ -31,7 +31,9 @@ public enum FaceChip {
         let rect = details.rect
         let chipArea = Double(rows) * Double(columns)
         return image.pixels.withUnsafeBufferPointer { buffer -> RGBImage in
-            guard let base = buffer.baseAddress, image.width > 0, image.height > 0 else {
+            // `pixels` is a public var: a buffer that does not match the size is treated as empty.
+            guard let base = buffer.baseAddress, image.width > 0, image.height > 0,
+                  buffer.count >= image.width * image.height * 3 else {
                 return RGBImage(width: columns, height: rows)
             }
             let whole = RGBView(base: base, width: image.width, height: image.height, rowStride: image.width * 3)

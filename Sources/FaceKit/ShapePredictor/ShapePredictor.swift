@@ -54,7 +54,9 @@ public final class ShapePredictor: Sendable {
         var chosenLeaves = [Int](repeating: 0, count: maxTrees)
         let from = model.initialShape.map(Double.init)
         var to = from
-        let width = image.width, height = image.height
+        // `pixels` is a public var: never trust it to match the size (sample nothing if not).
+        let consistent = image.width >= 0 && image.height >= 0 && image.pixels.count >= image.width * image.height * 3
+        let width = consistent ? image.width : 0, height = consistent ? image.height : 0
         image.pixels.withUnsafeBufferPointer { pixels in
             for level in model.levels {
                 // The similarity taking the initial shape to the current one moves each feature
