@@ -8,8 +8,9 @@ import Foundation
 /// footprint is just above the chip's area, then samples it bilinearly (values truncated to
 /// integers, 0 outside the source). This type reproduces each of those steps.
 public enum FaceChip {
-    /// Largest chip side accepted (dlib's descriptor uses 150); larger requests give an empty chip.
-    public static let maximumSide = 8192
+    /// Largest chip side accepted (dlib's descriptor uses 150), which bounds the allocation;
+    /// larger requests give an empty chip.
+    public static let maximumSide = 2048
 
     /// The aligned `size x size` chip for 5 face landmarks (as the 5-point shape predictor
     /// returns them). Invalid input (not 5 finite landmarks, `size < 1`, negative padding)
@@ -22,7 +23,9 @@ public enum FaceChip {
         return extract(from: image, details: details)
     }
 
-    /// dlib's `extract_image_chip(img, details, chip)` with bilinear interpolation.
+    /// dlib's `extract_image_chip(img, details, chip)` with bilinear interpolation: a
+    /// `details.rows x details.columns` chip, black where the footprint leaves the image.
+    /// Details with a side outside `1...maximumSide` or non-finite geometry give an empty image.
     public static func extract(from image: RGBImage, details: FaceChipDetails) -> RGBImage {
         let rows = details.rows, columns = details.columns
         guard (1 ... maximumSide).contains(rows), (1 ... maximumSide).contains(columns),
