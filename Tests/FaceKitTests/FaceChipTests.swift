@@ -75,7 +75,7 @@ import Testing
         var result = Comparison()
         var landmarkFaces = 0, landmarkExact = 0
         for entry in reference.images where entry.format == "JPEG" {
-            let faces = entry.faces("0") + entry.faces("1")
+            let faces = entry.faces("0") + entry.faces("1") + (entry.hog?.faces ?? [])
             guard !faces.isEmpty, let image = try IJGDumps.image(for: entry.path) else { continue }
             for face in faces {
                 let landmarks = sp.landmarks(in: image, face: face.faceRect)

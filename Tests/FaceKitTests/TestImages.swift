@@ -35,6 +35,8 @@ struct DlibReference: Decodable {
         let exif_orientation: Int?
         let orientation_applied: Bool?
         let cnn: [String: FaceList]?
+        /// dlib's HOG detections (other rectangles, same landmark model).
+        let hog: FaceList?
 
         /// The detections for upsample `key` ("0" or "1"); empty when dlib skipped it.
         func faces(_ key: String) -> [Face] { cnn?[key]?.faces ?? [] }
