@@ -79,3 +79,62 @@ struct ShapePredictorTests {
         #expect(throws: ShapePredictorError.self) { try ShapePredictor(modelPath: "/nonexistent/model.dat") }
     }
 }
+
+/// A tiny hand-built model (2 landmarks, 1 level, 2 trees of depth 1, 2 feature pixels) in
+/// dlib's format, to check evaluation and to fuzz the loader without the 9 MB file.
+@Suite struct ShapePredictorSyntheticModelTests {
+    static func floats(_ values: [Double]) -> [UInt8] { values.flatMap { DlibTestEncoder.double($0, digits: 24) } }
+    static func columnVector(_ values: [Double]) -> [UInt8] {
+        DlibTestEncoder.int(-Int64(values.count)) + DlibTestEncoder.int(-1) + floats(values)
+    }
+
+    static let model: [UInt8] = {
+        var b = DlibTestEncoder.int(1) // version
+        b += columnVector([0.25, 0.5, 0.75, 0.5]) // initial shape: two points
+        b += DlibTestEncoder.int(1) // levels
+        b += DlibTestEncoder.int(2) // trees
+        for threshold in [10.0, -10.0] {
+            b += DlibTestEncoder.int(1) // one split
+            b += DlibTestEncoder.int(0) + DlibTestEncoder.int(1) + floats([threshold]) // pixel0 - pixel1 > threshold
+            b += DlibTestEncoder.int(2) // two leaves
+            b += columnVector([0.125, 0, 0, 0]) // left: move point 0 right
+            b += columnVector([0, 0, 0, 0.125]) // right: move point 1 down
+        }
+        b += DlibTestEncoder.int(1) + DlibTestEncoder.int(2) + DlibTestEncoder.int(0) + DlibTestEncoder.int(1) // anchors
+        b += DlibTestEncoder.int(1) + DlibTestEncoder.int(2) + floats([0, 0, 0, 0]) // deltas: on the anchors
+        return b
+    }()
+
+    @Test func evaluatesTheCascade() throws {
+        let sp = try ShapePredictor(modelBytes: Self.model)
+        #expect(sp.landmarkCount == 2)
+        // 101x101 face at the origin: anchors at (25, 50) and (75, 50).
+        var image = RGBImage(width: 120, height: 120)
+        let face = FaceRect(left: 0, top: 0, right: 100, bottom: 100)
+        // Both pixels black: tree 1 (0 > 10 false) -> right, tree 2 (0 > -10 true) -> left.
+        #expect(sp.landmarks(in: image, face: face) == [FacePoint(x: 38, y: 50), FacePoint(x: 75, y: 63)])
+        // Pixel 0 bright (intensity 90): both trees go left, point 0 moves twice.
+        for (i, v) in [90, 90, 90].enumerated() { image.pixels[(50 * 120 + 25) * 3 + i] = UInt8(v) }
+        #expect(sp.landmarks(in: image, face: face) == [FacePoint(x: 50, y: 50), FacePoint(x: 75, y: 50)])
+    }
+
+    @Test func everySingleByteCorruptionIsHandled() {
+        var accepted = 0, rejected = 0
+        for position in Self.model.indices {
+            for value: UInt8 in [0x00, 0x01, 0x02, 0x08, 0x0F, 0x7F, 0x80, 0x81, 0x88, 0xFF] where value != Self.model[position] {
+                var corrupt = Self.model
+                corrupt[position] = value
+                do {
+                    let sp = try ShapePredictor(modelBytes: corrupt)
+                    // Whatever parsed must evaluate safely.
+                    _ = sp.landmarks(in: RGBImage(width: 20, height: 20), face: FaceRect(left: -5, top: -5, right: 30, bottom: 30))
+                    accepted += 1
+                } catch {
+                    #expect(error is ShapePredictorError)
+                    rejected += 1
+                }
+            }
+        }
+        #expect(rejected > accepted)
+    }
+}
