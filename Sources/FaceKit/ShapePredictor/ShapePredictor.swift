@@ -11,7 +11,7 @@ import Foundation
 public final class ShapePredictor: Sendable {
     let model: ShapePredictorModel
 
-    /// Loads a dlib shape predictor file.
+    /// Loads a shape predictor file: dlib's `.dat` or its compact form.
     public convenience init(modelPath: String) throws {
         let bytes: [UInt8]
         do {
@@ -22,10 +22,18 @@ public final class ShapePredictor: Sendable {
         try self.init(modelBytes: bytes)
     }
 
-    /// Parses a dlib shape predictor from its serialised bytes.
+    /// Parses a shape predictor from its bytes: dlib's serialisation, or the compact form
+    /// written by ``compactRepresentation()`` (recognised by its magic).
     public init(modelBytes: [UInt8]) throws {
-        model = try ShapePredictorModel(bytes: modelBytes)
+        model = ShapePredictorModel.isCompact(modelBytes)
+            ? try ShapePredictorModel(compactBytes: modelBytes)
+            : try ShapePredictorModel(bytes: modelBytes)
     }
+
+    /// The model in a flat little-endian form that loads in a few milliseconds (dlib's
+    /// variable-length encoding takes tens): write it once at setup time in place of (or
+    /// beside) the `.dat` file; `init(modelPath:)` and `init(modelBytes:)` accept both.
+    public func compactRepresentation() -> [UInt8] { model.compactBytes() }
 
     /// Number of landmarks the model predicts (5 for `shape_predictor_5_face_landmarks.dat`).
     public var landmarkCount: Int { model.partCount }
