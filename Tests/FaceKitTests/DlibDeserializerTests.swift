@@ -184,6 +184,16 @@ import Testing
         #expect(partial.isEmpty && cut.offset == 0)
     }
 
+    @Test func readFileReportsMissingAndNonRegularFiles() throws {
+        #expect(throws: DlibFileError.self) { try DlibDeserializer.readFile("/nonexistent/model.dat") }
+        #expect(throws: DlibFileError.self) { try DlibDeserializer.readFile("/tmp") }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dlib-deserializer-\(UUID().uuidString)")
+        try Data([0x01, 0x07]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var r = try DlibDeserializer(contentsOfFile: url.path)
+        #expect(try r.readUInt64() == 7)
+    }
+
     @Test func readsBools() throws {
         var r = DlibDeserializer(bytes: Array("10x".utf8))
         #expect(try r.readBool())

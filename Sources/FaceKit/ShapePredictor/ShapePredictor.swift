@@ -11,7 +11,7 @@ import Foundation
 public final class ShapePredictor: Sendable {
     let model: ShapePredictorModel
 
-    /// Loads a dlib shape predictor file.
+    /// Loads a shape predictor file: dlib's `.dat` or its compact form.
     public convenience init(modelPath: String) throws {
         let bytes: [UInt8]
         do {
@@ -22,10 +22,18 @@ public final class ShapePredictor: Sendable {
         try self.init(modelBytes: bytes)
     }
 
-    /// Parses a dlib shape predictor from its serialised bytes.
+    /// Parses a shape predictor from its bytes: dlib's serialisation, or the compact form
+    /// written by ``compactRepresentation()`` (recognised by its magic).
     public init(modelBytes: [UInt8]) throws {
-        model = try ShapePredictorModel(bytes: modelBytes)
+        model = ShapePredictorModel.isCompact(modelBytes)
+            ? try ShapePredictorModel(compactBytes: modelBytes)
+            : try ShapePredictorModel(bytes: modelBytes)
     }
+
+    /// The model in a flat little-endian form that loads in a few milliseconds (dlib's
+    /// variable-length encoding takes tens): write it once at setup time in place of (or
+    /// beside) the `.dat` file; `init(modelPath:)` and `init(modelBytes:)` accept both.
+    public func compactRepresentation() -> [UInt8] { model.compactBytes() }
 
     /// Number of landmarks the model predicts (5 for `shape_predictor_5_face_landmarks.dat`).
     public var landmarkCount: Int { model.partCount }
@@ -54,7 +62,9 @@ public final class ShapePredictor: Sendable {
         var chosenLeaves = [Int](repeating: 0, count: maxTrees)
         let from = model.initialShape.map(Double.init)
         var to = from
-        let width = image.width, height = image.height
+        // `pixels` is a public var: never trust it to match the size (sample nothing if not).
+        let consistent = image.width >= 0 && image.height >= 0 && image.pixels.count >= image.width * image.height * 3
+        let width = consistent ? image.width : 0, height = consistent ? image.height : 0
         image.pixels.withUnsafeBufferPointer { pixels in
             for level in model.levels {
                 // The similarity taking the initial shape to the current one moves each feature
@@ -95,7 +105,9 @@ public final class ShapePredictor: Sendable {
                                                     while node < splits {
                                                         let s = base &+ node
                                                         let diff = features[Int(idx[2 &* s])] - features[Int(idx[2 &* s &+ 1])]
-                                                        node = 2 &* node &+ (diff > thresh[s] ? 1 : 2)
+                                                        // Branch-free: the comparison is a coin flip for the predictor.
+                                                        let right = Int(unsafeBitCast(!(diff > thresh[s]), to: UInt8.self))
+                                                        node = 2 &* node &+ 1 &+ right
                                                     }
                                                     chosen[t] = (Int(leafStart[t]) &+ node &- splits) &* stride
                                                 }
@@ -133,24 +145,5 @@ public final class ShapePredictor: Sendable {
         guard sx >= 0, sy >= 0, sx < Double(width), sy < Double(height) else { return 0 }
         let o = (Int(sy) * width + Int(sx)) * 3
         return (Int(pixels[o]) + Int(pixels[o + 1]) + Int(pixels[o + 2])) / 3
-    }
-}
-
-/// dlib's `unnormalizing_tform(rect)`: the affine map taking (0,0) to the rectangle's top-left
-/// corner and (1,1) to its bottom-right corner (inclusive corners, so the scale is
-/// `right - left`, not the width).
-struct UnitBoxFrame: Sendable {
-    let left: Double, top: Double, sx: Double, sy: Double
-
-    init(_ rect: FaceRect) {
-        left = Double(rect.left)
-        top = Double(rect.top)
-        sx = Double(rect.right) - Double(rect.left)
-        sy = Double(rect.bottom) - Double(rect.top)
-    }
-
-    @inline(__always)
-    func toImage(_ x: Float, _ y: Float) -> (x: Double, y: Double) {
-        (sx * Double(x) + left, sy * Double(y) + top)
     }
 }
