@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -76,6 +77,8 @@ public struct SigV4Signer: Sendable {
     public var service: String
     /// Canonicalisation rules.
     public var rules: Rules
+    /// The derived key of the last signing day, shared by copies of this signer.
+    private let keyCache = SigningKeyCache()
 
     /// A signer for one service in one region.
     public init(credentials: AWSCredentials, region: String, service: String, rules: Rules) {
@@ -170,9 +173,19 @@ public struct SigV4Signer: Sendable {
             signature: Self.hex(mac), signedHeaders: canonicalHeaders.signedNames)
     }
 
-    /// The derived key `HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request")`.
+    /// The derived key `HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request")`,
+    /// derived once per day (and per secret, region and service) and then reused.
     func signingKey(day: String) -> SymmetricKey {
-        var key = SymmetricKey(data: Array(("AWS4" + credentials.secretAccessKey).utf8))
+        let scope = SigningKeyCache.Scope(day: day, secret: credentials.secretAccessKey, region: region, service: service)
+        if let key = keyCache.key(for: scope) { return key }
+        let key = Self.deriveKey(scope)
+        keyCache.store(key, for: scope)
+        return key
+    }
+
+    static func deriveKey(_ scope: SigningKeyCache.Scope) -> SymmetricKey {
+        let (day, region, service) = (scope.day, scope.region, scope.service)
+        var key = SymmetricKey(data: Array(("AWS4" + scope.secret).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
         }
@@ -273,4 +286,33 @@ public struct SigV4Signer: Sendable {
     static func hex(_ mac: HashedAuthenticationCode<SHA256>) -> String { hex(Array(mac)) }
     /// Hex of a digest.
     static func hex(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }
+}
+
+/// Holds the most recent derived signing key. A reference type inside the value-type signer
+/// so that copies share it; guarded by a mutex, so signing stays thread-safe.
+final class SigningKeyCache: Sendable {
+    /// What a derived key depends on.
+    struct Scope: Equatable, Sendable {
+        var day: String
+        var secret: String
+        var region: String
+        var service: String
+    }
+
+    private struct Entry: Sendable {
+        var scope: Scope
+        var key: [UInt8]
+    }
+
+    private let entry = Mutex<Entry?>(nil)
+
+    func key(for scope: Scope) -> SymmetricKey? {
+        let bytes: [UInt8]? = entry.withLock { $0?.scope == scope ? $0?.key : nil }
+        return bytes.map { SymmetricKey(data: $0) }
+    }
+
+    func store(_ key: SymmetricKey, for scope: Scope) {
+        let stored = Entry(scope: scope, key: key.withUnsafeBytes { Array($0) })
+        entry.withLock { $0 = stored }
+    }
 }

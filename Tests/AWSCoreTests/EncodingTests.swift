@@ -52,3 +52,27 @@ struct EncodingTests {
         #expect(XMLScan.decodeEntities(Substring(XMLScan.escape("k & <ü>\u{1}"))) == "k & <ü>\u{1}")
     }
 }
+
+@Suite("SigV4 signing-key cache")
+struct SigningKeyCacheTests {
+    @Test("the cached key follows the day, secret, region and service")
+    func cacheFollowsScope() {
+        var signer = SigV4Signer(credentials: .init(accessKeyID: "AKID", secretAccessKey: "one"), region: "us-east-1",
+                                 service: "s3", rules: .s3)
+        func fresh(_ signer: SigV4Signer, _ day: String) -> [UInt8] {
+            SigV4Signer.deriveKey(.init(day: day, secret: signer.credentials.secretAccessKey, region: signer.region, service: signer.service))
+                .withUnsafeBytes { Array($0) }
+        }
+        func cached(_ signer: SigV4Signer, _ day: String) -> [UInt8] { signer.signingKey(day: day).withUnsafeBytes { Array($0) } }
+        #expect(cached(signer, "20260101") == fresh(signer, "20260101"))
+        #expect(cached(signer, "20260101") == fresh(signer, "20260101"))
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+        #expect(cached(signer, "20260102") != fresh(signer, "20260101"))
+        signer.credentials.secretAccessKey = "two"  // a copy shares the cache but not the secret
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+        signer.region = "eu-west-1"
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+        signer.service = "dynamodb"
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+    }
+}
