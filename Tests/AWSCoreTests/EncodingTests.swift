@@ -76,3 +76,22 @@ struct SigningKeyCacheTests {
         #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
     }
 }
+
+@Suite("SigV4 header canonicalisation details")
+struct CanonicalHeaderTests {
+    @Test("values are trimmed and inner whitespace runs collapsed", arguments: [
+        ("a", "a"), ("", ""), (" a", "a"), ("a ", "a"), ("a  b", "a b"), ("a\tb", "a b"), (" \t a \r\n b  ", "a b"),
+        ("a b c", "a b c"), ("   ", ""),
+    ])
+    func collapse(_ input: String, _ expected: String) {
+        #expect(SigV4Signer.collapseWhitespace(input) == expected)
+    }
+
+    @Test("names are lower-cased, sorted bytewise, repeated names joined in order, unsigned ones skipped")
+    func block() {
+        let headers: HTTPHeaders = ["X-B": "2", "Host": "h", "x-b": "1", "User-Agent": "ua", "X-a": " v ", "Authorization": "old"]
+        let result = SigV4Signer.canonicalHeaders(headers)
+        #expect(result.block == "host:h\nx-a:v\nx-b:2,1\n")
+        #expect(result.signedNames == "host;x-a;x-b")
+    }
+}
