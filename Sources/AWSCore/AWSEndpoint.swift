@@ -40,7 +40,7 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
             rest = rest[..<slash]
         }
         while path.hasSuffix("/") { path.removeLast() }
-        guard !path.contains("?"), !path.contains("#"), !rest.contains("@") else {
+        guard !path.utf8.contains(0x3F), !path.utf8.contains(0x23), !rest.utf8.contains(0x40) else {
             throw AWSError(.configuration, "endpoint URL '\(url)' may not carry a query, fragment or user info")
         }
         var host = String(rest)
