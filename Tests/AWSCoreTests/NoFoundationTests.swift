@@ -13,10 +13,14 @@ struct NoFoundationTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent(".build/debug")
 
+    /// The objects of the module's current sources (a deleted source leaves a stale object behind).
     static func objects(_ module: String) -> [String] {
         let directory = buildDirectory.appendingPathComponent("\(module).build")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".o") }.map { directory.appendingPathComponent($0).path }
+        let sources = buildDirectory.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources/\(module)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
+        return names.filter { $0.hasSuffix(".swift") }
+            .map { directory.appendingPathComponent($0 + ".o").path }
+            .filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     static var available: Bool { !objects("AWSCore").isEmpty && FileManager.default.isExecutableFile(atPath: "/usr/bin/nm") }
