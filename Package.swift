@@ -50,7 +50,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "bootstrap", dependencies: ["Imagicon", "LambdaRuntime"]),
         .executableTarget(name: "imagicon", dependencies: [
-            "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit",
+            "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "FlyingFox", package: "FlyingFox"),
         ]),

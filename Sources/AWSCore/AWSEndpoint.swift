@@ -40,7 +40,7 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
             rest = rest[..<slash]
         }
         while path.hasSuffix("/") { path.removeLast() }
-        guard !path.contains("?"), !path.contains("#"), !rest.contains("@") else {
+        guard !path.utf8.contains(0x3F), !path.utf8.contains(0x23), !rest.utf8.contains(0x40) else {
             throw AWSError(.configuration, "endpoint URL '\(url)' may not carry a query, fragment or user info")
         }
         var host = String(rest)
@@ -75,10 +75,14 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(scheme)://\(hostHeader)\(basePath)" }
 
     /// Resolves a service's endpoint as the SDKs do: `AWS_ENDPOINT_URL_<SERVICE>`, then
-    /// `AWS_ENDPOINT_URL`, else the public AWS endpoint of the region.
+    /// `AWS_ENDPOINT_URL`, else the public AWS endpoint of the region (also when
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is `true`).
     public static func resolve(
         service: AWSService, region: String, environment: [String: String] = AWSEnvironment.process
     ) throws(AWSError) -> AWSEndpoint {
+        if environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true" {
+            return try aws(service: service, region: region)
+        }
         for name in ["AWS_ENDPOINT_URL_\(service.environmentSuffix)", "AWS_ENDPOINT_URL"] {
             if let value = environment[name], !value.trimmingASCIIWhitespace().isEmpty {
                 return try AWSEndpoint(url: value)

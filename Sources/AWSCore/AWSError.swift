@@ -27,6 +27,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         case clientError
         /// The service answered with something this client cannot read.
         case invalidResponse
+        /// The calling task was cancelled; the transfer was aborted.
+        case cancelled
     }
 
     /// What kind of failure this is.

@@ -70,6 +70,7 @@ public struct AWSServiceClient: Sendable {
             } catch {
                 throw failure  // cancelled while waiting: report the failure we have
             }
+            if Task.isCancelled { throw failure }
         }
     }
 
@@ -79,7 +80,7 @@ public struct AWSServiceClient: Sendable {
         do {
             try await sleep(self.retry.delay(beforeRetry: retry, random: random()))
         } catch {
-            throw AWSError(.invalidRequest, "cancelled while backing off")
+            throw AWSError(.cancelled, "cancelled while backing off")
         }
     }
 }

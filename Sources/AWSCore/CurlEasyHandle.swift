@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,10 +27,11 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     deinit { curl_easy_cleanup(handle) }
 
-    /// Runs one transfer synchronously on the calling thread.
-    func perform(_ request: HTTPRequest, limits: TransportLimits) throws(AWSError) -> HTTPResponse {
+    /// Runs one transfer synchronously on the calling thread; setting `cancellation` aborts
+    /// it within libcurl's progress-callback interval (about a second at worst, usually sooner).
+    func perform(_ request: HTTPRequest, limits: TransportLimits, cancellation: CancellationFlag? = nil) throws(AWSError) -> HTTPResponse {
         curl_easy_reset(handle)  // options only; the connection cache survives
-        let state = TransferState(maxResponseBytes: limits.maxResponseBytes)
+        let state = TransferState(maxResponseBytes: limits.maxResponseBytes, cancellation: cancellation)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
 
@@ -85,6 +87,11 @@ final class CurlEasyHandle: @unchecked Sendable {
         check(imagicon_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context))
         check(imagicon_curl_setopt_fn(handle, CURLOPT_READFUNCTION, curlReadCallback))
         check(imagicon_curl_setopt_ptr(handle, CURLOPT_READDATA, context))
+        if cancellation != nil {
+            check(imagicon_curl_setopt_xferinfo(handle, CURLOPT_XFERINFOFUNCTION, curlProgressCallback))
+            check(imagicon_curl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context))
+            check(imagicon_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        }
         guard !setupFailed else { throw AWSError(.invalidRequest, "libcurl rejected an option for \(request.method) \(request.endpoint)") }
 
         let result: CURLcode = request.body.withUnsafeBytes { body in
@@ -104,6 +111,9 @@ final class CurlEasyHandle: @unchecked Sendable {
         let what = "\(request.method) \(request.endpoint)"
         if state.tooLarge {
             return AWSError(.responseTooLarge, "response to \(what) exceeds the limit of \(state.maxResponseBytes) bytes")
+        }
+        if state.cancellation?.isCancelled == true {
+            return AWSError(.cancelled, "\(what) was cancelled")
         }
         let reason = String(cString: curl_easy_strerror(code))
         switch code {
@@ -125,8 +135,24 @@ final class TransferState {
     var body: [UInt8] = []
     var headers = HTTPHeaders()
     var tooLarge = false
+    let cancellation: CancellationFlag?
 
-    init(maxResponseBytes: Int) { self.maxResponseBytes = maxResponseBytes }
+    init(maxResponseBytes: Int, cancellation: CancellationFlag? = nil) {
+        self.maxResponseBytes = maxResponseBytes
+        self.cancellation = cancellation
+    }
+}
+
+/// Set from a task's cancellation handler, read by libcurl's progress callback.
+final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isCancelled: Bool { flag.load(ordering: .acquiring) }
+    func cancel() { flag.store(true, ordering: .releasing) }
+}
+
+private let curlProgressCallback: imagicon_curl_xferinfo_fn = { context, _, _, _, _ in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    return state.cancellation?.isCancelled == true ? 1 : 0  // non-zero aborts the transfer
 }
 
 private let curlWriteCallback: imagicon_curl_io_fn = { data, size, count, context in

@@ -47,18 +47,25 @@ public final class CurlTransport: HTTPTransport {
     /// One transport for the whole process, so every client shares its connections.
     public static let shared = CurlTransport()
 
-    /// Performs the request on a pooled handle for the request's host.
+    /// Performs the request on a pooled handle for the request's host. Cancelling the calling
+    /// task aborts the transfer with `.cancelled`.
     public func send(_ request: HTTPRequest, limits: TransportLimits) async throws(AWSError) -> HTTPResponse {
+        if Task.isCancelled { throw AWSError(.cancelled, "\(request.method) \(request.endpoint) was cancelled") }
         let key = "\(request.endpoint.scheme)://\(request.endpoint.hostHeader)"
         let handle = try checkOut(key)
-        let result: Result<HTTPResponse, AWSError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                do throws(AWSError) {
-                    continuation.resume(returning: .success(try handle.perform(request, limits: limits)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
+        let cancellation = CancellationFlag()
+        let result: Result<HTTPResponse, AWSError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    do throws(AWSError) {
+                        continuation.resume(returning: .success(try handle.perform(request, limits: limits, cancellation: cancellation)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
                 }
             }
+        } onCancel: {
+            cancellation.cancel()
         }
         checkIn(handle, key: key)
         return try result.get()

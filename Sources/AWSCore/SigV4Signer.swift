@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -76,6 +77,8 @@ public struct SigV4Signer: Sendable {
     public var service: String
     /// Canonicalisation rules.
     public var rules: Rules
+    /// The derived key of the last signing day, shared by copies of this signer.
+    private let keyCache = SigningKeyCache()
 
     /// A signer for one service in one region.
     public init(credentials: AWSCredentials, region: String, service: String, rules: Rules) {
@@ -170,9 +173,19 @@ public struct SigV4Signer: Sendable {
             signature: Self.hex(mac), signedHeaders: canonicalHeaders.signedNames)
     }
 
-    /// The derived key `HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request")`.
+    /// The derived key `HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request")`,
+    /// derived once per day (and per secret, region and service) and then reused.
     func signingKey(day: String) -> SymmetricKey {
-        var key = SymmetricKey(data: Array(("AWS4" + credentials.secretAccessKey).utf8))
+        let scope = SigningKeyCache.Scope(day: day, secret: credentials.secretAccessKey, region: region, service: service)
+        if let key = keyCache.key(for: scope) { return key }
+        let key = Self.deriveKey(scope)
+        keyCache.store(key, for: scope)
+        return key
+    }
+
+    static func deriveKey(_ scope: SigningKeyCache.Scope) -> SymmetricKey {
+        let (day, region, service) = (scope.day, scope.region, scope.service)
+        var key = SymmetricKey(data: Array(("AWS4" + scope.secret).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
         }
@@ -225,21 +238,54 @@ public struct SigV4Signer: Sendable {
     /// The canonical header block (`name:value\n` per header, sorted, values trimmed and inner
     /// whitespace runs collapsed, repeated names comma-joined in order) and the signed names.
     static func canonicalHeaders(_ headers: HTTPHeaders) -> (block: String, signedNames: String) {
-        var merged: [String: String] = [:]
-        for field in headers {
-            let name = field.name.lowercased()
+        var entries: [(name: String, position: Int, value: String)] = []
+        entries.reserveCapacity(headers.fields.count)
+        for (position, field) in headers.fields.enumerated() {
+            let name = asciiLowercased(field.name)
             if unsignedHeaders.contains(name) { continue }
-            let value = collapseWhitespace(field.value)
-            if let existing = merged[name] { merged[name] = existing + "," + value } else { merged[name] = value }
+            entries.append((name, position, collapseWhitespace(field.value)))
         }
-        let names = merged.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        // By name in byte order; repeated names keep their order of appearance.
+        entries.sort { left, right in
+            left.name == right.name ? left.position < right.position : left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
+        }
         var block = ""
-        for name in names { block += name + ":" + merged[name]! + "\n" }
-        return (block, names.joined(separator: ";"))
+        var names = ""
+        block.reserveCapacity(entries.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
+        var index = 0
+        while index < entries.count {
+            let name = entries[index].name
+            block += name
+            block += ":"
+            block += entries[index].value
+            index += 1
+            while index < entries.count && entries[index].name == name {
+                block += ","
+                block += entries[index].value
+                index += 1
+            }
+            block += "\n"
+            if !names.isEmpty { names += ";" }
+            names += name
+        }
+        return (block, names)
+    }
+
+    /// ASCII lower-casing (header names are ASCII; no Unicode tables needed).
+    static func asciiLowercased(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
+        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     /// Trims and collapses runs of spaces, tabs, CR and LF to one space.
     static func collapseWhitespace(_ value: String) -> String {
+        var clean = true
+        var previousSpace = true  // a leading space is not clean
+        for byte in value.utf8 {
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) { clean = false; break }
+            previousSpace = byte == 0x20
+        }
+        if clean && !previousSpace || value.isEmpty { return value }
         var output: [UInt8] = []
         output.reserveCapacity(value.utf8.count)
         var pendingSpace = false
@@ -273,4 +319,33 @@ public struct SigV4Signer: Sendable {
     static func hex(_ mac: HashedAuthenticationCode<SHA256>) -> String { hex(Array(mac)) }
     /// Hex of a digest.
     static func hex(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }
+}
+
+/// Holds the most recent derived signing key. A reference type inside the value-type signer
+/// so that copies share it; guarded by a mutex, so signing stays thread-safe.
+final class SigningKeyCache: Sendable {
+    /// What a derived key depends on.
+    struct Scope: Equatable, Sendable {
+        var day: String
+        var secret: String
+        var region: String
+        var service: String
+    }
+
+    private struct Entry: Sendable {
+        var scope: Scope
+        var key: [UInt8]
+    }
+
+    private let entry = Mutex<Entry?>(nil)
+
+    func key(for scope: Scope) -> SymmetricKey? {
+        let bytes: [UInt8]? = entry.withLock { $0?.scope == scope ? $0?.key : nil }
+        return bytes.map { SymmetricKey(data: $0) }
+    }
+
+    func store(_ key: SymmetricKey, for scope: Scope) {
+        let stored = Entry(scope: scope, key: key.withUnsafeBytes { Array($0) })
+        entry.withLock { $0 = stored }
+    }
 }

@@ -34,7 +34,7 @@ public enum XMLScan {
     /// Replaces the five XML entities and numeric character references; unknown or malformed
     /// references are kept as written.
     public static func decodeEntities(_ text: Substring) -> String {
-        guard text.contains("&") else { return String(text) }
+        guard text.utf8.contains(0x26) else { return String(text) }
         var output = ""
         output.reserveCapacity(text.utf8.count)
         var index = text.startIndex

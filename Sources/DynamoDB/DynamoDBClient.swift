@@ -71,5 +71,3 @@ public struct DynamoDBClient: Sendable {
     }
 }
 
-/// An empty JSON object, for outputs nobody reads.
-struct EmptyOutput: Codable {}

@@ -26,7 +26,7 @@ public struct S3ListPage: Sendable, Equatable {
     /// Parses a ListBucketResult document. Throws `.invalidResponse` when it is not one.
     static func parse(_ body: [UInt8]) throws(AWSError) -> S3ListPage {
         let text = String(decoding: body, as: UTF8.self)
-        guard text.contains("<ListBucketResult") else {
+        guard text.firstRange(of: "<ListBucketResult") != nil else {
             throw AWSError(.invalidResponse, "ListObjectsV2 answered something other than a ListBucketResult")
         }
         var objects: [S3ObjectSummary] = []

@@ -34,6 +34,7 @@ struct BenchAWSCommand: AsyncParsableCommand {
         template.headers.add("Content-Type", "application/x-amz-json-1.0")
         template.headers.add("X-Amz-Target", "DynamoDB_20120810.PutItem")
         var sink = 0
+        let cpuStart = Self.threadCPUMicroseconds()
         let signStart = clock.now
         for index in 0..<signatures {
             var request = template
@@ -41,6 +42,7 @@ struct BenchAWSCommand: AsyncParsableCommand {
                 .signature.utf8.count
         }
         let perSignature = Self.microseconds(clock.now - signStart) / Double(signatures)
+        let cpuPerSignature = (Self.threadCPUMicroseconds() - cpuStart) / Double(signatures)
 
         // DynamoDB PutItem.
         let table = "imagicon-bench"
@@ -74,6 +76,7 @@ struct BenchAWSCommand: AsyncParsableCommand {
         let report: [String: Any] = [
             "endpoint": s3.engine.endpoint.description,
             "signatureMicroseconds": (perSignature * 100).rounded() / 100,
+            "signatureCPUMicroseconds": (cpuPerSignature * 100).rounded() / 100,
             "signatures": signatures,
             "putItem": Self.summary(putTimes),
             "getObject1MB": Self.summary(getTimes),
@@ -81,6 +84,13 @@ struct BenchAWSCommand: AsyncParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// CPU time of the calling thread: unaffected by other processes competing for cores.
+    static func threadCPUMicroseconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) * 1e6 + Double(spec.tv_nsec) / 1e3
     }
 
     static func microseconds(_ duration: Duration) -> Double {

@@ -35,6 +35,9 @@ struct ConfigurationTests {
         let aws = try AWSEndpoint.resolve(service: .dynamoDB, region: "eu-west-1", environment: [:])
         #expect(aws == AWSEndpoint(host: "dynamodb.eu-west-1.amazonaws.com", isCustom: false))
         #expect(try AWSEndpoint.aws(service: .s3, region: "cn-north-1").host == "s3.cn-north-1.amazonaws.com.cn")
+        var ignoring = env
+        ignoring["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+        #expect(try AWSEndpoint.resolve(service: .s3, region: "eu-west-1", environment: ignoring).host == "s3.eu-west-1.amazonaws.com")
         #expect(try AWSEndpoint(url: "https://example.com:443").hostHeader == "example.com")
         #expect(try AWSEndpoint(url: "http://[::1]:8000").hostHeader == "[::1]:8000")
     }

@@ -52,3 +52,46 @@ struct EncodingTests {
         #expect(XMLScan.decodeEntities(Substring(XMLScan.escape("k & <ü>\u{1}"))) == "k & <ü>\u{1}")
     }
 }
+
+@Suite("SigV4 signing-key cache")
+struct SigningKeyCacheTests {
+    @Test("the cached key follows the day, secret, region and service")
+    func cacheFollowsScope() {
+        var signer = SigV4Signer(credentials: .init(accessKeyID: "AKID", secretAccessKey: "one"), region: "us-east-1",
+                                 service: "s3", rules: .s3)
+        func fresh(_ signer: SigV4Signer, _ day: String) -> [UInt8] {
+            SigV4Signer.deriveKey(.init(day: day, secret: signer.credentials.secretAccessKey, region: signer.region, service: signer.service))
+                .withUnsafeBytes { Array($0) }
+        }
+        func cached(_ signer: SigV4Signer, _ day: String) -> [UInt8] { signer.signingKey(day: day).withUnsafeBytes { Array($0) } }
+        #expect(cached(signer, "20260101") == fresh(signer, "20260101"))
+        #expect(cached(signer, "20260101") == fresh(signer, "20260101"))
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+        #expect(cached(signer, "20260102") != fresh(signer, "20260101"))
+        signer.credentials.secretAccessKey = "two"  // a copy shares the cache but not the secret
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+        signer.region = "eu-west-1"
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+        signer.service = "dynamodb"
+        #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
+    }
+}
+
+@Suite("SigV4 header canonicalisation details")
+struct CanonicalHeaderTests {
+    @Test("values are trimmed and inner whitespace runs collapsed", arguments: [
+        ("a", "a"), ("", ""), (" a", "a"), ("a ", "a"), ("a  b", "a b"), ("a\tb", "a b"), (" \t a \r\n b  ", "a b"),
+        ("a b c", "a b c"), ("   ", ""),
+    ])
+    func collapse(_ input: String, _ expected: String) {
+        #expect(SigV4Signer.collapseWhitespace(input) == expected)
+    }
+
+    @Test("names are lower-cased, sorted bytewise, repeated names joined in order, unsigned ones skipped")
+    func block() {
+        let headers: HTTPHeaders = ["X-B": "2", "Host": "h", "x-b": "1", "User-Agent": "ua", "X-a": " v ", "Authorization": "old"]
+        let result = SigV4Signer.canonicalHeaders(headers)
+        #expect(result.block == "host:h\nx-a:v\nx-b:2,1\n")
+        #expect(result.signedNames == "host;x-a;x-b")
+    }
+}

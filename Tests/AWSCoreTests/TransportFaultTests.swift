@@ -210,3 +210,21 @@ struct TransportFaultTests {
         #expect(Set(ports).count == 1)
     }
 }
+
+@Suite("libcurl transport cancellation", .enabled(if: FaultServer.available, "needs python3"))
+struct TransportCancellationTests {
+    @Test("cancelling the task aborts a stalled transfer with .cancelled")
+    func cancel() async throws {
+        let server = try FaultServer()
+        defer { server.stop() }
+        let transport = CurlTransport()
+        let request = HTTPRequest(method: "GET", endpoint: server.endpoint, path: "/silent", query: [.init("key", "cancel")])
+        let limits = TransportLimits(totalTimeoutMilliseconds: 20_000, stallTimeoutSeconds: 20)
+        let task = Task { try await transport.send(request, limits: limits) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: AWSError.self) { try result.get() }
+        if case .failure(let error) = result { #expect((error as? AWSError)?.code == .cancelled) }
+    }
+}
