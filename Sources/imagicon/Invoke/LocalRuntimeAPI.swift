@@ -29,10 +29,20 @@ actor LocalRuntimeState {
     private var earlyOutcome: (id: String, outcome: InvocationOutcome)?
     private(set) var initError: ErrorReport?
     private(set) var firstNextAt: UInt64?
+    /// Set once the current child has exited: how it ended.
+    private var childExit: (code: Int32?, signal: Int32?)?
+    /// Counts children, so a late exit notice of a replaced child is ignored.
+    private var generation = 0
 
     /// Queues an invocation for the next `/next` request.
     func offer(_ invocation: PendingInvocation) {
         earlyOutcome = nil
+        if let exit = childExit {
+            // The child died before it asked for this invocation (an init error, a crash at start).
+            queued = invocation
+            resolve(invocation.requestID, with: exitOutcome(exit))
+            return
+        }
         if !nextWaiters.isEmpty {
             inFlight = invocation
             nextWaiters.removeFirst().resume(returning: invocation)
@@ -81,12 +91,30 @@ actor LocalRuntimeState {
 
     func recordInitError(_ report: ErrorReport) { initError = report }
 
-    /// Forgets the dead child's long polls and per-child facts before the next child starts.
-    func childGone() {
+    /// The child exited: whatever it was given ends now, as an init error if it reported one.
+    func childExited(generation: Int, code: Int32?, signal: Int32?) {
+        guard generation == self.generation else { return }
+        childExit = (code, signal)
+        if let id = currentRequestID {
+            resolve(id, with: exitOutcome((code, signal)))
+        }
+    }
+
+    private func exitOutcome(_ exit: (code: Int32?, signal: Int32?)) -> InvocationOutcome {
+        if let report = initError { return .initError(report) }
+        return .crashed(exitCode: exit.code, signal: exit.signal)
+    }
+
+    /// Forgets the dead child's long polls and per-child facts before the next child starts;
+    /// returns the new child's generation.
+    func childGone() -> Int {
+        generation += 1
+        childExit = nil
         for waiter in nextWaiters { waiter.resume(returning: nil) }
         nextWaiters.removeAll()
         initError = nil
         firstNextAt = nil
+        return generation
     }
 }
 

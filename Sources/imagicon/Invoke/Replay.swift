@@ -66,8 +66,8 @@ struct Replay {
             var coldStart: Double?
             let spawned = child == nil
             if spawned {
-                await state.childGone()
-                child = try startChild(endpoint: endpoint, state: state)
+                let generation = await state.childGone()
+                child = try startChild(endpoint: endpoint, state: state, generation: generation)
             }
             let requestID = UUID().uuidString.lowercased()
             let start = DispatchTime.now().uptimeNanoseconds
@@ -121,7 +121,7 @@ struct Replay {
         return records
     }
 
-    private func startChild(endpoint: String, state: LocalRuntimeState) throws -> BootstrapChild {
+    private func startChild(endpoint: String, state: LocalRuntimeState, generation: Int) throws -> BootstrapChild {
         var environment = ProcessInfo.processInfo.environment
         environment["AWS_LAMBDA_RUNTIME_API"] = endpoint
         environment["AWS_LAMBDA_FUNCTION_NAME"] = functionName
@@ -133,16 +133,7 @@ struct Replay {
             environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
         return try BootstrapChild(path: bootstrapPath, environment: environment) { code, signal in
-            Task {
-                // The child is gone: whatever it was working on ends now, as an init error if it reported one.
-                if let id = await state.currentRequestID {
-                    if let report = await state.initError {
-                        await state.resolve(id, with: .initError(report))
-                    } else {
-                        await state.resolve(id, with: .crashed(exitCode: code, signal: signal))
-                    }
-                }
-            }
+            Task { await state.childExited(generation: generation, code: code, signal: signal) }
         }
     }
 }
