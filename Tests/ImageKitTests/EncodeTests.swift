@@ -26,7 +26,9 @@ struct EncodeTests {
         for image in [Self.smooth(), Self.smooth(alpha: true)] {
             let lossless = try ImageEncoder.encode(image, options: EncodeOptions(format: .webp, lossless: true))
             #expect(ImageFormat.sniff(lossless) == .webp)
-            #expect(try ImageDecoder.decode(lossless).pixels == image)
+            // Lossless WebP may change the (invisible) colour of fully transparent pixels.
+            let back = try ImageDecoder.decode(lossless).pixels
+            #expect(back.channels == image.channels && maxDifference(back.pixels, image.pixels, channels: image.channels) == 0)
         }
         let image = Self.smooth()
         let lossy = try ImageEncoder.encode(image, options: EncodeOptions(format: .webp, quality: 90))
@@ -85,12 +87,19 @@ struct HeaderTests {
     }
 
     @Test func everyTruncationOfAValidFileIsATypedErrorOrAValidImage() throws {
-        // Cut a PNG and a JPEG at every length: never a crash, never an untyped error.
-        let png = try ImageEncoder.encode(EncodeTests.smooth(width: 20, height: 10), options: EncodeOptions(format: .png))
-        let jpeg = try ImageEncoder.encode(EncodeTests.smooth(width: 20, height: 10), options: EncodeOptions(format: .jpeg))
+        // Cut a PNG and a JPEG at every length: never a crash, never an untyped error, never a
+        // partial image. (A PNG cut only inside its final IEND chunk still holds every pixel,
+        // checksummed; libpng returns it, and then it must be the whole image.)
+        let image = EncodeTests.smooth(width: 20, height: 10)
+        let png = try ImageEncoder.encode(image, options: EncodeOptions(format: .png))
+        let jpeg = try ImageEncoder.encode(image, options: EncodeOptions(format: .jpeg))
         for data in [png, jpeg] {
+            let full = try ImageDecoder.decode(data).pixels
             for n in 0..<data.count {
-                do { _ = try ImageDecoder.decode(Array(data.prefix(n))); Issue.record("decoded a \(n)-byte prefix") } catch is ImageError {}
+                do {
+                    let cut = try ImageDecoder.decode(Array(data.prefix(n))).pixels
+                    #expect(data == png && n >= data.count - 12 && cut == full, "decoded a \(n)-byte prefix")
+                } catch is ImageError {}
             }
         }
     }
