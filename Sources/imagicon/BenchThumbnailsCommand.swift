@@ -28,12 +28,17 @@ struct BenchThumbnailsCommand: ParsableCommand {
     @Option(help: "JPEG quality for every tool.")
     var quality: Int = 85
 
+    @Option(help: "Output format for every tool: jpeg, or png to measure resampling without encoder loss.")
+    var format: String = "jpeg"
+
     func run() throws {
         let parsed = try sizes.map { s -> ThumbnailSize in
             guard let t = ThumbnailSize(s) else { throw ValidationError("Bad --size '\(s)'.") }
             return t
         }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+        guard format == "jpeg" || format == "png" else { throw ValidationError("--format must be jpeg or png.") }
+        let ext = format == "png" ? "png" : "jpg"
         let fm = FileManager.default
         let images = try fm.contentsOfDirectory(atPath: dir).sorted()
             .filter { ["jpg", "jpeg", "png", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }
@@ -64,14 +69,14 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 // One job = all sizes; vipsthumbnail makes one size per process, so its job is one run per size.
                 let commands: [[String]] = switch tool.name {
                 case "imagicon":
-                    [[selfPath, "thumbnail", image, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
+                    [[selfPath, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
                 case "vipsthumbnail":
                     parsed.map { s in
-                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)", "-o", out.appendingPathComponent("\(stem)_\(s).jpg[Q=\(quality)]").path]
+                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)", "-o", out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path]
                             + (s.crop ? ["--smartcrop", "centre"] : [])
                     }
                 default:
-                    [["python3", pillowScript.path, image, out.path, "\(quality)"] + parsed.map(\.description)]
+                    [["python3", pillowScript.path, image, out.path, "\(quality)", ext] + parsed.map(\.description)]
                 }
                 var times: [Double] = []
                 var peak = 0
@@ -89,7 +94,7 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 var psnr: [String: Double] = [:]
                 var outSizes: [String: String] = [:]
                 for s in parsed {
-                    let name = out.appendingPathComponent("\(stem)_\(s).jpg").path
+                    let name = out.appendingPathComponent("\(stem)_\(s).\(ext)").path
                     guard let data = fm.contents(atPath: name), let made = try? ImageDecoder.decode([UInt8](data), options: DecodeOptions(applyOrientation: false)).pixels else {
                         failure = failure ?? "no output for \(s)"
                         continue
@@ -195,8 +200,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
     static let pillowScript = #"""
     import sys
     from PIL import Image, ImageOps
-    src, out, quality = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    specs = sys.argv[4:]
+    src, out, quality, ext = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    specs = sys.argv[5:]
     sizes = [(int(s.rstrip("c").split("x")[0]), int(s.rstrip("c").split("x")[1]), s.endswith("c"), s) for s in specs]
     stem = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     im = Image.open(src)
@@ -217,6 +222,6 @@ struct BenchThumbnailsCommand: ParsableCommand {
         else:
             t = im.copy()
             t.thumbnail((w, h), Image.Resampling.LANCZOS)
-        t.save(f"{out}/{stem}_{spec}.jpg", quality=quality)
+        t.save(f"{out}/{stem}_{spec}.{ext}", quality=quality)
     """#
 }

@@ -50,8 +50,7 @@ struct ThumbnailCommand: ParsableCommand {
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file))) } catch {
             throw ValidationError("Cannot read '\(file)': \(error.localizedDescription)")
         }
-        let headroom = ProcessInfo.processInfo.environment["IMAGICON_DCT_HEADROOM"].flatMap(Double.init) ?? Thumbnailer.defaultDCTHeadroom
-        let set = try Thumbnailer.make(from: bytes, sizes: parsed, maxPixels: Self.maxPixels(), dctHeadroom: headroom)
+        let set = try Thumbnailer.make(from: bytes, sizes: parsed, maxPixels: Self.maxPixels())
         let transparent = set.thumbnails.contains { $0.image.hasTransparency }
         let outFormat = explicitFormat ?? (transparent ? .png : .jpeg)
         let outDir = URL(fileURLWithPath: out)
