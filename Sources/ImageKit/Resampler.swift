@@ -247,12 +247,17 @@ public enum Resampler {
                 let r0 = ring + (s % cap) * rowLen
                 let w0 = vWeights[wb]
                 for i in 0..<rowLen { acc[i] = r0[i] * w0 }
-                if n > 1 {
-                    for k in 1..<n {
-                        let rk = ring + ((s + k) % cap) * rowLen
-                        let wk = vWeights[wb + k]
-                        for i in 0..<rowLen { acc[i] += rk[i] * wk }
-                    }
+                var k = 1
+                while k + 1 < n {  // two taps per sweep: half the accumulator traffic
+                    let ra = ring + ((s &+ k) % cap) &* rowLen, rb = ring + ((s &+ k &+ 1) % cap) &* rowLen
+                    let wa = vWeights[wb &+ k], wbb = vWeights[wb &+ k &+ 1]
+                    for i in 0..<rowLen { acc[i] += ra[i] * wa + rb[i] * wbb }
+                    k &+= 2
+                }
+                if k < n {
+                    let rk = ring + ((s &+ k) % cap) &* rowLen
+                    let wk = vWeights[wb &+ k]
+                    for i in 0..<rowLen { acc[i] += rk[i] * wk }
                 }
                 // Horizontal pass on 4-wide pixels.
                 if alpha {
@@ -266,7 +271,8 @@ public enum Resampler {
                     let m = min(h.taps, cols.count - sx)
                     let hb = xo * h.taps
                     var p = SIMD4<Float>.zero
-                    for k in 0..<m { p += line[sx + k] * hWeights[hb + k] }
+                    let lp = line + sx, wp = hWeights.baseAddress! + hb
+                    for k in 0..<m { p += lp[k] * wp[k] }
                     if alpha {
                         let a = min(max(p.w, 0), 255)
                         o[xo * 4 + 3] = UInt8(a + 0.5)

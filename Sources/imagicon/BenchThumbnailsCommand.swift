@@ -79,17 +79,22 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     [["python3", pillowScript.path, image, out.path, "\(quality)", ext] + parsed.map(\.description)]
                 }
                 var times: [Double] = []
+                var cpuTimes: [Double] = []
                 var peak = 0
                 var failure: String?
                 for run in 0...runs {
-                    var total = 0.0
+                    var total = 0.0, cpu = 0.0
                     for c in commands {
                         let r = Self.run(c)
                         if r.status != 0 { failure = "\(c[0]) exited with \(r.status)" }
                         total += r.seconds
+                        cpu += r.cpuSeconds
                         peak = max(peak, r.maxRSSKB)
                     }
-                    if run > 0 { times.append(total) }
+                    if run > 0 {
+                        times.append(total)
+                        cpuTimes.append(cpu)
+                    }
                 }
                 var psnr: [String: Double] = [:]
                 var outSizes: [String: String] = [:]
@@ -106,9 +111,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     psnr[s.description] = (try? ref.psnr(of: made)).map { ($0 * 100).rounded() / 100 }
                     outSizes[s.description] = "\(made.width)x\(made.height)"
                 }
-                times.sort()
-                let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-                results.append(ToolReport(tool: tool.name, medianMs: (median * 10000).rounded() / 10, peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
+                results.append(ToolReport(tool: tool.name, medianMs: Self.medianMs(times), medianCPUMs: Self.medianMs(cpuTimes),
+                                          peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
                                           psnr: psnr, outputs: outSizes, error: failure))
             }
             let r = ImageReport(file: image, width: full.width, height: full.height, tools: results)
@@ -125,6 +129,7 @@ struct BenchThumbnailsCommand: ParsableCommand {
     private struct ToolReport: Encodable {
         let tool: String
         let medianMs: Double
+        let medianCPUMs: Double
         let peakRSSMB: Double
         let psnr: [String: Double]
         let outputs: [String: String]
@@ -138,22 +143,31 @@ struct BenchThumbnailsCommand: ParsableCommand {
         let tools: [ToolReport]
     }
 
+    /// The median of `seconds`, in milliseconds rounded to 0.1.
+    private static func medianMs(_ seconds: [Double]) -> Double {
+        let t = seconds.sorted()
+        let m = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+        return (m * 10000).rounded() / 10
+    }
+
     /// A one-line-per-tool summary on stderr.
     private static func log(_ r: ImageReport) {
         var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)\n"
-        let base = r.tools.first { $0.tool == "vipsthumbnail" }?.medianMs
+        let base = r.tools.first { $0.tool == "vipsthumbnail" }
         for t in r.tools {
-            let ratio = base.map { String(format: " (%.2fx vips)", t.medianMs / $0) } ?? ""
+            let ratio = base.map { String(format: " (%.2fx vips)", t.medianMs / $0.medianMs) } ?? ""
+            let cpuRatio = base.map { String(format: " (%.2fx)", t.medianCPUMs / $0.medianCPUMs) } ?? ""
             let p = t.psnr.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
             let name = t.tool.padding(toLength: 14, withPad: " ", startingAt: 0)
-            text += "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  %6.1f MB  ", t.peakRSSMB) + p
+            text += "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  cpu %7.1f ms", t.medianCPUMs) + cpuRatio
+                + String(format: "  %6.1f MB  ", t.peakRSSMB) + p
                 + (t.error.map { "  ERROR: \($0)" } ?? "") + "\n"
         }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
     /// Runs a child with stdout/stderr discarded: exit status, wall time, peak RSS in KB.
-    static func run(_ argv: [String]) -> (status: Int32, seconds: Double, maxRSSKB: Int) {
+    static func run(_ argv: [String]) -> (status: Int32, seconds: Double, cpuSeconds: Double, maxRSSKB: Int) {
         // Linux carries the parent's peak RSS across vfork+exec into the child's ru_maxrss, so
         // measure through /usr/bin/time, whose own fork gives the tool a clean count.
         let timeTool = "/usr/bin/time"
@@ -166,8 +180,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
         return r
     }
 
-    private static func spawn(_ argv: [String]) -> (status: Int32, seconds: Double, maxRSSKB: Int) {
-        guard let path = argv.first.flatMap({ $0.hasPrefix("/") ? $0 : which($0) }) else { return (127, 0, 0) }
+    private static func spawn(_ argv: [String]) -> (status: Int32, seconds: Double, cpuSeconds: Double, maxRSSKB: Int) {
+        guard let path = argv.first.flatMap({ $0.hasPrefix("/") ? $0 : which($0) }) else { return (127, 0, 0, 0) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -178,14 +192,16 @@ struct BenchThumbnailsCommand: ParsableCommand {
         var pid: pid_t = 0
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        guard posix_spawn(&pid, path, &actions, nil, cArgs, environ) == 0 else { return (127, 0, 0) }
+        guard posix_spawn(&pid, path, &actions, nil, cArgs, environ) == 0 else { return (127, 0, 0, 0) }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         clock_gettime(CLOCK_MONOTONIC, &end)
         let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
         let exited = status & 0x7F == 0
-        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds, Int(usage.ru_maxrss))
+        // wait4's usage includes the child's own waited-for children (the tool under /usr/bin/time).
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds, cpu, Int(usage.ru_maxrss))
     }
 
     /// The full path of a program on `PATH`.
