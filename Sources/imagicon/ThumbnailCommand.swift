@@ -34,7 +34,7 @@ struct ThumbnailCommand: ParsableCommand {
             // One line, without the usage text ArgumentParser would add.
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(2)
-
+        }
     }
 
     private func make() throws {
