@@ -38,6 +38,9 @@ public enum Thumbnailer {
     public static func make(from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
                             focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom) throws -> ThumbnailSet {
         guard !sizes.isEmpty else { throw ImageError(.invalidArgument, "No thumbnail size was asked for.") }
+        for size in sizes where size.width * size.height > maxPixels {
+            throw ImageError(.invalidArgument, "Thumbnail size \(size) has more pixels than the limit of \(maxPixels).")
+        }
         let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
         let o = header.orientation
         let sw = Double(header.width), sh = Double(header.height)

@@ -113,3 +113,37 @@ struct HeaderTests {
         do { _ = try ImageDecoder.decode(png); Issue.record("bomb decoded") } catch let e as ImageError { #expect(e.code == .tooLarge) }
     }
 }
+
+@Suite("WebP decoding", .enabled(if: TestData.pillowAvailable, "needs python3 with Pillow"))
+struct WebPDecodeTests {
+    /// WebP files (made by libwebp here, since the shared test data has none) decode like Pillow.
+    @Test func webpMatchesPillow() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imagekit-webp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(String, PixelBuffer, EncodeOptions)] = [
+            ("lossy.webp", EncodeTests.smooth(width: 61, height: 37), EncodeOptions(format: .webp, quality: 80)),
+            ("lossless.webp", patternImage(width: 13, height: 9), EncodeOptions(format: .webp, lossless: true)),
+            ("alpha.webp", EncodeTests.smooth(width: 40, height: 30, alpha: true), EncodeOptions(format: .webp, lossless: true)),
+            ("lossy-alpha.webp", EncodeTests.smooth(width: 40, height: 30, alpha: true), EncodeOptions(format: .webp, quality: 90)),
+        ]
+        var urls: [URL] = []
+        for (name, image, options) in cases {
+            let url = dir.appendingPathComponent(name)
+            try Data(ImageEncoder.encode(image, options: options)).write(to: url)
+            urls.append(url)
+        }
+        let refs = try TestData.references(urls)
+        for url in urls {
+            let ours = try ImageDecoder.decode(TestData.bytes(url)).pixels
+            guard case .success(let ref) = refs[url] else { Issue.record("Pillow failed on \(url.lastPathComponent)"); continue }
+            #expect(ours.width == ref.width && ours.height == ref.height && ours.channels == ref.channels, "\(url.lastPathComponent)")
+            if ours.pixels.count == ref.pixels.count {
+                // Pillow bundles a newer libwebp; lossy YUV-to-RGB may round differently by one.
+                let tolerance = url.lastPathComponent.hasPrefix("lossy") ? 2 : 0
+                let diff = maxDifference(ours.pixels, ref.pixels, channels: ours.channels)
+                #expect(diff <= tolerance, "\(url.lastPathComponent): max difference \(diff)")
+            }
+        }
+    }
+}
