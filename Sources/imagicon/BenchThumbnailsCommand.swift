@@ -115,7 +115,20 @@ struct BenchThumbnailsCommand: ParsableCommand {
                                           peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
                                           psnr: psnr, outputs: outSizes, error: failure))
             }
-            let r = ImageReport(file: image, width: full.width, height: full.height, tools: results)
+            // The floor set by the encoder: the exact reference itself, 8-bit and encoded the same way.
+            var floor: [String: Double] = [:]
+            for s in parsed {
+                let l = s.layout(imageWidth: full.width, imageHeight: full.height)
+                let key = "\(l.width)x\(l.height)\(s.crop ? "c" : "")"
+                let ref = references[key] ?? ReferenceImage(resizing: full, width: l.width, height: l.height, rect: s.crop ? l.rect : nil)
+                let options = EncodeOptions(format: format == "png" ? .png : .jpeg, quality: quality)
+                if let data = try? ImageEncoder.encode(ref.rounded(), options: options),
+                   let back = try? ImageDecoder.decode(data, options: DecodeOptions(applyOrientation: false)).pixels,
+                   let p = try? ref.psnr(of: back) {
+                    floor[s.description] = (p * 100).rounded() / 100
+                }
+            }
+            let r = ImageReport(file: image, width: full.width, height: full.height, encodedReferencePSNR: floor, tools: results)
             Self.log(r)
             report.append(r)
         }
@@ -140,6 +153,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
         let file: String
         let width: Int
         let height: Int
+        /// PSNR of the reference itself after 8-bit rounding and the same encoding.
+        let encodedReferencePSNR: [String: Double]
         let tools: [ToolReport]
     }
 
@@ -152,7 +167,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
 
     /// A one-line-per-tool summary on stderr.
     private static func log(_ r: ImageReport) {
-        var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)\n"
+        let floor = r.encodedReferencePSNR.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
+        var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)  (reference encoded: \(floor))\n"
         let base = r.tools.first { $0.tool == "vipsthumbnail" }
         for t in r.tools {
             let ratio = base.map { String(format: " (%.2fx vips)", t.medianMs / $0.medianMs) } ?? ""
