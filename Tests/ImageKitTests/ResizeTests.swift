@@ -124,3 +124,29 @@ struct ResizeTests {
         }
     }
 }
+
+@Suite("Thumbnails of every test image", .enabled(if: TestData.available, "needs ../shared/testdata"))
+struct AllImagesThumbnailTests {
+    /// Every decodable image in the shared test data makes both kinds of thumbnail with the
+    /// right geometry (upright, aspect kept within rounding, crops exact).
+    @Test func everyImageThumbnails() throws {
+        let folders = ["jpeg", "png/pngsuite", "png/other", "exif/cameras", "exif/phones", "exif/gps", "exif/edge",
+                       "exif/orientation", "faces/group", "faces/none", "large"]
+        var count = 0
+        for folder in folders {
+            for url in TestData.files(folder, extensions: ["jpg", "jpeg", "png", "mpo", "webp"]) {
+                let bytes = try TestData.bytes(url)
+                guard let header = try? ImageHeader.read(bytes), (try? ImageDecoder.decode(bytes, options: DecodeOptions(cover: (1, 1)))) != nil else { continue }
+                let set = try Thumbnailer.make(from: bytes, sizes: [ThumbnailSize("200x200")!, ThumbnailSize("64x48c")!])
+                let fit = set.thumbnails[0].image, crop = set.thumbnails[1].image
+                let dw = Double(header.displayedWidth), dh = Double(header.displayedHeight)
+                let s = min(200 / dw, 200 / dh, 1)
+                #expect(abs(Double(fit.width) - dw * s) <= 1 && abs(Double(fit.height) - dh * s) <= 1 && max(fit.width, fit.height) <= 200,
+                        "\(url.lastPathComponent): \(fit.width)x\(fit.height) from \(header.displayedWidth)x\(header.displayedHeight)")
+                #expect(crop.width == 64 && crop.height == 48, "\(url.lastPathComponent)")
+                count += 1
+            }
+        }
+        #expect(count > 200)
+    }
+}
