@@ -190,8 +190,8 @@ public enum Resampler {
         let ch = src.channels
         let outW = h.outSize, outH = v.outSize
         let out = OutputBuffer(count: outW * outH * ch)
-        let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, outH / 16))
-        DispatchQueue.concurrentPerform(iterations: bands) { band in
+        let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, outH / 64))
+        runInParallel(bands) { band in
             let rows = (outH * band / bands)..<(outH * (band + 1) / bands)
             src.pixels.withUnsafeBufferPointer { px in
                 lanczosBand(px, width: src.width, channels: ch, h: h, v: v, outRows: rows, out: out.pointer)
