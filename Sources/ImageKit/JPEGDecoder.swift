@@ -30,7 +30,7 @@ enum JPEGDecoder {
     }
 
     /// Decodes `bytes` (already checked by `ImageHeader.read`) to RGB.
-    static func decode(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?) throws -> PixelBuffer {
+    static func decode(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws -> PixelBuffer {
         let handle = try TurboJPEGHandle(compress: false)
         return try bytes.withUnsafeBufferPointer { src -> PixelBuffer in
             guard let base = src.baseAddress else { throw ImageError(.truncated, "The JPEG is empty.") }
@@ -51,7 +51,7 @@ enum JPEGDecoder {
             var pixels = [UInt8](repeating: 0, count: count)
             let status = pixels.withUnsafeMutableBufferPointer { dst in
                 tjDecompress2(handle.raw, base, UInt(src.count), dst.baseAddress, Int32(outW), 0, Int32(outH),
-                              Int32(format.rawValue), 0)
+                              Int32(format.rawValue), fastUpsample ? TJFLAG_FASTUPSAMPLE : 0)
             }
             if status != 0 {
                 // Warnings leave a complete image but usually mean damaged data: only junk between

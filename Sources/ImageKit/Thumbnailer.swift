@@ -19,7 +19,8 @@ public struct ThumbnailSet: Sendable {
 /// Makes every requested thumbnail size from a single decode.
 ///
 /// The JPEG is decoded once, DCT-scaled to the smallest size that still covers the largest
-/// request; each size is then Lanczos-resampled (in the stored orientation)
+/// request (with libjpeg's fast chroma upsampling: the Lanczos reduction that follows filters
+/// chroma far more than the upsampler's triangle filter, measured PSNR unchanged); each size is then Lanczos-resampled (in the stored orientation)
 /// and only the small results are rotated upright.
 public enum Thumbnailer {
     /// How much resampling is left after DCT scaling at least: 1 would let the DCT-scaled decode
@@ -60,7 +61,7 @@ public enum Thumbnailer {
             let h = Int((Double(p.height) * sh / p.rect.height * dctHeadroom).rounded(.up))
             cover = (max(cover.width, min(w, header.width)), max(cover.height, min(h, header.height)))
         }
-        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover)
+        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover, fastUpsample: true)
         let fx = Double(decoded.width) / sw, fy = Double(decoded.height) / sh
         // Sizes one after another; each resize spreads its rows over the cores.
         let images = try plans.map { p -> PixelBuffer in
