@@ -72,5 +72,13 @@ public enum Thumbnailer {
         }
         return ThumbnailSet(header: header, thumbnails: zip(sizes, images).map { Thumbnail(size: $0, image: $1) })
     }
-}
 
+    /// Makes `sizes` from an already decoded, upright image: for callers that decode at full
+    /// resolution anyway (face detection) and want thumbnails without a second decode.
+    public static func make(from image: PixelBuffer, sizes: [ThumbnailSize], focus: (x: Double, y: Double)? = nil) throws -> [Thumbnail] {
+        try sizes.map { size in
+            let l = size.layout(imageWidth: image.width, imageHeight: image.height, focus: focus ?? (0.5, 0.5))
+            return Thumbnail(size: size, image: try Resampler.resize(image, width: l.width, height: l.height, rect: l.rect))
+        }
+    }
+}

@@ -115,6 +115,22 @@ struct ResizeTests {
         }
     }
 
+    @Test(.enabled(if: TestData.available, "needs ../shared/testdata"))
+    func thumbnailsFromADecodedImageMatchThumbnailsFromBytes() throws {
+        let bytes = try TestData.bytes(TestData.root.appendingPathComponent("exif/orientation/landscape_6.jpg"))
+        let upright = try ImageDecoder.decode(bytes).pixels
+        let sizes = ["100x100", "40x40c"].map { ThumbnailSize($0)! }
+        let fromPixels = try Thumbnailer.make(from: upright, sizes: sizes)
+        let fromBytes = try Thumbnailer.make(from: bytes, sizes: sizes).thumbnails
+        for (a, b) in zip(fromPixels, fromBytes) {
+            #expect(a.image.width == b.image.width && a.image.height == b.image.height)
+            // Same geometry (a wrong turn or crop scores ~12 dB). The bytes path decodes
+            // DCT-scaled, which on this small photo with sharp lettering costs ~34.5 dB.
+            let psnr = try ReferenceImage(resizing: a.image, width: a.image.width, height: a.image.height).psnr(of: b.image)
+            #expect(psnr > 30, "\(a.size): PSNR \(psnr)")
+        }
+    }
+
     @Test func pixelLimitIsCheckedBeforeDecoding() throws {
         let png = try ImageEncoder.encode(patternImage(width: 40, height: 30), options: EncodeOptions(format: .png))
         #expect(try ImageHeader.read(png, maxPixels: 1200).width == 40)
