@@ -20,8 +20,9 @@ public struct ThumbnailSet: Sendable {
 ///
 /// The JPEG is decoded once, DCT-scaled to the smallest size that still covers the largest
 /// request (with libjpeg's fast chroma upsampling: the Lanczos reduction that follows filters
-/// chroma far more than the upsampler's triangle filter, measured PSNR unchanged); each size is then Lanczos-resampled (in the stored orientation)
-/// and only the small results are rotated upright.
+/// chroma far more than the upsampler's triangle filter; measured PSNR unchanged). Each size
+/// is then Lanczos-resampled in the stored orientation, and only the small results are
+/// rotated upright.
 public enum Thumbnailer {
     /// How much resampling is left after DCT scaling at least: 1 would let the DCT-scaled decode
     /// be as small as the largest thumbnail. DCT-scaled pixels are blockier than a Lanczos
@@ -39,6 +40,7 @@ public enum Thumbnailer {
     public static func make(from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
                             focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom) throws -> ThumbnailSet {
         guard !sizes.isEmpty else { throw ImageError(.invalidArgument, "No thumbnail size was asked for.") }
+        guard dctHeadroom >= 1, dctHeadroom.isFinite else { throw ImageError(.invalidArgument, "DCT headroom must be at least 1.") }
         for size in sizes where size.width * size.height > maxPixels {
             throw ImageError(.invalidArgument, "Thumbnail size \(size) has more pixels than the limit of \(maxPixels).")
         }
