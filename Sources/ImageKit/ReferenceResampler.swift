@@ -58,6 +58,12 @@ public struct ReferenceImage: Sendable {
         self.samples = out
     }
 
+    /// The reference rounded to an 8-bit RGB image (the best any 8-bit thumbnail can be).
+    public func rounded() -> PixelBuffer {
+        PixelBuffer(uncheckedWidth: width, height: height, channels: 3,
+                    pixels: samples.map { UInt8(min(max($0, 0), 255).rounded()) })
+    }
+
     /// Peak signal-to-noise ratio in dB of an 8-bit image of the same size against this
     /// reference (RGB; alpha composited onto white). Infinite when identical.
     public func psnr(of image: PixelBuffer) throws -> Double {

@@ -19,11 +19,14 @@ public struct ThumbnailSet: Sendable {
 /// Makes every requested thumbnail size from a single decode.
 ///
 /// The JPEG is decoded once, DCT-scaled to the smallest size that still covers the largest
-/// request; each size is then Lanczos-resampled (in the stored orientation, sizes in parallel)
-/// and only the small results are rotated upright.
+/// request (with libjpeg's fast chroma upsampling: the Lanczos reduction that follows filters
+/// chroma far more than the upsampler's triangle filter; measured PSNR unchanged). Each size
+/// is then Lanczos-resampled in the stored orientation, and only the small results are
+/// rotated upright.
 public enum Thumbnailer {
-    /// How much resampling is left after DCT scaling at least: 1 means the DCT-scaled decode
-    /// may be as small as the largest thumbnail.
+    /// How much resampling is left after DCT scaling at least: 1 would let the DCT-scaled decode
+    /// be as small as the largest thumbnail. DCT-scaled pixels are blockier than a Lanczos
+    /// reduction, so leave 1.5x to Lanczos (libvips leaves 2x; 1.5 measured as sharp, cheaper).
     public static let defaultDCTHeadroom = 1.5
 
     /// Decodes `bytes` and makes `sizes`.
@@ -37,6 +40,10 @@ public enum Thumbnailer {
     public static func make(from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
                             focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom) throws -> ThumbnailSet {
         guard !sizes.isEmpty else { throw ImageError(.invalidArgument, "No thumbnail size was asked for.") }
+        guard dctHeadroom >= 1, dctHeadroom.isFinite else { throw ImageError(.invalidArgument, "DCT headroom must be at least 1.") }
+        for size in sizes where size.width * size.height > maxPixels {
+            throw ImageError(.invalidArgument, "Thumbnail size \(size) has more pixels than the limit of \(maxPixels).")
+        }
         let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
         let o = header.orientation
         let sw = Double(header.width), sh = Double(header.height)
@@ -56,29 +63,24 @@ public enum Thumbnailer {
             let h = Int((Double(p.height) * sh / p.rect.height * dctHeadroom).rounded(.up))
             cover = (max(cover.width, min(w, header.width)), max(cover.height, min(h, header.height)))
         }
-        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover)
+        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover, fastUpsample: true)
         let fx = Double(decoded.width) / sw, fy = Double(decoded.height) / sh
-        let results = Slots(count: plans.count)
-        DispatchQueue.concurrentPerform(iterations: plans.count) { i in
-            let p = plans[i]
+        // Sizes one after another; each resize spreads its rows over the cores.
+        let images = try plans.map { p -> PixelBuffer in
             let rect = SourceRect(x: p.rect.x * fx, y: p.rect.y * fy,
                                   width: min(p.rect.width * fx, Double(decoded.width) - p.rect.x * fx),
                                   height: min(p.rect.height * fy, Double(decoded.height) - p.rect.y * fy))
-            results.set(i, Result { try Resampler.resize(decoded, width: p.width, height: p.height, rect: rect).applying(o) })
+            return try Resampler.resize(decoded, width: p.width, height: p.height, rect: rect).applying(o)
         }
-        let images = try results.values.map { try $0!.get() }
         return ThumbnailSet(header: header, thumbnails: zip(sizes, images).map { Thumbnail(size: $0, image: $1) })
     }
-}
 
-/// Results written from concurrent iterations, each to its own index.
-private final class Slots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<PixelBuffer, any Error>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: Result<PixelBuffer, any Error>) {
-        lock.lock()
-        values[i] = value
-        lock.unlock()
+    /// Makes `sizes` from an already decoded, upright image: for callers that decode at full
+    /// resolution anyway (face detection) and want thumbnails without a second decode.
+    public static func make(from image: PixelBuffer, sizes: [ThumbnailSize], focus: (x: Double, y: Double)? = nil) throws -> [Thumbnail] {
+        try sizes.map { size in
+            let l = size.layout(imageWidth: image.width, imageHeight: image.height, focus: focus ?? (0.5, 0.5))
+            return Thumbnail(size: size, image: try Resampler.resize(image, width: l.width, height: l.height, rect: l.rect))
+        }
     }
 }

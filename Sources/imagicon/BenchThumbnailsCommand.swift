@@ -28,12 +28,17 @@ struct BenchThumbnailsCommand: ParsableCommand {
     @Option(help: "JPEG quality for every tool.")
     var quality: Int = 85
 
+    @Option(help: "Output format for every tool: jpeg, or png to measure resampling without encoder loss.")
+    var format: String = "jpeg"
+
     func run() throws {
         let parsed = try sizes.map { s -> ThumbnailSize in
             guard let t = ThumbnailSize(s) else { throw ValidationError("Bad --size '\(s)'.") }
             return t
         }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+        guard format == "jpeg" || format == "png" else { throw ValidationError("--format must be jpeg or png.") }
+        let ext = format == "png" ? "png" : "jpg"
         let fm = FileManager.default
         let images = try fm.contentsOfDirectory(atPath: dir).sorted()
             .filter { ["jpg", "jpeg", "png", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }
@@ -64,32 +69,37 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 // One job = all sizes; vipsthumbnail makes one size per process, so its job is one run per size.
                 let commands: [[String]] = switch tool.name {
                 case "imagicon":
-                    [[selfPath, "thumbnail", image, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
+                    [[selfPath, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
                 case "vipsthumbnail":
                     parsed.map { s in
-                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)", "-o", out.appendingPathComponent("\(stem)_\(s).jpg[Q=\(quality)]").path]
+                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)", "-o", out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path]
                             + (s.crop ? ["--smartcrop", "centre"] : [])
                     }
                 default:
-                    [["python3", pillowScript.path, image, out.path, "\(quality)"] + parsed.map(\.description)]
+                    [["python3", pillowScript.path, image, out.path, "\(quality)", ext] + parsed.map(\.description)]
                 }
                 var times: [Double] = []
+                var cpuTimes: [Double] = []
                 var peak = 0
                 var failure: String?
                 for run in 0...runs {
-                    var total = 0.0
+                    var total = 0.0, cpu = 0.0
                     for c in commands {
                         let r = Self.run(c)
                         if r.status != 0 { failure = "\(c[0]) exited with \(r.status)" }
                         total += r.seconds
+                        cpu += r.cpuSeconds
                         peak = max(peak, r.maxRSSKB)
                     }
-                    if run > 0 { times.append(total) }
+                    if run > 0 {
+                        times.append(total)
+                        cpuTimes.append(cpu)
+                    }
                 }
                 var psnr: [String: Double] = [:]
                 var outSizes: [String: String] = [:]
                 for s in parsed {
-                    let name = out.appendingPathComponent("\(stem)_\(s).jpg").path
+                    let name = out.appendingPathComponent("\(stem)_\(s).\(ext)").path
                     guard let data = fm.contents(atPath: name), let made = try? ImageDecoder.decode([UInt8](data), options: DecodeOptions(applyOrientation: false)).pixels else {
                         failure = failure ?? "no output for \(s)"
                         continue
@@ -101,12 +111,24 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     psnr[s.description] = (try? ref.psnr(of: made)).map { ($0 * 100).rounded() / 100 }
                     outSizes[s.description] = "\(made.width)x\(made.height)"
                 }
-                times.sort()
-                let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-                results.append(ToolReport(tool: tool.name, medianMs: (median * 10000).rounded() / 10, peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
+                results.append(ToolReport(tool: tool.name, medianMs: Self.medianMs(times), medianCPUMs: Self.medianMs(cpuTimes),
+                                          peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
                                           psnr: psnr, outputs: outSizes, error: failure))
             }
-            let r = ImageReport(file: image, width: full.width, height: full.height, tools: results)
+            // The floor set by the encoder: the exact reference itself, 8-bit and encoded the same way.
+            var floor: [String: Double] = [:]
+            for s in parsed {
+                let l = s.layout(imageWidth: full.width, imageHeight: full.height)
+                let key = "\(l.width)x\(l.height)\(s.crop ? "c" : "")"
+                let ref = references[key] ?? ReferenceImage(resizing: full, width: l.width, height: l.height, rect: s.crop ? l.rect : nil)
+                let options = EncodeOptions(format: format == "png" ? .png : .jpeg, quality: quality)
+                if let data = try? ImageEncoder.encode(ref.rounded(), options: options),
+                   let back = try? ImageDecoder.decode(data, options: DecodeOptions(applyOrientation: false)).pixels,
+                   let p = try? ref.psnr(of: back) {
+                    floor[s.description] = (p * 100).rounded() / 100
+                }
+            }
+            let r = ImageReport(file: image, width: full.width, height: full.height, encodedReferencePSNR: floor, tools: results)
             Self.log(r)
             report.append(r)
         }
@@ -120,6 +142,7 @@ struct BenchThumbnailsCommand: ParsableCommand {
     private struct ToolReport: Encodable {
         let tool: String
         let medianMs: Double
+        let medianCPUMs: Double
         let peakRSSMB: Double
         let psnr: [String: Double]
         let outputs: [String: String]
@@ -130,25 +153,37 @@ struct BenchThumbnailsCommand: ParsableCommand {
         let file: String
         let width: Int
         let height: Int
+        /// PSNR of the reference itself after 8-bit rounding and the same encoding.
+        let encodedReferencePSNR: [String: Double]
         let tools: [ToolReport]
+    }
+
+    /// The median of `seconds`, in milliseconds rounded to 0.1.
+    private static func medianMs(_ seconds: [Double]) -> Double {
+        let t = seconds.sorted()
+        let m = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+        return (m * 10000).rounded() / 10
     }
 
     /// A one-line-per-tool summary on stderr.
     private static func log(_ r: ImageReport) {
-        var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)\n"
-        let base = r.tools.first { $0.tool == "vipsthumbnail" }?.medianMs
+        let floor = r.encodedReferencePSNR.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
+        var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)  (reference encoded: \(floor))\n"
+        let base = r.tools.first { $0.tool == "vipsthumbnail" }
         for t in r.tools {
-            let ratio = base.map { String(format: " (%.2fx vips)", t.medianMs / $0) } ?? ""
+            let ratio = base.map { String(format: " (%.2fx vips)", t.medianMs / $0.medianMs) } ?? ""
+            let cpuRatio = base.map { String(format: " (%.2fx)", t.medianCPUMs / $0.medianCPUMs) } ?? ""
             let p = t.psnr.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
             let name = t.tool.padding(toLength: 14, withPad: " ", startingAt: 0)
-            text += "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  %6.1f MB  ", t.peakRSSMB) + p
+            text += "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  cpu %7.1f ms", t.medianCPUMs) + cpuRatio
+                + String(format: "  %6.1f MB  ", t.peakRSSMB) + p
                 + (t.error.map { "  ERROR: \($0)" } ?? "") + "\n"
         }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
     /// Runs a child with stdout/stderr discarded: exit status, wall time, peak RSS in KB.
-    static func run(_ argv: [String]) -> (status: Int32, seconds: Double, maxRSSKB: Int) {
+    static func run(_ argv: [String]) -> (status: Int32, seconds: Double, cpuSeconds: Double, maxRSSKB: Int) {
         // Linux carries the parent's peak RSS across vfork+exec into the child's ru_maxrss, so
         // measure through /usr/bin/time, whose own fork gives the tool a clean count.
         let timeTool = "/usr/bin/time"
@@ -161,8 +196,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
         return r
     }
 
-    private static func spawn(_ argv: [String]) -> (status: Int32, seconds: Double, maxRSSKB: Int) {
-        guard let path = argv.first.flatMap({ $0.hasPrefix("/") ? $0 : which($0) }) else { return (127, 0, 0) }
+    private static func spawn(_ argv: [String]) -> (status: Int32, seconds: Double, cpuSeconds: Double, maxRSSKB: Int) {
+        guard let path = argv.first.flatMap({ $0.hasPrefix("/") ? $0 : which($0) }) else { return (127, 0, 0, 0) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -173,14 +208,16 @@ struct BenchThumbnailsCommand: ParsableCommand {
         var pid: pid_t = 0
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        guard posix_spawn(&pid, path, &actions, nil, cArgs, environ) == 0 else { return (127, 0, 0) }
+        guard posix_spawn(&pid, path, &actions, nil, cArgs, environ) == 0 else { return (127, 0, 0, 0) }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         clock_gettime(CLOCK_MONOTONIC, &end)
         let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
         let exited = status & 0x7F == 0
-        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds, Int(usage.ru_maxrss))
+        // wait4's usage includes the child's own waited-for children (the tool under /usr/bin/time).
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds, cpu, Int(usage.ru_maxrss))
     }
 
     /// The full path of a program on `PATH`.
@@ -195,8 +232,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
     static let pillowScript = #"""
     import sys
     from PIL import Image, ImageOps
-    src, out, quality = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    specs = sys.argv[4:]
+    src, out, quality, ext = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    specs = sys.argv[5:]
     sizes = [(int(s.rstrip("c").split("x")[0]), int(s.rstrip("c").split("x")[1]), s.endswith("c"), s) for s in specs]
     stem = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     im = Image.open(src)
@@ -217,6 +254,6 @@ struct BenchThumbnailsCommand: ParsableCommand {
         else:
             t = im.copy()
             t.thumbnail((w, h), Image.Resampling.LANCZOS)
-        t.save(f"{out}/{stem}_{spec}.jpg", quality=quality)
+        t.save(f"{out}/{stem}_{spec}.{ext}", quality=quality)
     """#
 }

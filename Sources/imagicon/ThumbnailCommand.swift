@@ -30,6 +30,10 @@ struct ThumbnailCommand: ParsableCommand {
         } catch let error as ImageError {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(1)
+        } catch let error as ValidationError {
+            // One line, without the usage text ArgumentParser would add.
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode(2)
         }
     }
 
@@ -50,19 +54,20 @@ struct ThumbnailCommand: ParsableCommand {
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file))) } catch {
             throw ValidationError("Cannot read '\(file)': \(error.localizedDescription)")
         }
-        let headroom = ProcessInfo.processInfo.environment["IMAGICON_DCT_HEADROOM"].flatMap(Double.init) ?? Thumbnailer.defaultDCTHeadroom
-        let set = try Thumbnailer.make(from: bytes, sizes: parsed, maxPixels: Self.maxPixels(), dctHeadroom: headroom)
+        let set = try Thumbnailer.make(from: bytes, sizes: parsed, maxPixels: Self.maxPixels())
         let transparent = set.thumbnails.contains { $0.image.hasTransparency }
         let outFormat = explicitFormat ?? (transparent ? .png : .jpeg)
         let outDir = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true) } catch {
+            throw ValidationError("Cannot create the output folder '\(out)'.")
+        }
         let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         var entries: [Entry] = []
         for t in set.thumbnails {
             let image = transparent ? t.image : t.image.removingAlpha()
             let data = try ImageEncoder.encode(image, options: EncodeOptions(format: outFormat, quality: quality))
             let path = outDir.appendingPathComponent("\(stem)_\(t.size).\(outFormat.fileExtension)")
-            try Data(data).write(to: path)
+            do { try Data(data).write(to: path) } catch { throw ValidationError("Cannot write '\(path.path)'.") }
             entries.append(Entry(path: path.path, width: image.width, height: image.height, bytes: data.count))
         }
         let encoder = JSONEncoder()
