@@ -58,10 +58,10 @@ public struct JSONLogHandler: LogHandler {
         }
         line += "}\n"
         // One write(2) per line, so lines from concurrent tasks never interleave mid-line.
-        var bytes = Array(line.utf8)
+        let bytes = Array(line.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
             if n <= 0 { break }
             offset += n
         }

@@ -78,6 +78,9 @@ public struct ProcessHandler: LambdaHandler {
             metadata["status"] = .string(outcome.status)
             if let reason = outcome.reason { metadata["reason"] = .string(reason) }
             if let faces = outcome.faceCount { metadata["faceCount"] = .stringConvertible(faces) }
+            if !outcome.timingsMs.isEmpty {
+                metadata["stagesMs"] = .dictionary(outcome.timingsMs.mapValues { .stringConvertible(($0 * 1000).rounded() / 1000) })
+            }
             metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             context.logger.info("object \(outcome.status)", metadata: metadata)
             return outcome

@@ -1,4 +1,5 @@
 import AWSCore
+import Dispatch
 import DynamoDB
 import ImageKit
 import LambdaRuntime
@@ -22,6 +23,8 @@ public struct ObjectOutcome: Sendable, Equatable, Encodable {
     public var reason: String?
     /// Faces found.
     public var faceCount: Int?
+    /// Milliseconds per stage (download, analysis stages, upload, records), for the log line.
+    public var timingsMs: [String: Double] = [:]
 }
 
 /// Runs the pipeline for one S3 object against S3 and DynamoDB: idempotent, ordered by sequencer,
@@ -94,6 +97,12 @@ public struct ObjectProcessor: Sendable {
     private func create(_ object: ObjectIdentity, context: LambdaContext) async throws -> ObjectOutcome {
         var object = object
         var outcome = ObjectOutcome(status: "processed", bucket: object.bucket, key: object.key)
+        var stageStart = DispatchTime.now().uptimeNanoseconds
+        func endStage(_ name: String) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            outcome.timingsMs[name] = Double(now - stageStart) / 1e6
+            stageStart = now
+        }
         try checkDeadline(object, stage: "download", context: context)
         if object.size > Int64(maxObjectBytes) {
             try await write(.failed(object, error: "object is \(object.size) bytes, over the \(maxObjectBytes)-byte limit"), faces: [])
@@ -116,6 +125,7 @@ public struct ObjectProcessor: Sendable {
             throw ProcessingError(.transient, "GetObject \(object.bucket)/\(object.key): \(error)")
         }
 
+        endStage("download")
         try checkDeadline(object, stage: "analysis", context: context)
         let analysis: ImageAnalysis
         do {
@@ -127,6 +137,8 @@ public struct ObjectProcessor: Sendable {
             return ObjectOutcome(status: "failed", bucket: object.bucket, key: object.key, reason: message)
         }
 
+        for (stage, millis) in analysis.timings { outcome.timingsMs[stage] = millis }
+        endStage("analysis")
         try checkDeadline(object, stage: "upload", context: context)
         let thumbnailBucket = configuration.thumbnailBucket ?? object.bucket
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -142,9 +154,11 @@ public struct ObjectProcessor: Sendable {
             try await group.waitForAll()
         }
 
+        endStage("upload")
         try checkDeadline(object, stage: "records", context: context)
         let faces = FaceRecord.records(object, analysis: analysis)
         try await write(.processed(object, analysis: analysis), faces: faces)
+        endStage("records")
         outcome.faceCount = faces.count
         return outcome
     }
