@@ -10,6 +10,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         subcommands: [
             InvokeCommand.self,
             ProcessCommand.self,
+            DemoCommand.self,
             ThumbnailCommand.self,
             ExifCommand.self,
             BenchCommand.self,

@@ -2,7 +2,6 @@ import Dispatch
 import ExifKit
 import FaceKit
 import ImageKit
-import Synchronization
 
 /// Turns one image's bytes into thumbnails, metadata and faces: the AWS-free core of `process`,
 /// shared by the Lambda handler and `imagicon process`.
@@ -55,20 +54,14 @@ public struct ImageAnalyzer: Sendable {
                              thumbnails: thumbnails, faces: faces, timings: timings)
     }
 
-    /// All sizes from the one decoded buffer, resampled in parallel, encoded as JPEG (PNG with transparency).
+    /// All sizes from the one decoded buffer, encoded as JPEG (PNG when the source has transparency).
     func makeThumbnails(from image: PixelBuffer, focus: (x: Double, y: Double)) throws -> [EncodedThumbnail] {
-        let transparent = image.hasTransparency
-        let format: ImageFormat = transparent ? .png : .jpeg
-        let results = ResultSlots<EncodedThumbnail>(count: sizes.count)
-        DispatchQueue.concurrentPerform(iterations: sizes.count) { i in
-            results.set(i, Result {
-                let layout = sizes[i].layout(imageWidth: image.width, imageHeight: image.height, focus: focus)
-                let resized = try Resampler.resize(image, width: layout.width, height: layout.height, rect: layout.rect)
-                let bytes = try ImageEncoder.encode(resized, options: EncodeOptions(format: format, quality: quality))
-                return EncodedThumbnail(size: sizes[i], width: resized.width, height: resized.height, bytes: bytes, format: format)
-            })
+        let format: ImageFormat = image.hasTransparency ? .png : .jpeg
+        return try Thumbnailer.make(from: image, sizes: sizes, focus: focus).map { thumbnail in
+            let bytes = try ImageEncoder.encode(thumbnail.image, options: EncodeOptions(format: format, quality: quality))
+            return EncodedThumbnail(size: thumbnail.size, width: thumbnail.image.width, height: thumbnail.image.height,
+                                    bytes: bytes, format: format)
         }
-        return try results.values()
     }
 
     /// Detect on a bounded copy, then landmarks and descriptors on the full-resolution pixels.
@@ -117,21 +110,5 @@ public struct ImageAnalyzer: Sendable {
         let left = faces.map { max(0, $0.box.left) }.min()!, right = faces.map { min(width - 1, $0.box.right) }.max()!
         let top = faces.map { max(0, $0.box.top) }.min()!, bottom = faces.map { min(height - 1, $0.box.bottom) }.max()!
         return ((Double(left + right + 1) / 2) / Double(width), (Double(top + bottom + 1) / 2) / Double(height))
-    }
-}
-
-/// Results written from concurrent iterations, each to its own index.
-final class ResultSlots<Value: Sendable>: Sendable {
-    private let slots: Mutex<[Result<Value, any Error>?]>
-
-    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-
-    func set(_ index: Int, _ value: Result<Value, any Error>) {
-        slots.withLock { $0[index] = value }
-    }
-
-    /// The values in index order; rethrows the first failure.
-    func values() throws -> [Value] {
-        try slots.withLock { try $0.map { try $0!.get() } }
     }
 }

@@ -53,7 +53,8 @@ extension ImageRecord {
 
     /// ISO 8601 UTC with milliseconds.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
+            .timeZone(separator: .omitted))
     }
 }
 

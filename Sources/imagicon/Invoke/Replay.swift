@@ -117,6 +117,8 @@ struct Replay {
         }
         child?.kill()
         child = nil
+        // Release the dead child's pending long poll, else the server waits for that handler forever.
+        _ = await state.childGone()
         await api.stop()
         return records
     }
