@@ -9,6 +9,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",
         subcommands: [
             InvokeCommand.self,
+            FacesCommand.self,
             BenchCommand.self,
         ]
     )
@@ -20,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks against peer tools (vipsthumbnail, Pillow, dlib, exiftool).",
         subcommands: [
+            BenchFacesCommand.self,
         ]
     )
 }

@@ -20,6 +20,7 @@ public final class FaceDescriptorNetwork: Sendable {
 
     /// Builds the network from a parsed file.
     init(file: DlibNetworkFile) throws(FaceModelError) {
+        BLASKernels.ensureSelected()
         guard case .metric = file.loss else { throw FaceModelError(.wrongNetwork, "not a descriptor network (loss is not loss_metric_)") }
         guard case .rgbImageSized(let means, let rows, let cols) = file.input else {
             throw FaceModelError(.wrongNetwork, "descriptor network input is not input_rgb_image_sized")

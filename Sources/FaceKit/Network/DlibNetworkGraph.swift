@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dlib network compiled for inference: the layer list of a ``DlibNetworkFile`` turned into
 /// a straight-line program over a small stack of saved tensors.
 ///
@@ -24,6 +26,20 @@ struct DlibNetworkGraph: Sendable {
         case skipToPrevious
         /// Pop the most recent saved tensor and add it to the current one (dlib's `tt::add`).
         case addSaved
+
+        /// A short description for profiles.
+        var name: String {
+            switch self {
+            case .convolution(let c): "con \(c.outChannels)x\(c.inChannels)x\(c.kernelRows)x\(c.kernelCols)/\(c.strideX)\(c.relu ? "+relu" : "")"
+            case .affine: "affine"
+            case .relu: "relu"
+            case .pooling(let p): p.kind == .max ? "max_pool" : "avg_pool"
+            case .fullyConnected: "fc"
+            case .save: "save"
+            case .skipToPrevious: "skip"
+            case .addSaved: "add"
+            }
+        }
     }
 
     /// The program, in execution order.
@@ -87,11 +103,21 @@ struct DlibNetworkGraph: Sendable {
         self.steps = steps
     }
 
+    /// Set `FACEKIT_PROFILE=1` to print each step's time to stderr (development aid).
+    static let profiling = ProcessInfo.processInfo.environment["FACEKIT_PROFILE"] == "1"
+
     /// Runs the program on an input tensor.
     func forward(_ input: Tensor) -> Tensor {
         var x = input
         var saved: [Tensor] = []
         for step in steps {
+            let t0 = Self.profiling ? DispatchTime.now().uptimeNanoseconds : 0
+            defer {
+                if Self.profiling {
+                    let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+                    FileHandle.standardError.write(Data("  \(step.name) -> \(x.shape): \(String(format: "%.2f", ms)) ms\n".utf8))
+                }
+            }
             switch step {
             case .convolution(let c): x = c.forward(x)
             case .affine(let a): a.apply(&x)

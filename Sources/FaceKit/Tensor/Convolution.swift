@@ -46,9 +46,16 @@ struct Convolution: Sendable {
         let outR = max(0, outputRows(input.nr)), outC = max(0, outputCols(input.nc))
         var output = Tensor(n: input.n, k: outChannels, nr: outR, nc: outC)
         if outR == 0 || outC == 0 || input.n == 0 { return output }
+        if outChannels == 1 && strideX == 1 && strideY == 1 {
+            forwardSingleFilter(input, into: &output)
+            return output
+        }
         let K = filterSize
         let rowsPerBand = max(1, min(outR, Convolution.columnBudget / max(1, K * outC)))
         var columns = [Float](repeating: 0, count: K * rowsPerBand * outC)
+        // With a horizontal stride, split every input row into its `strideX` column phases first,
+        // so that each im2col row is a contiguous copy instead of a strided gather.
+        let phased = strideX > 1 ? ColumnPhases(input, stride: strideX) : nil
         let inPlane = input.planeSize, outPlane = outR * outC
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
@@ -61,7 +68,13 @@ struct Convolution: Sendable {
                             while r0 < outR {
                                 let r1 = min(outR, r0 + rowsPerBand)
                                 let P = (r1 - r0) * outC
-                                im2col(sIn, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                if let phased {
+                                    phased.data.withUnsafeBufferPointer { ph in
+                                        im2colPhased(ph.baseAddress! + s * phased.sampleSize, phased, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                    }
+                                } else {
+                                    im2col(sIn, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                }
                                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                                             Int32(outChannels), Int32(P), Int32(K), 1,
                                             w.baseAddress!, Int32(K), col.baseAddress!, Int32(P),
@@ -75,6 +88,114 @@ struct Convolution: Sendable {
             }
         }
         return output
+    }
+
+    /// One filter, stride 1: accumulate shifted input rows directly (an im2col matrix would be
+    /// `filterSize` times the output and dominate the cost of what is a matrix-vector product).
+    private func forwardSingleFilter(_ input: Tensor, into output: inout Tensor) {
+        let H = input.nr, W = input.nc, outR = output.nr, outC = output.nc
+        let b: Float = bias.isEmpty ? 0 : bias[0]
+        input.data.withUnsafeBufferPointer { src in
+            output.data.withUnsafeMutableBufferPointer { dst in
+                weights.withUnsafeBufferPointer { w in
+                    for s in 0..<input.n {
+                        let sIn = src.baseAddress! + s * input.sampleSize
+                        let sOut = dst.baseAddress! + s * outR * outC
+                        for oy in 0..<outR {
+                            let acc = sOut + oy * outC
+                            acc.update(repeating: b, count: outC)
+                            for c in 0..<inChannels {
+                                for ky in 0..<kernelRows {
+                                    let iy = oy - padY + ky
+                                    if iy < 0 || iy >= H { continue }
+                                    let row = sIn + (c * H + iy) * W
+                                    let wr = w.baseAddress! + (c * kernelRows + ky) * kernelCols
+                                    for kx in 0..<kernelCols {
+                                        let shift = kx - padX
+                                        let oxMin = max(0, -shift), oxMax = min(outC, W - shift)
+                                        if oxMax <= oxMin { continue }
+                                        let wv = wr[kx]
+                                        let s0 = row + shift
+                                        var ox = oxMin
+                                        while ox < oxMax { acc[ox] += wv * s0[ox]; ox += 1 }
+                                    }
+                                }
+                            }
+                            if relu { for ox in 0..<outC { acc[ox] = max(acc[ox], 0) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An input tensor with each row split into column phases: phase `q` of a row holds
+    /// columns `q, q + s, q + 2s, …`, stored one after another (`s` planes per channel).
+    struct ColumnPhases {
+        let stride: Int
+        let rows: Int
+        let channels: Int
+        /// Columns in phase `q`: `ceil((W − q) / s)`.
+        let lengths: [Int]
+        /// Row pitch of every phase plane (the longest phase).
+        let pitch: Int
+        var data: [Float]
+        var sampleSize: Int { channels * stride * rows * pitch }
+
+        init(_ t: Tensor, stride s: Int) {
+            stride = s; rows = t.nr; channels = t.k
+            lengths = (0..<s).map { q in max(0, (t.nc - q + s - 1) / s) }
+            pitch = lengths[0]
+            let rows = t.nr, W = t.nc, pitch = self.pitch, channels = t.k
+            data = [Float](repeating: 0, count: t.n * channels * s * rows * pitch)
+            t.data.withUnsafeBufferPointer { src in
+                data.withUnsafeMutableBufferPointer { dst in
+                    for plane in 0..<(t.n * channels) {
+                        for y in 0..<rows {
+                            let srow = src.baseAddress! + (plane * rows + y) * W
+                            for q in 0..<s {
+                                let drow = dst.baseAddress! + ((plane * s + q) * rows + y) * pitch
+                                var i = 0, x = q
+                                while x < W { drow[i] = srow[x]; i += 1; x += s }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// im2col from column phases (strided convolutions): every row segment is a contiguous copy.
+    private func im2colPhased(_ src: UnsafePointer<Float>, _ ph: ColumnPhases, outCols: Int,
+                              r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>) {
+        let P = (r1 - r0) * outCols, H = ph.rows, s = ph.stride
+        var row = 0
+        for c in 0..<inChannels {
+            for ky in 0..<kernelRows {
+                for kx in 0..<kernelCols {
+                    let dstRow = col + row * P
+                    row += 1
+                    // Input column ox·s + shift = phase q, index ox + offset.
+                    let shift = kx - padX
+                    let q = ((shift % s) + s) % s
+                    let offset = (shift - q) / s
+                    let len = ph.lengths[q]
+                    let oxMin = min(outCols, max(0, -offset)), oxMax = max(oxMin, min(outCols, len - offset))
+                    let phase = src + ((c * s + q) * H) * ph.pitch
+                    for oy in r0..<r1 {
+                        let d = dstRow + (oy - r0) * outCols
+                        let iy = oy * strideY - padY + ky
+                        if iy < 0 || iy >= H || oxMax <= oxMin {
+                            d.update(repeating: 0, count: outCols)
+                            continue
+                        }
+                        if oxMin > 0 { d.update(repeating: 0, count: oxMin) }
+                        if oxMax < outCols { (d + oxMax).update(repeating: 0, count: outCols - oxMax) }
+                        (d + oxMin).update(from: phase + iy * ph.pitch + offset + oxMin, count: oxMax - oxMin)
+                    }
+                }
+            }
+        }
     }
 
     /// Adds the bias and applies the ReLU to one band of every output plane.
