@@ -10,6 +10,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         subcommands: [
             InvokeCommand.self,
             FacesCommand.self,
+            CompileModelsCommand.self,
             BenchCommand.self,
         ]
     )

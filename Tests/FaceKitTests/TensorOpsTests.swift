@@ -53,7 +53,7 @@ import Testing
         let (f, c, kr, kc, s, pad, relu, hasBias, rows, cols) = p
         let conv = Convolution(outChannels: f, inChannels: c, kernelRows: kr, kernelCols: kc, strideY: s, strideX: s,
                                padY: pad, padX: pad,
-                               weights: (0..<(f * c * kr * kc)).map { _ in Float.random(in: -1...1, using: &g) },
+                               weights: FloatStorage((0..<(f * c * kr * kc)).map { _ in Float.random(in: -1...1, using: &g) }),
                                bias: hasBias ? (0..<f).map { _ in Float.random(in: -1...1, using: &g) } : [], relu: relu)
         let x = Self.random(2, c, rows, cols, &g)
         let got = conv.forward(x), want = Self.naiveConv(x, conv)
@@ -65,7 +65,7 @@ import Testing
         // A column budget smaller than one row forces one band per output row.
         var g = SplitMix(state: 9)
         let conv = Convolution(outChannels: 3, inChannels: 2, kernelRows: 3, kernelCols: 3, strideY: 1, strideX: 1, padY: 1, padX: 1,
-                               weights: (0..<54).map { _ in Float.random(in: -1...1, using: &g) }, bias: [0.1, 0.2, 0.3], relu: false)
+                               weights: FloatStorage((0..<54).map { _ in Float.random(in: -1...1, using: &g) }), bias: [0.1, 0.2, 0.3], relu: false)
         let x = Self.random(1, 2, 100, 700, &g)  // 100·700·18 values > the 256 K column budget
         #expect(Self.maxDiff(conv.forward(x), Self.naiveConv(x, conv)) < 1e-4)
     }
@@ -115,7 +115,7 @@ import Testing
         } } }
         x.applyReLU()
         #expect(x.data.allSatisfy { $0 >= 0 })
-        let fc = FullyConnected(inputs: 12, outputs: 5, weights: (0..<60).map { _ in Float.random(in: -1...1, using: &g) },
+        let fc = FullyConnected(inputs: 12, outputs: 5, weights: FloatStorage((0..<60).map { _ in Float.random(in: -1...1, using: &g) }),
                                 bias: (0..<5).map { Float($0) })
         let y = fc.forward(orig)
         #expect(y.shape == [2, 5, 1, 1])
@@ -129,7 +129,7 @@ import Testing
     @Test func foldingAffineIntoConvolutionKeepsResults() throws {
         var g = SplitMix(state: 21)
         let conv = Convolution(outChannels: 3, inChannels: 2, kernelRows: 3, kernelCols: 3, strideY: 1, strideX: 1, padY: 1, padX: 1,
-                               weights: (0..<54).map { _ in Float.random(in: -1...1, using: &g) }, bias: [0.1, -0.2, 0.3], relu: false)
+                               weights: FloatStorage((0..<54).map { _ in Float.random(in: -1...1, using: &g) }), bias: [0.1, -0.2, 0.3], relu: false)
         let affine = Affine(mode: .perChannel, gamma: [0.5, -2, 1.5], beta: [1, 0, -1])
         let graph = try DlibNetworkGraph(layers: [.convolution(conv), .affine(affine), .relu])
         #expect(graph.steps.count == 1)

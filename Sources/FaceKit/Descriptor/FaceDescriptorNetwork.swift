@@ -13,13 +13,15 @@ public final class FaceDescriptorNetwork: Sendable {
     /// Chip width the network takes.
     public let chipCols: Int
 
-    /// Loads `dlib_face_recognition_resnet_model_v1.dat` (or another `loss_metric` network on a sized RGB input).
+    /// Loads `dlib_face_recognition_resnet_model_v1.dat` (or another `loss_metric` network on a
+    /// sized RGB input), or its compiled `.imgc` form (see ``FaceModelCompiler``), which is used
+    /// automatically when it sits next to the `.dat`.
     public convenience init(modelPath: String) throws(FaceModelError) {
-        try self.init(file: try DlibNetworkFile(contentsOfFile: modelPath))
+        try self.init(network: try LoadedNetwork.load(path: modelPath))
     }
 
-    /// Builds the network from a parsed file.
-    init(file: DlibNetworkFile) throws(FaceModelError) {
+    /// Builds the network from a loaded network.
+    init(network file: LoadedNetwork) throws(FaceModelError) {
         BLASKernels.ensureSelected()
         guard case .metric = file.loss else { throw FaceModelError(.wrongNetwork, "not a descriptor network (loss is not loss_metric_)") }
         guard case .rgbImageSized(let means, let rows, let cols) = file.input else {
@@ -28,7 +30,8 @@ public final class FaceDescriptorNetwork: Sendable {
         self.means = means
         chipRows = rows
         chipCols = cols
-        graph = try DlibNetworkGraph(layers: file.layers)
+        graph = file.graph
+        try graph.validate(inputChannels: 3, rows: rows, cols: cols)
     }
 
     /// The descriptor of one chip (`chipCols × chipRows`, e.g. from dlib-style chip extraction).

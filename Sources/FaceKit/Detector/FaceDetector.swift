@@ -33,13 +33,15 @@ public final class FaceDetector: Sendable {
     let mapOffsetX: Double
     let mapOffsetY: Double
 
-    /// Loads `mmod_human_face_detector.dat` (or another MMOD network on an RGB image pyramid).
+    /// Loads `mmod_human_face_detector.dat` (or another MMOD network on an RGB image pyramid),
+    /// or its compiled `.imgc` form (see ``FaceModelCompiler``), which is used automatically
+    /// when it sits next to the `.dat`.
     public convenience init(modelPath: String) throws(FaceModelError) {
-        try self.init(file: try DlibNetworkFile(contentsOfFile: modelPath))
+        try self.init(network: try LoadedNetwork.load(path: modelPath))
     }
 
-    /// Builds the detector from a parsed network file.
-    init(file: DlibNetworkFile) throws(FaceModelError) {
+    /// Builds the detector from a loaded network.
+    init(network file: LoadedNetwork) throws(FaceModelError) {
         BLASKernels.ensureSelected()
         guard case .mmod(let options) = file.loss else { throw FaceModelError(.wrongNetwork, "not an MMOD detector (loss is not loss_mmod_)") }
         guard case .rgbImagePyramid(let means, let padding, let outer) = file.input else {
@@ -50,11 +52,12 @@ public final class FaceDetector: Sendable {
         self.means = means
         self.padding = padding
         self.outerPadding = outer
-        graph = try DlibNetworkGraph(layers: file.layers)
+        graph = file.graph
+        try graph.validate(inputChannels: 3, rows: nil, cols: nil)
         // dlib's output_tensor_to_input_tensor: from the top layer down, p = p·stride − pad + k/2.
         var scale = 1.0, offX = 0.0, offY = 0.0
-        for layer in file.layers.reversed() {
-            switch layer {
+        for step in graph.steps.reversed() {
+            switch step {
             case .convolution(let c):
                 offX = offX * Double(c.strideX) - Double(c.padX) + Double(c.kernelCols / 2)
                 offY = offY * Double(c.strideY) - Double(c.padY) + Double(c.kernelRows / 2)

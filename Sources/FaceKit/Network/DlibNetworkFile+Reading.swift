@@ -262,7 +262,7 @@ extension DlibNetworkFile {
             let (weights, bias) = try split(&params, head: fShape.count, tail: useBias ? filters : 0, "con_")
             return .convolution(Convolution(outChannels: filters, inChannels: fShape.k, kernelRows: nr, kernelCols: nc,
                                             strideY: sy, strideX: sx, padY: py, padX: px,
-                                            weights: weights, bias: bias, relu: useReLU))
+                                            weights: FloatStorage(weights), bias: bias, relu: useReLU))
         case "affine_", "affine_2":
             let params = try readTensor(&r)
             let g = try readAliasShape(&r), b = try readAliasShape(&r)
@@ -314,7 +314,7 @@ extension DlibNetworkFile {
             if name == "fc_3" { useBias = try r.readBool() && biasMode == 0 }
             guard w.count == inputs * outputs else { throw FaceModelError(.malformed, "fc_ weights \(w.count) != \(inputs)x\(outputs)") }
             let (weights, bias) = try split(&params, head: w.count, tail: useBias ? b.count : 0, "fc_")
-            return .fullyConnected(FullyConnected(inputs: inputs, outputs: outputs, weights: weights, bias: bias))
+            return .fullyConnected(FullyConnected(inputs: inputs, outputs: outputs, weights: FloatStorage(weights), bias: bias))
         case "add_prev_":
             return .addPrevious
         default:

@@ -23,7 +23,7 @@ struct Convolution: Sendable {
     /// Zero padding left and right.
     let padX: Int
     /// `outChannels × (inChannels·kernelRows·kernelCols)`, row-major: dlib's filter layout.
-    var weights: [Float]
+    var weights: FloatStorage
     /// One bias per filter, or empty for none.
     var bias: [Float]
     /// Whether a ReLU follows (folded into the output pass).
