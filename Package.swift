@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
-        .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"]),
+        .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagiconTests", dependencies: ["Imagicon"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],

@@ -141,6 +141,59 @@ import Testing
         #expect(r.isAtEnd)
     }
 
+    @Test func readsTensors() throws {
+        let values: [Float] = [1, -2, 0.5, 3, 4, 5]
+        let raw = values.flatMap { v -> [UInt8] in
+            let b = v.bitPattern
+            return [UInt8(b & 0xFF), UInt8(b >> 8 & 0xFF), UInt8(b >> 16 & 0xFF), UInt8(b >> 24)]
+        }
+        // version 2; shape 1 x 2 x 3 x 1.
+        let header: [UInt8] = [0x01, 0x02, 0x01, 0x01, 0x01, 0x02, 0x01, 0x03, 0x01, 0x01]
+        var r = DlibDeserializer(bytes: header + raw)
+        let t = try r.readTensor()
+        #expect(t.samples == 1 && t.channels == 2 && t.rows == 3 && t.columns == 1)
+        #expect(t.values == values)
+        #expect(r.isAtEnd)
+        var short = DlibDeserializer(bytes: header + raw.dropLast())
+        #expect { try short.readTensor() } throws: { ($0 as? DlibFormatError)?.code == .sizeTooLarge }
+        #expect(short.offset == 0)
+        var badVersion = DlibDeserializer(bytes: [0x01, 0x03] + header.dropFirst(2) + raw)
+        #expect { try badVersion.readTensor() } throws: { ($0 as? DlibFormatError)?.code == .unexpectedValue }
+        // 2^31 x 2^31 x 2^31 x 2^31 elements: overflow, refused without allocating.
+        var huge = DlibDeserializer(bytes: [0x01, 0x02] + Array(repeating: [0x04, 0xFF, 0xFF, 0xFF, 0x7F], count: 4).flatMap { $0 })
+        #expect { try huge.readTensor() } throws: { ($0 as? DlibFormatError)?.code == .sizeTooLarge }
+    }
+
+    @Test func bulkFloatsMatchSingleReads() throws {
+        var bytes: [UInt8] = []
+        let values: [Double] = [0.1, -3.25, 1e-20, 12345.678, 0, -1e30, 7]
+        for v in values { bytes += DlibTestEncoder.double(Double(Float(v)), digits: 24) }
+        bytes += [0x01, 0x00, 0x02, 0x00, 0x7D] // +inf
+        var single = DlibDeserializer(bytes: bytes)
+        var expected: [Float] = []
+        for _ in 0 ... values.count { expected.append(try single.readFloat()) }
+        var bulk = DlibDeserializer(bytes: bytes)
+        var got: [Float] = [42]
+        try bulk.appendFloats(values.count + 1, to: &got)
+        #expect(got == [42] + expected)
+        #expect(bulk.offset == single.offset)
+        // Truncated in the last value: nothing appended, nothing consumed, truncation reported.
+        var cut = DlibDeserializer(bytes: Array(bytes.dropLast()))
+        var partial: [Float] = []
+        #expect { try cut.appendFloats(values.count + 1, to: &partial) } throws: { ($0 as? DlibFormatError)?.code == .truncated }
+        #expect(partial.isEmpty && cut.offset == 0)
+    }
+
+    @Test func readFileReportsMissingAndNonRegularFiles() throws {
+        #expect(throws: DlibFileError.self) { try DlibDeserializer.readFile("/nonexistent/model.dat") }
+        #expect(throws: DlibFileError.self) { try DlibDeserializer.readFile("/tmp") }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dlib-deserializer-\(UUID().uuidString)")
+        try Data([0x01, 0x07]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var r = try DlibDeserializer(contentsOfFile: url.path)
+        #expect(try r.readUInt64() == 7)
+    }
+
     @Test func readsBools() throws {
         var r = DlibDeserializer(bytes: Array("10x".utf8))
         #expect(try r.readBool())

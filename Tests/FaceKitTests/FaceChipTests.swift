@@ -8,11 +8,17 @@ import Testing
         var chips = 0, identical = 0, maxDifference = 0, differingValues = 0, values = 0
         mutating func add(_ ours: RGBImage, _ theirs: RGBImage) {
             chips += 1
-            let diffs = zip(ours.pixels, theirs.pixels).map { abs(Int($0) - Int($1)) }
             if ours == theirs { identical += 1 }
-            maxDifference = max(maxDifference, diffs.max() ?? 0)
-            differingValues += diffs.filter { $0 != 0 }.count
-            values += diffs.count
+            ours.pixels.withUnsafeBufferPointer { a in
+                theirs.pixels.withUnsafeBufferPointer { b in
+                    for i in 0 ..< min(a.count, b.count) {
+                        let d = abs(Int(a[i]) - Int(b[i]))
+                        if d != 0 { differingValues += 1 }
+                        if d > maxDifference { maxDifference = d }
+                    }
+                }
+            }
+            values += ours.pixels.count
         }
         var summary: String {
             "\(identical)/\(chips) chips identical, max difference \(maxDifference), \(differingValues)/\(values) values differ"
@@ -69,7 +75,7 @@ import Testing
         var result = Comparison()
         var landmarkFaces = 0, landmarkExact = 0
         for entry in reference.images where entry.format == "JPEG" {
-            let faces = entry.faces("0") + entry.faces("1")
+            let faces = entry.faces("0") + entry.faces("1") + (entry.hog?.faces ?? [])
             guard !faces.isEmpty, let image = try IJGDumps.image(for: entry.path) else { continue }
             for face in faces {
                 let landmarks = sp.landmarks(in: image, face: face.faceRect)
@@ -137,6 +143,25 @@ import Testing
         #expect(abs(Int(chip.pixels[(75 * 150 + 75) * 3 + 1]) - 105) <= 2)
     }
 
+    /// An unrotated, unscaled footprint takes dlib's plain-copy path: the footprint rounded
+    /// with `lround` (here (0.5, 0.5) -> (1, 1)), black outside the image.
+    @Test func identityFootprintIsAPlainCopy() throws {
+        // Integer points with integer means: the fit is exactly the identity.
+        let chipPoints: [Double] = [10, 20, 30, 25, 50, 70, 80, 40, 80, 95]
+        let details = FaceChipDetails(chipPoints: chipPoints, imagePoints: chipPoints, rows: 150, columns: 150)
+        #expect(details.angle == 0 && details.left == 0.5 && details.right == 149.5)
+        let w = 120, h = 200
+        let pixels = (0 ..< w * h * 3).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 3) }
+        let chip = FaceChip.extract(from: RGBImage(width: w, height: h, pixels: pixels), details: details)
+        for (r, c) in [(0, 0), (10, 20), (149, 118), (149, 119), (0, 149)] {
+            let x = c + 1, y = r + 1
+            let inside = x < w && y < h
+            for ch in 0 ..< 3 {
+                #expect(chip.pixels[(r * 150 + c) * 3 + ch] == (inside ? pixels[(y * w + x) * 3 + ch] : 0))
+            }
+        }
+    }
+
     @Test func rotatedFaceGivesTheRotationAngle() throws {
         // Rotate the mean face by 30 degrees about a centre and scale it by 3.
         let angle = Double.pi / 6, scale = 3.0
@@ -163,6 +188,10 @@ import Testing
         #expect(FaceChip.extract(from: RGBImage(width: 0, height: 0), landmarks: good).width == 150)
         // All landmarks on one point: a degenerate (zero-size) footprint still gives a chip.
         #expect(FaceChip.extract(from: image, landmarks: Array(repeating: FacePoint(x: 20, y: 20), count: 5)).width == 150)
+        // A pixel buffer that no longer matches the size is treated as empty, not read past.
+        var broken = image
+        broken.pixels.removeLast(100)
+        #expect(FaceChip.extract(from: broken, landmarks: good).pixels.allSatisfy { $0 == 0 })
         // A small face inside the image, chip much larger than the face: no pyramid, samples 200.
         let chip = FaceChip.extract(from: image, landmarks: good)
         #expect(chip.pixels[(75 * 150 + 75) * 3] >= 199)

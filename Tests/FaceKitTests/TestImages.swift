@@ -2,6 +2,7 @@ import CPNG
 import CTurboJPEG
 import FaceKit
 import Foundation
+import Testing
 
 /// Locates `../shared/testdata` next to the repository (found from this file's path).
 enum TestData {
@@ -35,6 +36,8 @@ struct DlibReference: Decodable {
         let exif_orientation: Int?
         let orientation_applied: Bool?
         let cnn: [String: FaceList]?
+        /// dlib's HOG detections (other rectangles, same landmark model).
+        let hog: FaceList?
 
         /// The detections for upsample `key` ("0" or "1"); empty when dlib skipped it.
         func faces(_ key: String) -> [Face] { cnn?[key]?.faces ?? [] }
@@ -130,5 +133,26 @@ enum TestDecode {
     static func reference(_ entry: DlibReference.Image) throws -> RGBImage {
         let decoded = try image(at: TestData.root.appendingPathComponent("faces/\(entry.path)"))
         return oriented(decoded, entry.exif_orientation ?? 1)
+    }
+}
+
+/// The test decoder's EXIF orientation helper (the reference images are all orientation 1,
+/// so this is its only check).
+@Suite struct TestOrientationTests {
+    /// A 3x2 image whose red channel numbers the pixels: a b c / d e f.
+    let image = RGBImage(width: 3, height: 2, pixels: (0 ..< 6).flatMap { [UInt8($0), 0, 0] })
+
+    func reds(_ image: RGBImage) -> [UInt8] { stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0] } }
+
+    @Test func appliesRotationsAndMirrors() {
+        #expect(reds(TestDecode.oriented(image, 1)) == [0, 1, 2, 3, 4, 5])
+        #expect(reds(TestDecode.oriented(image, 2)) == [2, 1, 0, 5, 4, 3])
+        #expect(reds(TestDecode.oriented(image, 3)) == [5, 4, 3, 2, 1, 0])
+        #expect(reds(TestDecode.oriented(image, 4)) == [3, 4, 5, 0, 1, 2])
+        let cw = TestDecode.oriented(image, 6)
+        #expect(cw.width == 2 && cw.height == 3 && reds(cw) == [3, 0, 4, 1, 5, 2])
+        #expect(reds(TestDecode.oriented(image, 8)) == [2, 5, 1, 4, 0, 3])
+        #expect(reds(TestDecode.oriented(image, 5)) == [0, 3, 1, 4, 2, 5])
+        #expect(reds(TestDecode.oriented(image, 7)) == [5, 2, 4, 1, 3, 0])
     }
 }

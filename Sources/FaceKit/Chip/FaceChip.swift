@@ -8,8 +8,9 @@ import Foundation
 /// footprint is just above the chip's area, then samples it bilinearly (values truncated to
 /// integers, 0 outside the source). This type reproduces each of those steps.
 public enum FaceChip {
-    /// Largest chip side accepted (dlib's descriptor uses 150); larger requests give an empty chip.
-    public static let maximumSide = 8192
+    /// Largest chip side accepted (dlib's descriptor uses 150), which bounds the allocation;
+    /// larger requests give an empty chip.
+    public static let maximumSide = 2048
 
     /// The aligned `size x size` chip for 5 face landmarks (as the 5-point shape predictor
     /// returns them). Invalid input (not 5 finite landmarks, `size < 1`, negative padding)
@@ -22,7 +23,9 @@ public enum FaceChip {
         return extract(from: image, details: details)
     }
 
-    /// dlib's `extract_image_chip(img, details, chip)` with bilinear interpolation.
+    /// dlib's `extract_image_chip(img, details, chip)` with bilinear interpolation: a
+    /// `details.rows x details.columns` chip, black where the footprint leaves the image.
+    /// Details with a side outside `1...maximumSide` or non-finite geometry give an empty image.
     public static func extract(from image: RGBImage, details: FaceChipDetails) -> RGBImage {
         let rows = details.rows, columns = details.columns
         guard (1 ... maximumSide).contains(rows), (1 ... maximumSide).contains(columns),
@@ -31,7 +34,9 @@ public enum FaceChip {
         let rect = details.rect
         let chipArea = Double(rows) * Double(columns)
         return image.pixels.withUnsafeBufferPointer { buffer -> RGBImage in
-            guard let base = buffer.baseAddress, image.width > 0, image.height > 0 else {
+            // `pixels` is a public var: a buffer that does not match the size is treated as empty.
+            guard let base = buffer.baseAddress, image.width > 0, image.height > 0,
+                  buffer.count >= image.width * image.height * 3 else {
                 return RGBImage(width: columns, height: rows)
             }
             let whole = RGBView(base: base, width: image.width, height: image.height, rowStride: image.width * 3)
@@ -132,9 +137,10 @@ public enum FaceChip {
                     let y = (map.m10 * dc + map.m11 * dr) + map.b1
                     // left >= 0, top >= 0, left + 1 < width, top + 1 < height; NaN fails too.
                     if x >= 0, y >= 0, x < maxX, y < maxY {
-                        let left = x.rounded(.down), top = y.rounded(.down)
-                        let lr = x - left, tb = y - top
-                        let p = src.offset(Int(left), Int(top))
+                        // Both are >= 0 here, so truncation is floor (and needs no libm call).
+                        let ix = Int(x), iy = Int(y)
+                        let lr = x - Double(ix), tb = y - Double(iy)
+                        let p = src.offset(ix, iy)
                         let q = p + src.rowStride
                         for ch in 0 ..< 3 {
                             let tlv = Double(src.base[p + ch]), trv = Double(src.base[p + 3 + ch])

@@ -11,21 +11,29 @@ import Foundation
 public final class ShapePredictor: Sendable {
     let model: ShapePredictorModel
 
-    /// Loads a dlib shape predictor file.
+    /// Loads a shape predictor file: dlib's `.dat` or its compact form.
     public convenience init(modelPath: String) throws {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: modelPath), options: .mappedIfSafe)
+            bytes = try DlibDeserializer.readFile(modelPath)
         } catch {
-            throw ShapePredictorError(.unreadableFile, "cannot read shape predictor \(modelPath): \(error.localizedDescription)")
+            throw ShapePredictorError(.unreadableFile, "shape predictor: \(error)")
         }
-        try self.init(modelBytes: [UInt8](data))
+        try self.init(modelBytes: bytes)
     }
 
-    /// Parses a dlib shape predictor from its serialised bytes.
+    /// Parses a shape predictor from its bytes: dlib's serialisation, or the compact form
+    /// written by ``compactRepresentation()`` (recognised by its magic).
     public init(modelBytes: [UInt8]) throws {
-        model = try ShapePredictorModel(bytes: modelBytes)
+        model = ShapePredictorModel.isCompact(modelBytes)
+            ? try ShapePredictorModel(compactBytes: modelBytes)
+            : try ShapePredictorModel(bytes: modelBytes)
     }
+
+    /// The model in a flat little-endian form that loads in a few milliseconds (dlib's
+    /// variable-length encoding takes tens): write it once at setup time in place of (or
+    /// beside) the `.dat` file; `init(modelPath:)` and `init(modelBytes:)` accept both.
+    public func compactRepresentation() -> [UInt8] { model.compactBytes() }
 
     /// Number of landmarks the model predicts (5 for `shape_predictor_5_face_landmarks.dat`).
     public var landmarkCount: Int { model.partCount }
@@ -49,9 +57,14 @@ public final class ShapePredictor: Sendable {
         var shape = model.initialShape
         let frame = UnitBoxFrame(face)
         let maxFeatures = model.levels.reduce(0) { max($0, $1.featureCount) }
+        let maxTrees = model.levels.reduce(0) { max($0, $1.treeCount) }
         var features = [Float](repeating: 0, count: maxFeatures)
+        var chosenLeaves = [Int](repeating: 0, count: maxTrees)
         let from = model.initialShape.map(Double.init)
         var to = from
+        // `pixels` is a public var: never trust it to match the size (sample nothing if not).
+        let consistent = image.width >= 0 && image.height >= 0 && image.pixels.count >= image.width * image.height * 3
+        let width = consistent ? image.width : 0, height = consistent ? image.height : 0
         image.pixels.withUnsafeBufferPointer { pixels in
             for level in model.levels {
                 // The similarity taking the initial shape to the current one moves each feature
@@ -61,33 +74,59 @@ public final class ShapePredictor: Sendable {
                     ? .identity
                     : from.withUnsafeBufferPointer { f in to.withUnsafeBufferPointer { t in SimilarityTransform.fit(from: f, to: t) } }
                 let m00 = Float(tform.a), m01 = Float(-tform.b), m10 = Float(tform.b), m11 = Float(tform.a)
-                for i in 0 ..< level.featureCount {
-                    let anchor = Int(level.anchors[i])
-                    let dx = level.deltas[2 * i], dy = level.deltas[2 * i + 1]
-                    let ux = (m00 * dx + m01 * dy) + shape[2 * anchor]
-                    let uy = (m10 * dx + m11 * dy) + shape[2 * anchor + 1]
-                    let p = frame.toImage(ux, uy)
-                    features[i] = Float(Self.intensity(pixels, image.width, image.height, p.x, p.y))
-                }
-                features.withUnsafeBufferPointer { feat in
-                    level.splitFeatures.withUnsafeBufferPointer { idx in
-                        level.thresholds.withUnsafeBufferPointer { thresh in
-                            level.leaves.withUnsafeBufferPointer { leaves in
-                                shape.withUnsafeMutableBufferPointer { shape in
-                                    let n = shape.count
-                                    for t in 0 ..< level.treeCount {
-                                        let base = Int(level.splitStart[t])
-                                        let splits = Int(level.splitsPerTree[t])
-                                        var node = 0
-                                        while node < splits {
-                                            let s = base + node
-                                            let diff = feat[Int(idx[2 * s])] - feat[Int(idx[2 * s + 1])]
-                                            node = diff > thresh[s] ? 2 * node + 1 : 2 * node + 2
-                                        }
-                                        let leaf = (Int(level.leafStart[t]) + node - splits) * n
-                                        for k in 0 ..< n { shape[k] += leaves[leaf + k] }
+                let treeCount = level.treeCount, n = shape.count, stride = model.leafStride
+                features.withUnsafeMutableBufferPointer { features in
+                    shape.withUnsafeMutableBufferPointer { shape in
+                        chosenLeaves.withUnsafeMutableBufferPointer { chosen in
+                            level.anchors.withUnsafeBufferPointer { anchors in
+                                level.deltas.withUnsafeBufferPointer { deltas in
+                                    // 1. Sample the feature pixels (independent loads, so cache misses overlap).
+                                    for i in 0 ..< level.featureCount {
+                                        let anchor = Int(anchors[i])
+                                        let dx = deltas[2 * i], dy = deltas[2 * i + 1]
+                                        let ux = (m00 * dx + m01 * dy) + shape[2 * anchor]
+                                        let uy = (m10 * dx + m11 * dy) + shape[2 * anchor + 1]
+                                        let p = frame.toImage(ux, uy)
+                                        features[i] = Float(Self.intensity(pixels, width, height, p.x, p.y))
                                     }
                                 }
+                            }
+                            level.splitFeatures.withUnsafeBufferPointer { idx in
+                                level.thresholds.withUnsafeBufferPointer { thresh in
+                                    level.splitStart.withUnsafeBufferPointer { splitStart in
+                                        level.splitsPerTree.withUnsafeBufferPointer { splitsPerTree in
+                                            level.leafStart.withUnsafeBufferPointer { leafStart in
+                                                // 2. Walk every tree (they read only the features). Wrapping
+                                                //    arithmetic: every index was validated at load time.
+                                                for t in 0 ..< treeCount {
+                                                    let base = Int(splitStart[t])
+                                                    let splits = Int(splitsPerTree[t])
+                                                    var node = 0
+                                                    while node < splits {
+                                                        let s = base &+ node
+                                                        let diff = features[Int(idx[2 &* s])] - features[Int(idx[2 &* s &+ 1])]
+                                                        // Branch-free: the comparison is a coin flip for the predictor.
+                                                        let right = Int(unsafeBitCast(!(diff > thresh[s]), to: UInt8.self))
+                                                        node = 2 &* node &+ 1 &+ right
+                                                    }
+                                                    chosen[t] = (Int(leafStart[t]) &+ node &- splits) &* stride
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            // 3. Add the chosen leaves in tree order (dlib's float summation order,
+                            //    element-wise, so whole 16-float vectors give the same sums).
+                            let leaves = UnsafeRawPointer(level.paddedLeaves.pointer)
+                            for chunk in 0 ..< stride / 16 {
+                                var sum = SIMD16<Float>(repeating: 0)
+                                for k in 0 ..< min(16, n - chunk * 16) { sum[k] = shape[chunk * 16 + k] }
+                                let offset = chunk * 64
+                                for t in 0 ..< treeCount {
+                                    sum += leaves.load(fromByteOffset: chosen[t] * 4 + offset, as: SIMD16<Float>.self)
+                                }
+                                for k in 0 ..< min(16, n - chunk * 16) { shape[chunk * 16 + k] = sum[k] }
                             }
                         }
                     }
@@ -97,32 +136,14 @@ public final class ShapePredictor: Sendable {
         return shape
     }
 
-    /// `get_pixel_intensity` of the nearest pixel (dlib's `point` rounding), 0 outside.
+    /// `get_pixel_intensity` of the nearest pixel (dlib's `point` rounding, `floor(v + 0.5)`),
+    /// 0 outside the image.
     @inline(__always)
     static func intensity(_ pixels: UnsafeBufferPointer<UInt8>, _ width: Int, _ height: Int, _ x: Double, _ y: Double) -> Int {
-        let fx = (x + 0.5).rounded(.down), fy = (y + 0.5).rounded(.down)
-        // Comparisons in floating point first: NaN and huge values are simply outside.
-        guard fx >= 0, fy >= 0, fx < Double(width), fy < Double(height) else { return 0 }
-        let o = (Int(fy) * width + Int(fx)) * 3
+        let sx = x + 0.5, sy = y + 0.5
+        // In range (and not NaN) first; then truncation equals floor because both are >= 0.
+        guard sx >= 0, sy >= 0, sx < Double(width), sy < Double(height) else { return 0 }
+        let o = (Int(sy) * width + Int(sx)) * 3
         return (Int(pixels[o]) + Int(pixels[o + 1]) + Int(pixels[o + 2])) / 3
-    }
-}
-
-/// dlib's `unnormalizing_tform(rect)`: the affine map taking (0,0) to the rectangle's top-left
-/// corner and (1,1) to its bottom-right corner (inclusive corners, so the scale is
-/// `right - left`, not the width).
-struct UnitBoxFrame: Sendable {
-    let left: Double, top: Double, sx: Double, sy: Double
-
-    init(_ rect: FaceRect) {
-        left = Double(rect.left)
-        top = Double(rect.top)
-        sx = Double(rect.right) - Double(rect.left)
-        sy = Double(rect.bottom) - Double(rect.top)
-    }
-
-    @inline(__always)
-    func toImage(_ x: Float, _ y: Float) -> (x: Double, y: Double) {
-        (sx * Double(x) + left, sy * Double(y) + top)
     }
 }

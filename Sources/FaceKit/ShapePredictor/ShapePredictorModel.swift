@@ -23,8 +23,12 @@ struct ShapePredictorModel: Sendable {
         var splitFeatures: [Int32] = []
         /// Per split: threshold on `pixel[idx1] - pixel[idx2]`.
         var thresholds: [Float] = []
-        /// Leaf shape increments, `shapeLength` floats each.
+        /// Leaf shape increments, `shapeLength` floats each (while parsing).
         var leaves: [Float] = []
+        /// The same increments, each padded with zeros to `leafStride` floats and aligned to
+        /// 64 bytes, so one leaf of the 5-point model is exactly one cache line and is added
+        /// with whole-vector instructions (element-wise, so the float sums are unchanged).
+        var paddedLeaves = AlignedFloatBuffer(count: 0)
 
         var treeCount: Int { splitsPerTree.count }
         var featureCount: Int { anchors.count }
@@ -37,6 +41,8 @@ struct ShapePredictorModel: Sendable {
 
     /// Number of landmarks.
     var partCount: Int { initialShape.count / 2 }
+    /// Floats per padded leaf: the shape length rounded up to a multiple of 16.
+    var leafStride: Int { (initialShape.count + 15) / 16 * 16 }
 
     /// Parses and validates a model.
     init(bytes: [UInt8]) throws(ShapePredictorError) {
@@ -86,7 +92,7 @@ struct ShapePredictorModel: Sendable {
                         guard rows * columns == shapeLength else {
                             throw ShapePredictorError(.inconsistentModel, "leaf vector has \(rows * columns) values, shape has \(shapeLength)")
                         }
-                        for _ in 0 ..< shapeLength { level.leaves.append(try r.readFloat()) }
+                        try r.appendFloats(shapeLength, to: &level.leaves)
                     }
                     guard level.leaves.count < Int(Int32.max) else {
                         throw ShapePredictorError(.inconsistentModel, "model too large")
@@ -121,11 +127,23 @@ struct ShapePredictorModel: Sendable {
                     throw ShapePredictorError(.inconsistentModel, "level \(i) has \(levels[i].anchors.count) anchors but \(count) deltas")
                 }
                 levels[i].deltas.reserveCapacity(2 * count)
-                for _ in 0 ..< 2 * count { levels[i].deltas.append(try r.readFloat()) }
+                try r.appendFloats(2 * count, to: &levels[i].deltas)
                 let features = Int32(clamping: count)
                 guard levels[i].splitFeatures.allSatisfy({ $0 < features }) else {
                     throw ShapePredictorError(.inconsistentModel, "level \(i) splits reference a feature pixel beyond its \(count)")
                 }
+            }
+            let stride = (shapeLength + 15) / 16 * 16
+            for i in levels.indices {
+                let leafCount = levels[i].leaves.count / shapeLength
+                let padded = AlignedFloatBuffer(count: leafCount * stride)
+                levels[i].leaves.withUnsafeBufferPointer { source in
+                    for leaf in 0 ..< leafCount {
+                        (padded.pointer + leaf * stride).update(from: source.baseAddress! + leaf * shapeLength, count: shapeLength)
+                    }
+                }
+                levels[i].paddedLeaves = padded
+                levels[i].leaves = []
             }
             self.levels = levels
         } catch let error as DlibFormatError {
