@@ -50,21 +50,22 @@ let package = Package(
         // Executables.
         .executableTarget(name: "bootstrap", dependencies: ["Imagicon", "LambdaRuntime"]),
         .executableTarget(name: "imagicon", dependencies: [
-            "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit",
+            "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
 
         // Tests: one target per module, plus the slower end-to-end suite.
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
-        .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore"]),
-        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"], exclude: ["Fixtures"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagiconTests", dependencies: ["Imagicon"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,9 @@ struct ImagiconCommand: AsyncParsableCommand {
         abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",
         subcommands: [
             InvokeCommand.self,
+            ProcessCommand.self,
+            ThumbnailCommand.self,
+            ExifCommand.self,
             FacesCommand.self,
             CompileModelsCommand.self,
             BenchCommand.self,
@@ -22,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks against peer tools (vipsthumbnail, Pillow, dlib, exiftool).",
         subcommands: [
+            BenchThumbnailsCommand.self,
+            BenchExifCommand.self,
+            BenchAWSCommand.self,
             BenchFacesCommand.self,
         ]
     )

@@ -1,1 +1,0 @@
-// AWSCore: see ../shared/DESIGN.md. Module under construction.

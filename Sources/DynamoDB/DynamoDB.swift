@@ -1,1 +1,0 @@
-// DynamoDB: see ../shared/DESIGN.md. Module under construction.

@@ -1,0 +1,88 @@
+/// Neutralises, in a private copy of a TIFF/EXIF block, the entries that would make libexif
+/// discard readable data or do needless risky work, before libexif sees the block:
+///
+/// - A sub-IFD or thumbnail pointer (ExifIFD 0x8769, GPS 0x8825, Interop 0xA005, thumbnail
+///   offset 0x0201 / length 0x0202) whose value lies past the block makes libexif 0.6.24
+///   abandon the *rest of that IFD* (`exif_data_load_data_content`: `if (o >= ds) return;`).
+///   Such a pointer leads nowhere anyway (exiftool ignores it too), so the entry is renamed
+///   to an unused tag and the IFD's other entries are read.
+/// - The MakerNote (0x927C) is renamed as well: PhotoMetadata reads nothing from it, and
+///   libexif's vendor MakerNote parsers are its most bug-prone code and cost parse time.
+///
+/// It also reports the entries that are present with zero components: libexif drops those
+/// (`exif_data_load_data_entry` returns 0 for size 0), but the file does carry the tag with
+/// an empty value, and exiftool reports it as "".
+///
+/// The walk visits at most the five standard IFDs, each at most once, and only reads inside
+/// the block, so it is linear in the block size whatever the input.
+enum ExifBlockSanitizer {
+    /// The tag given to neutralised entries (unassigned in every IFD).
+    static let neutralTag: UInt16 = 0xFFFF
+    /// Pointer tags libexif follows.
+    static let pointerTags: Set<UInt16> = [0x8769, 0x8825, 0xA005, 0x0201, 0x0202]
+    /// libexif caps the APP1 payload it parses ("Exif\0\0" + TIFF) at 0xFFFE bytes.
+    static let libexifLimit = 0xFFFE - 6
+
+    /// Key of an entry in `emptyEntries`: directory raw value << 16 | tag.
+    static func key(_ tag: UInt16, _ directory: ExifDirectory) -> UInt32 {
+        UInt32(directory.rawValue) << 16 | UInt32(tag)
+    }
+
+    /// Sanitises `tiff` in place; returns the keys (`key(_:_:)`) of zero-component entries.
+    @discardableResult
+    static func sanitize(_ tiff: inout [UInt8]) -> Set<UInt32> {
+        var empty = Set<UInt32>()
+        guard tiff.count >= 8 else { return empty }
+        let big: Bool
+        switch (tiff[0], tiff[1]) {
+        case (0x49, 0x49): big = false
+        case (0x4D, 0x4D): big = true
+        default: return empty
+        }
+        let size = min(tiff.count, libexifLimit)   // what libexif will see
+        func u16(_ o: Int) -> UInt16 {
+            big ? UInt16(tiff[o]) << 8 | UInt16(tiff[o + 1]) : UInt16(tiff[o + 1]) << 8 | UInt16(tiff[o])
+        }
+        func u32(_ o: Int) -> Int {
+            let b = (Int(tiff[o]), Int(tiff[o + 1]), Int(tiff[o + 2]), Int(tiff[o + 3]))
+            return big ? b.0 << 24 | b.1 << 16 | b.2 << 8 | b.3 : b.3 << 24 | b.2 << 16 | b.1 << 8 | b.0
+        }
+        func rename(_ o: Int) {
+            tiff[o] = UInt8(neutralTag >> 8)
+            tiff[o + 1] = UInt8(neutralTag & 0xFF)
+        }
+
+        var pending: [(offset: Int, directory: ExifDirectory)] = [(u32(4), .ifd0)]
+        var visited = Set<Int>()
+        while let (ifd, directory) = pending.popLast(), visited.count < 5 {
+            guard ifd >= 8, ifd + 2 <= size, visited.insert(ifd).inserted else { continue }
+            let count = min(Int(u16(ifd)), (size - ifd - 2) / 12)
+            for i in 0..<count {
+                let e = ifd + 2 + 12 * i
+                let tag = u16(e)
+                if pointerTags.contains(tag) {
+                    let value = u32(e + 8)
+                    if value >= size {
+                        rename(e)
+                    } else if tag == 0x8769 {
+                        pending.append((value, .exif))
+                    } else if tag == 0x8825 {
+                        pending.append((value, .gps))
+                    } else if tag == 0xA005 {
+                        pending.append((value, .interoperability))
+                    }
+                } else if tag == 0x927C, directory == .exif {
+                    rename(e)
+                } else if u32(e + 4) == 0 {
+                    empty.insert(key(tag, directory))
+                }
+            }
+            // IFD0's next-IFD link is IFD1 (the thumbnail IFD); libexif follows only that one.
+            if directory == .ifd0 {
+                let next = ifd + 2 + 12 * count
+                if count == Int(u16(ifd)), next + 4 <= size { pending.insert((u32(next), .ifd1), at: 0) }
+            }
+        }
+        return empty
+    }
+}

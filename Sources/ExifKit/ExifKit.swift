@@ -1,1 +1,0 @@
-// ExifKit: see ../shared/DESIGN.md. Module under construction.

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`) or a
+/// bare TIFF/EXIF block. This is the module's one parser entry point (and the fuzz target).
+/// EXIF is the source of every field; a few fields the file states only in its XMP packet
+/// (orientation, make, model, lens model, capture time) or IPTC record (capture time) are
+/// taken from there, as exiftool reports them.
+///
+/// Hostile input: container walks are bounds-checked and linear; the EXIF block is parsed by
+/// libexif (which bounds every offset, caps recursion and ignores IFD loops); values are
+/// copied out with explicit size checks. A file whose EXIF is damaged yields what could be
+/// read; only input that is not an image container at all throws.
+public enum ExifReader {
+    /// The result of one extraction: the record plus what the parser noticed on the way.
+    public struct Extraction: Sendable {
+        /// The metadata record.
+        public var metadata: PhotoMetadata
+        /// The detected container format.
+        public var format: ImageContainerFormat
+        /// True when the container carries an EXIF block.
+        public var hasExif: Bool
+        /// libexif's diagnostics while parsing (at most 32 lines), for logs.
+        public var warnings: [String]
+    }
+
+    /// Reads the metadata record from `bytes`.
+    public static func metadata(from bytes: [UInt8]) throws(ExifError) -> PhotoMetadata {
+        try extract(from: bytes).metadata
+    }
+
+    /// Reads the metadata record and diagnostics from `bytes`.
+    public static func extract(from bytes: [UInt8]) throws(ExifError) -> Extraction {
+        let container = try ImageContainer.scan(bytes)
+        var metadata = PhotoMetadata()
+        var warnings: [String] = []
+        if let tiff = container.exif, let document = LibExifDocument(tiff: tiff) {
+            metadata = PhotoMetadata(document)
+            warnings = document.messages
+            if container.format == .tiff {
+                // A bare TIFF's own header is IFD0's ImageWidth/ImageLength.
+                metadata.width = document.value(0x0100, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
+                metadata.height = document.value(0x0101, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
+            }
+        }
+        let xmp = container.xmp.map { XMPPacket(bytes: $0) }
+        if let xmp { metadata.fillFromXMP(xmp) }
+        // exiftool's composite DateTimeOriginal: IPTC date + time, when no source has one.
+        if metadata.dateTimeOriginal == nil, xmp?.value("exif:DateTimeOriginal") == nil,
+           let created = container.iptc?.dateTimeCreated {
+            metadata.dateTimeOriginal = created
+        }
+        if container.format != .tiff {
+            metadata.width = container.width
+            metadata.height = container.height
+        }
+        return Extraction(metadata: metadata, format: container.format, hasExif: container.exif != nil, warnings: warnings)
+    }
+
+    /// Reads the metadata record of the file at `path`.
+    public static func metadata(contentsOfFile path: String) throws(ExifError) -> PhotoMetadata {
+        try metadata(from: readFile(path))
+    }
+
+    /// Largest file `readFile` accepts (1 GiB): bigger inputs are refused, not loaded.
+    public static let maxFileSize = 1 << 30
+
+    /// Reads a whole file with POSIX calls (no Foundation), refusing files over `maxFileSize`.
+    public static func readFile(_ path: String) throws(ExifError) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ExifError(.unreadableFile, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ExifError(.unreadableFile, "cannot stat \(path): \(String(cString: strerror(errno)))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ExifError(.unreadableFile, "\(path) is not a regular file") }
+        let size = Int(st.st_size)
+        guard size <= maxFileSize else { throw ExifError(.unreadableFile, "\(path) is larger than \(maxFileSize) bytes") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ExifError(.unreadableFile, "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done == size ? bytes : Array(bytes.prefix(done))
+    }
+}

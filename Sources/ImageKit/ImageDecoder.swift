@@ -1,0 +1,50 @@
+/// How to decode.
+public struct DecodeOptions: Sendable {
+    /// Refuse images with more pixels than this (checked from the header, before decoding).
+    public var maxPixels: Int
+    /// Apply the EXIF orientation so the result is upright.
+    public var applyOrientation: Bool
+    /// JPEG only: the decode may be DCT-scaled down to the smallest size that still covers
+    /// this many pixels in each dimension (in stored orientation). `nil` decodes full size.
+    public var cover: (width: Int, height: Int)?
+
+    /// Full-size, upright decode with the default pixel limit.
+    public init(maxPixels: Int = ImageHeader.defaultMaxPixels, applyOrientation: Bool = true, cover: (width: Int, height: Int)? = nil) {
+        self.maxPixels = maxPixels
+        self.applyOrientation = applyOrientation
+        self.cover = cover
+    }
+}
+
+/// A decoded image and the header it came from.
+public struct DecodedImage: Sendable {
+    /// The header (stored size, format, orientation).
+    public let header: ImageHeader
+    /// The pixels: upright when `isOriented`, otherwise as stored. Smaller than the header
+    /// size when a DCT-scaled decode was asked for.
+    public let pixels: PixelBuffer
+    /// True when `header.orientation` has been applied to `pixels`.
+    public let isOriented: Bool
+}
+
+/// Decodes JPEG, PNG and WebP from bytes, format sniffed from the data.
+public enum ImageDecoder {
+    /// Reads the header, checks the pixel limit, then decodes.
+    ///
+    /// - Throws: `ImageError`; never returns a partially decoded image.
+    public static func decode(_ bytes: [UInt8], options: DecodeOptions = DecodeOptions()) throws -> DecodedImage {
+        let header = try ImageHeader.read(bytes, maxPixels: options.maxPixels)
+        var pixels = try decodePixels(bytes, header: header, cover: options.cover)
+        if options.applyOrientation { pixels = pixels.applying(header.orientation) }
+        return DecodedImage(header: header, pixels: pixels, isOriented: options.applyOrientation)
+    }
+
+    /// Decodes pixels in stored orientation for an already-checked header.
+    static func decodePixels(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?) throws -> PixelBuffer {
+        switch header.format {
+        case .jpeg: try JPEGDecoder.decode(bytes, header: header, cover: cover)
+        case .png: try PNGDecoder.decode(bytes, header: header)
+        case .webp: try WebPDecoder.decode(bytes, header: header)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CPNG
+import CTurboJPEG
+import CWebP
+import Foundation
+
+/// How to encode.
+public struct EncodeOptions: Sendable, Equatable {
+    /// The output format.
+    public var format: ImageFormat
+    /// JPEG and lossy WebP quality, 1...100.
+    public var quality: Int
+    /// JPEG only: progressive (multi-scan) instead of baseline.
+    public var progressive: Bool
+    /// WebP only: lossless instead of lossy.
+    public var lossless: Bool
+
+    /// Options; quality 85 suits thumbnails.
+    public init(format: ImageFormat, quality: Int = 85, progressive: Bool = false, lossless: Bool = false) {
+        self.format = format
+        self.quality = quality
+        self.progressive = progressive
+        self.lossless = lossless
+    }
+}
+
+/// Encodes `PixelBuffer`s to JPEG (TurboJPEG, 4:2:0, optimised Huffman tables), PNG (libpng)
+/// or WebP (libwebp).
+public enum ImageEncoder {
+    /// Encodes `image`. JPEG has no alpha: an RGBA image is composited onto white first.
+    public static func encode(_ image: PixelBuffer, options: EncodeOptions) throws -> [UInt8] {
+        guard (1...100).contains(options.quality) else {
+            throw ImageError(.invalidArgument, "Quality must be 1...100 (got \(options.quality)).")
+        }
+        switch options.format {
+        case .jpeg: return try encodeJPEG(image.removingAlpha(), quality: options.quality, progressive: options.progressive)
+        case .png: return try encodePNG(image)
+        case .webp: return try encodeWebP(image, quality: options.quality, lossless: options.lossless)
+        }
+    }
+
+    /// TurboJPEG 2.x has no per-call flag for optimised Huffman tables; it reads `TJ_OPTIMIZE`
+    /// from the environment on every compression. Set once (unless the process set it already).
+    private static let optimizeHuffmanTables: Void = { setenv("TJ_OPTIMIZE", "1", 0) }()
+
+    private static func encodeJPEG(_ image: PixelBuffer, quality: Int, progressive: Bool) throws -> [UInt8] {
+        _ = optimizeHuffmanTables
+        let handle = try TurboJPEGHandle(compress: true)
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        defer { if let output { tjFree(output) } }
+        let flags = progressive ? TJFLAG_PROGRESSIVE : 0
+        let status = image.pixels.withUnsafeBufferPointer { src in
+            tjCompress2(handle.raw, src.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
+                        &output, &size, Int32(TJSAMP_420.rawValue), Int32(quality), flags)
+        }
+        guard status == 0, let output else { throw ImageError(.encodingFailed, "JPEG encoding failed: \(handle.message).") }
+        return Array(UnsafeBufferPointer(start: output, count: Int(size)))
+    }
+
+    private static func encodePNG(_ image: PixelBuffer) throws -> [UInt8] {
+        let png = PNGImage()
+        png.pointer.pointee.width = UInt32(image.width)
+        png.pointer.pointee.height = UInt32(image.height)
+        png.pointer.pointee.format = image.hasAlpha ? 0x03 : 0x02  // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
+        let stride = Int32(image.width * image.channels)
+        return try image.pixels.withUnsafeBufferPointer { src -> [UInt8] in
+            var size = 0
+            guard png_image_write_to_memory(png.pointer, nil, &size, 0, src.baseAddress, stride, nil) != 0, size > 0 else {
+                throw ImageError(.encodingFailed, "PNG encoding failed: \(png.message).")
+            }
+            var out = [UInt8](repeating: 0, count: size)
+            let ok = out.withUnsafeMutableBufferPointer { dst in
+                png_image_write_to_memory(png.pointer, dst.baseAddress, &size, 0, src.baseAddress, stride, nil)
+            }
+            guard ok != 0 else { throw ImageError(.encodingFailed, "PNG encoding failed: \(png.message).") }
+            return Array(out.prefix(size))
+        }
+    }
+
+    private static func encodeWebP(_ image: PixelBuffer, quality: Int, lossless: Bool) throws -> [UInt8] {
+        guard image.width <= 16383, image.height <= 16383 else {
+            throw ImageError(.invalidArgument, "WebP images are at most 16383x16383.")
+        }
+        var output: UnsafeMutablePointer<UInt8>?
+        let stride = Int32(image.width * image.channels)
+        let w = Int32(image.width), h = Int32(image.height), q = Float(quality)
+        let size = image.pixels.withUnsafeBufferPointer { src -> Int in
+            switch (image.hasAlpha, lossless) {
+            case (false, false): WebPEncodeRGB(src.baseAddress, w, h, stride, q, &output)
+            case (true, false): WebPEncodeRGBA(src.baseAddress, w, h, stride, q, &output)
+            case (false, true): WebPEncodeLosslessRGB(src.baseAddress, w, h, stride, &output)
+            case (true, true): WebPEncodeLosslessRGBA(src.baseAddress, w, h, stride, &output)
+            }
+        }
+        defer { if let output { WebPFree(output) } }
+        guard size > 0, let output else { throw ImageError(.encodingFailed, "WebP encoding failed.") }
+        return Array(UnsafeBufferPointer(start: output, count: size))
+    }
+}

@@ -1,0 +1,60 @@
+/// What an image's header says, read without decoding any pixel.
+///
+/// Reading this first lets callers refuse decompression bombs (`maxPixels`) and plan the
+/// decode (DCT scaling, output format) before any large allocation.
+public struct ImageHeader: Sendable, Equatable {
+    /// The container format, sniffed from the bytes.
+    public let format: ImageFormat
+    /// Stored width in pixels (before orientation).
+    public let width: Int
+    /// Stored height in pixels (before orientation).
+    public let height: Int
+    /// True when the image carries an alpha channel or a transparency chunk.
+    public let hasAlpha: Bool
+    /// The EXIF orientation, `.up` when absent.
+    public let orientation: Orientation
+    /// JPEG only: the Adobe APP14 marker is present (its CMYK data is stored inverted).
+    let adobeMarker: Bool
+
+    /// Width after orientation is applied.
+    public var displayedWidth: Int { orientation.displayedSize(width: width, height: height).width }
+    /// Height after orientation is applied.
+    public var displayedHeight: Int { orientation.displayedSize(width: width, height: height).height }
+
+    /// The default pixel limit, as `IMAGICON_MAX_PIXELS` defaults in DESIGN.md.
+    public static let defaultMaxPixels = 100_000_000
+
+    init(format: ImageFormat, width: Int, height: Int, hasAlpha: Bool, orientation: Orientation, adobeMarker: Bool = false) {
+        self.format = format
+        self.width = width
+        self.height = height
+        self.hasAlpha = hasAlpha
+        self.orientation = orientation
+        self.adobeMarker = adobeMarker
+    }
+
+    /// Reads and checks the header.
+    ///
+    /// - Throws: `ImageError` `.unsupportedFormat` for anything not JPEG/PNG/WebP (or an
+    ///   unsupported variant), `.corrupt`/`.truncated` for a broken header, `.tooLarge` when
+    ///   `width * height > maxPixels`.
+    public static func read(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
+        guard let format = ImageFormat.sniff(bytes) else {
+            throw ImageError(.unsupportedFormat, "Not a JPEG, PNG or WebP image (\(ImageFormat.describeUnsupported(bytes))).")
+        }
+        let header: ImageHeader
+        switch format {
+        case .jpeg: header = try JPEGHeaderParser.parse(bytes)
+        case .png: header = try PNGHeaderParser.parse(bytes)
+        case .webp: header = try WebPHeaderParser.parse(bytes)
+        }
+        guard header.width > 0, header.height > 0 else {
+            throw ImageError(.corrupt, "The \(format.rawValue.uppercased()) header declares an empty image (\(header.width)x\(header.height)).")
+        }
+        let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
+        guard !overflow, pixels <= maxPixels else {
+            throw ImageError(.tooLarge, "The image is \(header.width)x\(header.height) pixels, more than the limit of \(maxPixels).")
+        }
+        return header
+    }
+}

@@ -1,1 +1,0 @@
-// ImageKit: see ../shared/DESIGN.md. Module under construction.

@@ -1,0 +1,84 @@
+import Foundation
+
+/// One made thumbnail.
+public struct Thumbnail: Sendable {
+    /// The size that was asked for.
+    public let size: ThumbnailSize
+    /// The pixels, upright (EXIF orientation applied).
+    public let image: PixelBuffer
+}
+
+/// Thumbnails of one image and the header they came from.
+public struct ThumbnailSet: Sendable {
+    /// The source's header (stored size, format, orientation).
+    public let header: ImageHeader
+    /// One thumbnail per requested size, in request order.
+    public let thumbnails: [Thumbnail]
+}
+
+/// Makes every requested thumbnail size from a single decode.
+///
+/// The JPEG is decoded once, DCT-scaled to the smallest size that still covers the largest
+/// request; each size is then Lanczos-resampled (in the stored orientation, sizes in parallel)
+/// and only the small results are rotated upright.
+public enum Thumbnailer {
+    /// How much resampling is left after DCT scaling at least: 1 means the DCT-scaled decode
+    /// may be as small as the largest thumbnail.
+    public static let defaultDCTHeadroom = 1.5
+
+    /// Decodes `bytes` and makes `sizes`.
+    ///
+    /// - Parameters:
+    ///   - maxPixels: refuse larger images (from the header, before decoding).
+    ///   - focus: the crop centre for `WxHc` sizes in normalised displayed coordinates
+    ///     (0...1; a face-aware crop passes the faces' centre). Centred when nil.
+    ///   - dctHeadroom: see `defaultDCTHeadroom`.
+    /// - Throws: `ImageError`.
+    public static func make(from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
+                            focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom) throws -> ThumbnailSet {
+        guard !sizes.isEmpty else { throw ImageError(.invalidArgument, "No thumbnail size was asked for.") }
+        let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
+        let o = header.orientation
+        let sw = Double(header.width), sh = Double(header.height)
+        // Each size's output and source rectangle in the stored orientation.
+        let plans: [(width: Int, height: Int, rect: SourceRect)] = sizes.map { size in
+            let l = size.layout(imageWidth: header.displayedWidth, imageHeight: header.displayedHeight, focus: focus ?? (0.5, 0.5))
+            let dw = Double(header.displayedWidth), dh = Double(header.displayedHeight)
+            let a = o.storedPoint(fromDisplayed: (l.rect.x / dw, l.rect.y / dh))
+            let b = o.storedPoint(fromDisplayed: ((l.rect.x + l.rect.width) / dw, (l.rect.y + l.rect.height) / dh))
+            let rect = SourceRect(x: min(a.x, b.x) * sw, y: min(a.y, b.y) * sh, width: abs(b.x - a.x) * sw, height: abs(b.y - a.y) * sh)
+            return o.swapsDimensions ? (l.height, l.width, rect) : (l.width, l.height, rect)
+        }
+        // The full-image resolution each plan needs, for DCT scaling.
+        var cover = (width: 1, height: 1)
+        for p in plans {
+            let w = Int((Double(p.width) * sw / p.rect.width * dctHeadroom).rounded(.up))
+            let h = Int((Double(p.height) * sh / p.rect.height * dctHeadroom).rounded(.up))
+            cover = (max(cover.width, min(w, header.width)), max(cover.height, min(h, header.height)))
+        }
+        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover)
+        let fx = Double(decoded.width) / sw, fy = Double(decoded.height) / sh
+        let results = Slots(count: plans.count)
+        DispatchQueue.concurrentPerform(iterations: plans.count) { i in
+            let p = plans[i]
+            let rect = SourceRect(x: p.rect.x * fx, y: p.rect.y * fy,
+                                  width: min(p.rect.width * fx, Double(decoded.width) - p.rect.x * fx),
+                                  height: min(p.rect.height * fy, Double(decoded.height) - p.rect.y * fy))
+            results.set(i, Result { try Resampler.resize(decoded, width: p.width, height: p.height, rect: rect).applying(o) })
+        }
+        let images = try results.values.map { try $0!.get() }
+        return ThumbnailSet(header: header, thumbnails: zip(sizes, images).map { Thumbnail(size: $0, image: $1) })
+    }
+}
+
+/// Results written from concurrent iterations, each to its own index.
+private final class Slots: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<PixelBuffer, any Error>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<PixelBuffer, any Error>) {
+        lock.lock()
+        values[i] = value
+        lock.unlock()
+    }
+}

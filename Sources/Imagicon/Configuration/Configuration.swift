@@ -1,0 +1,109 @@
+import ImageKit
+
+/// The function's configuration, read once from the environment (DESIGN.md, "Environment").
+public struct Configuration: Sendable, Equatable {
+    /// The three entry points of the package.
+    public enum Handler: String, Sendable, CaseIterable {
+        /// S3 upload -> thumbnails, metadata, faces, records.
+        case process
+        /// Selfie search over an album.
+        case search
+        /// On-the-fly conversion for downloads.
+        case convert
+    }
+
+    /// The dlib model files FaceKit needs, by file name.
+    public static let modelFiles = [
+        "mmod_human_face_detector.dat",
+        "shape_predictor_5_face_landmarks.dat",
+        "dlib_face_recognition_resnet_model_v1.dat",
+    ]
+
+    /// `_HANDLER`.
+    public var handler: Handler
+    /// `AWS_REGION` (then `AWS_DEFAULT_REGION`).
+    public var region: String
+    /// `IMAGICON_TABLE`.
+    public var table: String?
+    /// `IMAGICON_THUMBNAIL_BUCKET` (nil: the source bucket).
+    public var thumbnailBucket: String?
+    /// `IMAGICON_THUMBNAIL_SIZES`.
+    public var thumbnailSizes: [ThumbnailSize]
+    /// `IMAGICON_MODELS_DIR`, or the first of `/opt/models`, `./models` that exists.
+    public var modelsDirectory: String
+    /// `IMAGICON_MAX_PIXELS`.
+    public var maxPixels: Int
+    /// `IMAGICON_FACE_THRESHOLD`.
+    public var faceThreshold: Double
+    /// `IMAGICON_SOURCE_BUCKET`.
+    public var sourceBucket: String?
+
+    /// Reads and validates the configuration; `fileExists` is injectable for tests.
+    public init(environment env: [String: String], fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
+        func value(_ name: String) -> String? {
+            guard let v = env[name]?.trimmingSpaces(), !v.isEmpty else { return nil }
+            return v
+        }
+        let handlerName = value("_HANDLER") ?? "process"
+        // Lambda's console default is `bootstrap` / `handler.name`; accept a module prefix such as `imagicon.process`.
+        let bare = handlerName.split(separator: ".").last.map(String.init) ?? handlerName
+        guard let handler = Handler(rawValue: bare) else {
+            throw ConfigurationError(.unknownHandler, "_HANDLER '\(handlerName)' is not one of process, search, convert")
+        }
+        self.handler = handler
+        self.region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1"
+        self.table = value("IMAGICON_TABLE")
+        self.thumbnailBucket = value("IMAGICON_THUMBNAIL_BUCKET")
+        self.sourceBucket = value("IMAGICON_SOURCE_BUCKET")
+        self.thumbnailSizes = try ThumbnailSize.parseList(value("IMAGICON_THUMBNAIL_SIZES") ?? "200x200,1024x1024")
+
+        if let raw = value("IMAGICON_MAX_PIXELS") {
+            guard let n = Int(raw), n > 0 else {
+                throw ConfigurationError(.invalidValue, "IMAGICON_MAX_PIXELS '\(raw)' must be a positive integer")
+            }
+            self.maxPixels = n
+        } else {
+            self.maxPixels = 100_000_000
+        }
+        if let raw = value("IMAGICON_FACE_THRESHOLD") {
+            guard let t = Double(raw), t > 0, t < 2 else {
+                throw ConfigurationError(.invalidValue, "IMAGICON_FACE_THRESHOLD '\(raw)' must be a number in (0, 2)")
+            }
+            self.faceThreshold = t
+        } else {
+            self.faceThreshold = 0.6
+        }
+        if let dir = value("IMAGICON_MODELS_DIR") {
+            self.modelsDirectory = dir
+        } else {
+            self.modelsDirectory = ["/opt/models", "./models"].first { dir in
+                Self.modelFiles.allSatisfy { fileExists("\(dir)/\($0)") }
+            } ?? "/opt/models"
+        }
+    }
+
+    /// Checks what the chosen handler needs before the first invocation, so a broken deployment
+    /// fails at init (visible at once) rather than on every event.
+    public func validateForHandler(fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
+        switch handler {
+        case .process, .search:
+            guard table != nil else {
+                throw ConfigurationError(.missingValue, "IMAGICON_TABLE must be set for the \(handler.rawValue) handler")
+            }
+            try validateModels(fileExists: fileExists)
+        case .convert:
+            guard sourceBucket != nil else {
+                throw ConfigurationError(.missingValue, "IMAGICON_SOURCE_BUCKET must be set for the convert handler")
+            }
+        }
+    }
+
+    /// Checks that every model file is present in ``modelsDirectory``.
+    public func validateModels(fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
+        let missing = Self.modelFiles.filter { !fileExists("\(modelsDirectory)/\($0)") }
+        guard missing.isEmpty else {
+            throw ConfigurationError(.modelsUnavailable,
+                                     "model files missing in \(modelsDirectory): \(missing.joined(separator: ", ")) (set IMAGICON_MODELS_DIR)")
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import DynamoDB
+import LambdaRuntime
+import S3
+
+/// Picks and builds the handler named by `_HANDLER`, validating the configuration it needs.
+public enum HandlerFactory {
+    /// Builds the handler for this process; throws ``ConfigurationError`` (an init error) when the
+    /// configuration is bad or the handler is not available in this build.
+    public static func make(environment: [String: String]) throws -> any LambdaHandler {
+        if environment["_HANDLER"] == "diagnostics" {
+            guard environment["IMAGICON_DIAGNOSTICS"] == "1" else {
+                throw ConfigurationError(.unknownHandler, "_HANDLER 'diagnostics' is only available with IMAGICON_DIAGNOSTICS=1")
+            }
+            return DiagnosticsHandler()
+        }
+        let configuration = try Configuration(environment: environment)
+        try configuration.validateForHandler()
+        switch configuration.handler {
+        case .process:
+            return ProcessHandler(processor: try makeProcessor(configuration, environment: environment))
+        case .search, .convert:
+            throw ConfigurationError(.unknownHandler,
+                                     "the \(configuration.handler.rawValue) handler is not available in this build yet")
+        }
+    }
+
+    /// The process pipeline with its AWS clients and models, built once at init.
+    static func makeProcessor(_ configuration: Configuration, environment: [String: String]) throws -> ObjectProcessor {
+        let s3: S3Client, dynamo: DynamoDBClient
+        do {
+            s3 = try S3Client.fromEnvironment(environment)
+            dynamo = try DynamoDBClient.fromEnvironment(environment)
+        } catch {
+            throw ConfigurationError(.invalidValue, "AWS configuration: \(error.message)")
+        }
+        let models = try FaceModels(directory: configuration.modelsDirectory)
+        let analyzer = ImageAnalyzer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels, models: models)
+        return ObjectProcessor(configuration: configuration, table: configuration.table!, s3: s3, dynamo: dynamo, analyzer: analyzer)
+    }
+}

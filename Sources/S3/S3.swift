@@ -1,1 +1,0 @@
-// S3: see ../shared/DESIGN.md. Module under construction.

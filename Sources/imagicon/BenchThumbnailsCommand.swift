@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import ImageKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `imagicon bench thumbnails DIR`: makes the same thumbnail sizes of every image in DIR with
+/// `imagicon thumbnail`, `vipsthumbnail` and Pillow (when installed), each as a child process,
+/// and prints per image and tool the median wall time, the peak resident memory (`ru_maxrss`
+/// from `wait4`) and the PSNR of every output against a double-precision Lanczos-3 resize of
+/// the full-resolution decode.
+struct BenchThumbnailsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thumbnails",
+        abstract: "Thumbnail speed, memory and sharpness against vipsthumbnail and Pillow.")
+
+    @Argument(help: "Folder of JPEG/PNG/WebP images.")
+    var dir: String
+
+    @Option(name: .customLong("size"), help: "Sizes to make (repeatable).")
+    var sizes: [String] = ["200x200", "1024x1024"]
+
+    @Option(help: "Timed runs per tool and image (after one warm-up run).")
+    var runs: Int = 5
+
+    @Option(help: "JPEG quality for every tool.")
+    var quality: Int = 85
+
+    func run() throws {
+        let parsed = try sizes.map { s -> ThumbnailSize in
+            guard let t = ThumbnailSize(s) else { throw ValidationError("Bad --size '\(s)'.") }
+            return t
+        }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
+        let fm = FileManager.default
+        let images = try fm.contentsOfDirectory(atPath: dir).sorted()
+            .filter { ["jpg", "jpeg", "png", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }
+            .map { (dir as NSString).appendingPathComponent($0) }
+        guard !images.isEmpty else { throw ValidationError("No JPEG, PNG or WebP files in \(dir).") }
+        let work = fm.temporaryDirectory.appendingPathComponent("imagicon-bench-\(getpid())")
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: work) }
+        let pillowScript = work.appendingPathComponent("pillow_thumbnails.py")
+        try Self.pillowScript.write(to: pillowScript, atomically: true, encoding: .utf8)
+
+        var tools: [Tool] = [Tool(name: "imagicon", available: true)]
+        tools.append(Tool(name: "vipsthumbnail", available: Self.which("vipsthumbnail") != nil))
+        tools.append(Tool(name: "pillow", available: Self.run(["python3", "-c", "import PIL"]).status == 0))
+        let selfPath = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+
+        var report: [ImageReport] = []
+        for image in images {
+            let stem = ((image as NSString).lastPathComponent as NSString).deletingPathExtension
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
+            let full = try ImageDecoder.decode(bytes).pixels
+            var references: [String: ReferenceImage] = [:]
+            var results: [ToolReport] = []
+            for tool in tools where tool.available {
+                let out = work.appendingPathComponent(tool.name)
+                try? fm.removeItem(at: out)
+                try fm.createDirectory(at: out, withIntermediateDirectories: true)
+                // One job = all sizes; vipsthumbnail makes one size per process, so its job is one run per size.
+                let commands: [[String]] = switch tool.name {
+                case "imagicon":
+                    [[selfPath, "thumbnail", image, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
+                case "vipsthumbnail":
+                    parsed.map { s in
+                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)", "-o", out.appendingPathComponent("\(stem)_\(s).jpg[Q=\(quality)]").path]
+                            + (s.crop ? ["--smartcrop", "centre"] : [])
+                    }
+                default:
+                    [["python3", pillowScript.path, image, out.path, "\(quality)"] + parsed.map(\.description)]
+                }
+                var times: [Double] = []
+                var peak = 0
+                var failure: String?
+                for run in 0...runs {
+                    var total = 0.0
+                    for c in commands {
+                        let r = Self.run(c)
+                        if r.status != 0 { failure = "\(c[0]) exited with \(r.status)" }
+                        total += r.seconds
+                        peak = max(peak, r.maxRSSKB)
+                    }
+                    if run > 0 { times.append(total) }
+                }
+                var psnr: [String: Double] = [:]
+                var outSizes: [String: String] = [:]
+                for s in parsed {
+                    let name = out.appendingPathComponent("\(stem)_\(s).jpg").path
+                    guard let data = fm.contents(atPath: name), let made = try? ImageDecoder.decode([UInt8](data), options: DecodeOptions(applyOrientation: false)).pixels else {
+                        failure = failure ?? "no output for \(s)"
+                        continue
+                    }
+                    let rect = s.crop ? s.layout(imageWidth: full.width, imageHeight: full.height).rect : nil
+                    let key = "\(made.width)x\(made.height)\(s.crop ? "c" : "")"
+                    let ref = references[key] ?? ReferenceImage(resizing: full, width: made.width, height: made.height, rect: rect)
+                    references[key] = ref
+                    psnr[s.description] = (try? ref.psnr(of: made)).map { ($0 * 100).rounded() / 100 }
+                    outSizes[s.description] = "\(made.width)x\(made.height)"
+                }
+                times.sort()
+                let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+                results.append(ToolReport(tool: tool.name, medianMs: (median * 10000).rounded() / 10, peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
+                                          psnr: psnr, outputs: outSizes, error: failure))
+            }
+            let r = ImageReport(file: image, width: full.width, height: full.height, tools: results)
+            Self.log(r)
+            report.append(r)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        print(String(decoding: try encoder.encode(["images": report]), as: UTF8.self))
+    }
+
+    private struct Tool { let name: String; let available: Bool }
+
+    private struct ToolReport: Encodable {
+        let tool: String
+        let medianMs: Double
+        let peakRSSMB: Double
+        let psnr: [String: Double]
+        let outputs: [String: String]
+        let error: String?
+    }
+
+    private struct ImageReport: Encodable {
+        let file: String
+        let width: Int
+        let height: Int
+        let tools: [ToolReport]
+    }
+
+    /// A one-line-per-tool summary on stderr.
+    private static func log(_ r: ImageReport) {
+        var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)\n"
+        let base = r.tools.first { $0.tool == "vipsthumbnail" }?.medianMs
+        for t in r.tools {
+            let ratio = base.map { String(format: " (%.2fx vips)", t.medianMs / $0) } ?? ""
+            let p = t.psnr.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
+            let name = t.tool.padding(toLength: 14, withPad: " ", startingAt: 0)
+            text += "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  %6.1f MB  ", t.peakRSSMB) + p
+                + (t.error.map { "  ERROR: \($0)" } ?? "") + "\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Runs a child with stdout/stderr discarded: exit status, wall time, peak RSS in KB.
+    static func run(_ argv: [String]) -> (status: Int32, seconds: Double, maxRSSKB: Int) {
+        // Linux carries the parent's peak RSS across vfork+exec into the child's ru_maxrss, so
+        // measure through /usr/bin/time, whose own fork gives the tool a clean count.
+        let timeTool = "/usr/bin/time"
+        guard argv.first != timeTool, FileManager.default.isExecutableFile(atPath: timeTool) else { return spawn(argv) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("imagicon-bench-rss-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var r = spawn([timeTool, "-f", "%M", "-o", file] + argv)
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        r.maxRSSKB = text.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.last ?? r.maxRSSKB
+        return r
+    }
+
+    private static func spawn(_ argv: [String]) -> (status: Int32, seconds: Double, maxRSSKB: Int) {
+        guard let path = argv.first.flatMap({ $0.hasPrefix("/") ? $0 : which($0) }) else { return (127, 0, 0) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        var start = timespec(), end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        guard posix_spawn(&pid, path, &actions, nil, cArgs, environ) == 0 else { return (127, 0, 0) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        let exited = status & 0x7F == 0
+        return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), seconds, Int(usage.ru_maxrss))
+    }
+
+    /// The full path of a program on `PATH`.
+    static func which(_ name: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Pillow doing the same job the way its own `Image.thumbnail` does: one decode, JPEG draft
+    /// (DCT scaling) to at least twice the largest size, EXIF orientation applied, then
+    /// `thumbnail` (reducing_gap 2, Lanczos) for `WxH` and `ImageOps.fit` (Lanczos) for `WxHc`.
+    static let pillowScript = #"""
+    import sys
+    from PIL import Image, ImageOps
+    src, out, quality = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    specs = sys.argv[4:]
+    sizes = [(int(s.rstrip("c").split("x")[0]), int(s.rstrip("c").split("x")[1]), s.endswith("c"), s) for s in specs]
+    stem = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    im = Image.open(src)
+    w0, h0 = im.size
+    if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+        sizes_stored = [(h, w, c) for (w, h, c, _) in sizes]
+    else:
+        sizes_stored = [(w, h, c) for (w, h, c, _) in sizes]
+    need_w = need_h = 1
+    for (w, h, c) in sizes_stored:
+        s = max(w / w0, h / h0) if c else min(w / w0, h / h0)
+        need_w, need_h = max(need_w, int(w0 * s * 2)), max(need_h, int(h0 * s * 2))
+    im.draft("RGB", (need_w, need_h))
+    im = ImageOps.exif_transpose(im).convert("RGB")
+    for (w, h, c, spec) in sizes:
+        if c:
+            t = ImageOps.fit(im, (w, h), Image.Resampling.LANCZOS)
+        else:
+            t = im.copy()
+            t.thumbnail((w, h), Image.Resampling.LANCZOS)
+        t.save(f"{out}/{stem}_{spec}.jpg", quality=quality)
+    """#
+}

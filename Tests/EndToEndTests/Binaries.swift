@@ -1,0 +1,67 @@
+import Foundation
+
+/// Locates the built `imagicon` and `bootstrap` executables and runs them.
+enum Binaries {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `IMAGICON_BIN_DIR` (set by scripts/test), else `.build/debug`.
+    static var directory: URL {
+        if let dir = ProcessInfo.processInfo.environment["IMAGICON_BIN_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug")
+    }
+
+    static var imagicon: String { directory.appendingPathComponent("imagicon").path }
+    static var bootstrap: String { directory.appendingPathComponent("bootstrap").path }
+
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+
+        /// stdout parsed as a JSON object.
+        func json() throws -> [String: Any] {
+            guard let object = try JSONSerialization.jsonObject(with: stdout) as? [String: Any] else {
+                throw CocoaError(.propertyListReadCorrupt)
+            }
+            return object
+        }
+    }
+
+    /// Runs `imagicon` with arguments and extra environment, collecting both outputs.
+    static func runImagicon(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: imagicon)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Drain both pipes concurrently so a chatty child cannot block on a full pipe.
+        nonisolated(unsafe) var errData = Data()
+        let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errReader.isFinished { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Writes `json` to a temporary event file and returns its path.
+    static func eventFile(_ json: String, in directory: URL) throws -> String {
+        let url = directory.appendingPathComponent("\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url.path
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("imagicon-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

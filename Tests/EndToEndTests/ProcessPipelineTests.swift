@@ -1,0 +1,183 @@
+import AWSCore
+import DynamoDB
+import Foundation
+import S3
+import Testing
+import TestSupport
+
+/// Where the dlib models are for the end-to-end tests.
+enum Models {
+    static let directory = ProcessInfo.processInfo.environment["IMAGICON_MODELS_DIR"]
+        ?? Binaries.repositoryRoot.appendingPathComponent("models").path
+    static var available: Bool {
+        FileManager.default.fileExists(atPath: directory + "/dlib_face_recognition_resnet_model_v1.dat")
+    }
+}
+
+/// The `process` function end to end: the real bootstrap, driven by `imagicon invoke`, against a real
+/// moto_server with signature checking on.
+@Suite("process: S3 events -> thumbnails and records (moto, auth on)", .serialized,
+       .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
+       .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"))
+final class ProcessPipelineTests {
+    static let modelsDirectory = Models.directory
+
+    let moto: MotoServer
+    let s3: S3Client
+    let dynamo: DynamoDBClient
+    let uploads = "uploads"
+    let thumbs = "thumbs"
+    let table = "imagicon"
+    let dir: URL
+
+    init() async throws {
+        moto = try MotoServer(auth: true)
+        let credentials = AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)
+        let endpoint = try AWSEndpoint(url: moto.endpoint)
+        s3 = S3Client(credentials: credentials, region: moto.region, endpoint: endpoint)
+        dynamo = DynamoDBClient(credentials: credentials, region: moto.region, endpoint: endpoint)
+        try await s3.createBucket(uploads)
+        try await s3.createBucket(thumbs)
+        _ = try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        dir = try Binaries.temporaryDirectory()
+    }
+
+    deinit { moto.stop() }
+
+    var environment: [String] {
+        ["_HANDLER=process", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)", "IMAGICON_MODELS_DIR=\(Self.modelsDirectory)",
+         "IMAGICON_THUMBNAIL_SIZES=200x200,64x64c", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
+         "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN="]
+            .flatMap { ["--env", $0] }
+    }
+
+    /// An S3 notification as S3 sends it (key form-encoded).
+    func s3Event(_ name: String, key: String, size: Int, sequencer: String) throws -> String {
+        let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.")))!
+        let json = """
+        {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"2026-11-23T10:15:30.123Z",
+        "eventName":"\(name)","s3":{"s3SchemaVersion":"1.0","bucket":{"name":"\(uploads)"},
+        "object":{"key":"\(encoded)","size":\(size),"sequencer":"\(sequencer)"}}}]}
+        """
+        return try Binaries.eventFile(json, in: dir)
+    }
+
+    func invoke(_ events: [String]) throws -> [[String: Any]] {
+        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "300"] + environment)
+        let json = try result.json()
+        let invocations = try #require(json["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(3000))")
+        for record in invocations where record["status"] as? String != "success" {
+            Issue.record("invocation failed: \(record) — stderr: \(result.stderr.suffix(3000))")
+        }
+        return invocations
+    }
+
+    func upload(_ path: String, as key: String) async throws -> Int {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        _ = try await s3.putObject(bucket: uploads, key: key, body: bytes, contentType: "image/jpeg")
+        return bytes.count
+    }
+
+    func imageItem(_ key: String) async throws -> DynamoDBItem? {
+        let album = key.contains("/") ? String(key[..<key.lastIndex(of: "/")!]) : ""
+        return try await dynamo.getItem(table: table, key: ["PK": .s("ALBUM#\(album)"), "SK": .s("IMAGE#\(key)")], consistentRead: true)
+    }
+
+    func faceItems(_ key: String) async throws -> [DynamoDBItem] {
+        let album = String(key[..<key.lastIndex(of: "/")!])
+        return try await dynamo.queryAll(DynamoDBQuery(
+            table: table, keyCondition: "PK = :pk AND begins_with(SK, :p)",
+            attributes: .init(values: [":pk": .s("ALBUM#\(album)"), ":p": .s("FACE#\(key)#")]), consistentRead: true))
+    }
+
+    static let sample = Binaries.repositoryRoot.appendingPathComponent("samples/album")
+
+    @Test func uploadProcessReprocessAndDelete() async throws {
+        let key = "family trip/été/two people+1.jpg"
+        let size = try await upload(Self.sample.appendingPathComponent("two_people.jpg").path, as: key)
+        let created = try s3Event("ObjectCreated:Put", key: key, size: size, sequencer: "0062E99A88DC407460")
+        let first = try invoke([created])
+        let objects = try #require((first.first?["response"] as? [String: Any])?["objects"] as? [[String: Any]])
+        #expect(objects.first?["status"] as? String == "processed")
+
+        // Thumbnails in the thumbnail bucket, with the right type.
+        let thumb = try await s3.headObject(bucket: thumbs, key: "thumbnails/200x200/\(key)")
+        #expect(thumb.contentType == "image/jpeg")
+        _ = try await s3.headObject(bucket: thumbs, key: "thumbnails/64x64c/\(key)")
+
+        // The image item per the storage contract.
+        let item = try #require(try await imageItem(key))
+        #expect(item["status"]?.stringValue == "processed")
+        #expect(item["album"]?.stringValue == "family trip/été")
+        #expect(item["format"]?.stringValue == "jpeg")
+        #expect(item["width"]?.numberString == "1126")
+        #expect(item["height"]?.numberString == "661")
+        #expect(item["size"]?.numberString == String(size))
+        #expect(item["thumbnails"]?.listValue?.count == 2)
+        #expect(item["exif"]?.mapValue?["width"]?.numberString == "1126")
+        let faceCount = try #require(item["faceCount"]?.numberString.flatMap { Int($0) })
+        #expect(faceCount == 2)
+        let faces = try await faceItems(key)
+        #expect(faces.count == faceCount)
+        for face in faces {
+            #expect(face["descriptor"]?.bytesValue?.count == 512)
+            #expect(face["landmarks"]?.listValue?.count == 5)
+            #expect(face["box"]?.mapValue?["left"] != nil)
+        }
+
+        // The same event again writes nothing new; an older one is ignored.
+        let processedAt = item["processedAt"]?.stringValue
+        let again = try invoke([created, try s3Event("ObjectCreated:Put", key: key, size: size, sequencer: "0062E99A88DC407400")])
+        for record in again {
+            let status = ((record["response"] as? [String: Any])?["objects"] as? [[String: Any]])?.first?["status"] as? String
+            #expect(status == "skipped")
+        }
+        #expect(try await imageItem(key)?["processedAt"]?.stringValue == processedAt)
+
+        // A newer upload of a photo with fewer faces replaces the record and removes stale face items.
+        let newSize = try await upload(Self.sample.appendingPathComponent("obama1.jpg").path, as: key)
+        _ = try invoke([try s3Event("ObjectCreated:Put", key: key, size: newSize, sequencer: "0062E99A88DC407470")])
+        #expect(try await imageItem(key)?["faceCount"]?.numberString == "1")
+        #expect(try await faceItems(key).count == 1)
+
+        // ObjectRemoved deletes thumbnails and records.
+        _ = try invoke([try s3Event("ObjectRemoved:Delete", key: key, size: 0, sequencer: "0062E99A88DC407480")])
+        #expect(try await imageItem(key) == nil)
+        #expect(try await faceItems(key).isEmpty)
+        await #expect(throws: AWSError.self) { try await self.s3.headObject(bucket: self.thumbs, key: "thumbnails/200x200/\(key)") }
+    }
+
+    @Test func badImageIsAFailedRecordAndTheInvocationSucceeds() async throws {
+        let key = "album/not-really.jpg"
+        _ = try await s3.putObject(bucket: uploads, key: key, body: Array("this is text, not a JPEG".utf8))
+        let invocations = try invoke([try s3Event("ObjectCreated:Put", key: key, size: 24, sequencer: "01")])
+        #expect(invocations.first?["status"] as? String == "success")
+        let item = try #require(try await imageItem(key))
+        #expect(item["status"]?.stringValue == "failed")
+        #expect(item["error"]?.stringValue?.isEmpty == false)
+        #expect(item["faceCount"]?.numberString == "0")
+    }
+
+    @Test func sqsBatchReportsOnlyFailedMessages() async throws {
+        let key = "sqs/obama2.jpg"
+        let size = try await upload(Self.sample.appendingPathComponent("obama2.jpg").path, as: key)
+        let inner = """
+        {"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key)","size":\(size),"sequencer":"0A"}}}]}
+        """
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [inner], options: []), as: UTF8.self).dropFirst().dropLast()
+        let event = """
+        {"Records":[{"messageId":"good-1","body":\(quoted),"eventSource":"aws:sqs"},
+                    {"messageId":"bad-2","body":"not json","eventSource":"aws:sqs"}]}
+        """
+        let invocations = try invoke([try Binaries.eventFile(event, in: dir)])
+        let failures = try #require((invocations.first?["response"] as? [String: Any])?["batchItemFailures"] as? [[String: Any]])
+        #expect(failures.map { $0["itemIdentifier"] as? String } == ["bad-2"])
+        #expect(try await imageItem(key)?["status"]?.stringValue == "processed")
+    }
+
+    @Test func thumbnailKeysAreNeverProcessed() throws {
+        let invocations = try invoke([try s3Event("ObjectCreated:Put", key: "thumbnails/200x200/a/b.jpg", size: 10, sequencer: "01")])
+        let objects = (invocations.first?["response"] as? [String: Any])?["objects"] as? [[String: Any]]
+        #expect(objects?.first?["status"] as? String == "skipped")
+    }
+}

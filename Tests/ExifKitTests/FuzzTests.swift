@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import ExifKit
+
+/// Deterministic mutation fuzzing of the parser entry point (`ExifReader.extract`) with real
+/// EXIF blocks from `testdata/exif` as seeds. Bounded and seeded so it runs in the normal
+/// suite; `EXIFKIT_FUZZ_ITERATIONS` and `EXIFKIT_FUZZ_SEED` make longer or different runs.
+/// A crash, trap or hang here is the failure; the parser never sees the same bytes twice
+/// within a run, and a failing iteration can be replayed from its seed and index.
+@Suite("Fuzz: mutated EXIF blocks", .enabled(if: TestData.available, "needs ../shared/testdata"))
+struct FuzzTests {
+    /// SplitMix64: small, fast, reproducible.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let iterations = Int(ProcessInfo.processInfo.environment["EXIFKIT_FUZZ_ITERATIONS"] ?? "") ?? 3000
+    static let seed = UInt64(ProcessInfo.processInfo.environment["EXIFKIT_FUZZ_SEED"] ?? "") ?? 0xE71F_2026
+
+    /// The TIFF blocks of every test JPEG that has one (capped at 64 KiB each).
+    static func seeds() throws -> [[UInt8]] {
+        try TestData.exifJPEGs.compactMap { file in
+            try ImageContainer.scan(TestData.bytes(file)).exif.map { Array($0.prefix(65536)) }
+        }
+    }
+
+    /// Values that tend to break offset and count arithmetic.
+    static let interesting32: [UInt32] = [0, 1, 2, 7, 8, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000,
+                                          0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFF0, 0xFFFF_FFFE, 0xFFFF_FFFF]
+
+    /// One random mutation of `block`.
+    static func mutate(_ block: [UInt8], _ rng: inout Generator) -> [UInt8] {
+        var b = block
+        guard !b.isEmpty else { return [0x49, 0x49, 0x2A, 0] }
+        let rounds = 1 + Int(rng.next() % 8)
+        for _ in 0..<rounds {
+            let at = Int(rng.next() % UInt64(b.count))
+            switch rng.next() % 9 {
+            case 0: b[at] ^= UInt8(1) << UInt8(rng.next() % 8)                         // bit flip
+            case 1: b[at] = UInt8(truncatingIfNeeded: rng.next())                       // random byte
+            case 2, 3:                                                                  // interesting 16/32-bit value
+                let v = interesting32[Int(rng.next() % UInt64(interesting32.count))]
+                let width = rng.next() % 2 == 0 ? 2 : 4
+                for k in 0..<width where at + k < b.count {
+                    let shift = UInt32(8 * (Bool.random(using: &rng) ? k : width - 1 - k))
+                    b[at + k] = UInt8(truncatingIfNeeded: v >> shift)
+                }
+            case 4:                                                                     // offset pointing at itself / nearby
+                let v = UInt32(clamping: max(0, at + Int(rng.next() % 32) - 16))
+                for k in 0..<4 where at + k < b.count { b[at + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
+            case 5: b.removeSubrange(at..<min(b.count, at + 1 + Int(rng.next() % 64)))  // delete
+            case 6: b = Array(b.prefix(at))                                              // truncate
+            case 7:                                                                     // duplicate a span
+                let len = min(b.count - at, 1 + Int(rng.next() % 128))
+                b.insert(contentsOf: b[at..<(at + len)], at: Int(rng.next() % UInt64(b.count)))
+            default:                                                                    // copy 12 bytes (an IFD entry) elsewhere
+                let from = Int(rng.next() % UInt64(b.count))
+                for k in 0..<12 where at + k < b.count && from + k < b.count { b[at + k] = b[from + k] }
+            }
+            if b.isEmpty { break }
+        }
+        return b
+    }
+
+    @Test("mutated EXIF blocks never crash the reader (JPEG, PNG, WebP, bare TIFF)")
+    func fuzz() throws {
+        let seeds = try Self.seeds()
+        try #require(seeds.count >= 50)
+        var rng = Generator(state: Self.seed)
+        var records = 0
+        let deadline = ContinuousClock.now + .seconds(120)   // a safety net, not a timing assertion
+        for i in 0..<Self.iterations {
+            if ContinuousClock.now > deadline { break }
+            let block = Self.mutate(seeds[Int(rng.next() % UInt64(seeds.count))], &rng)
+            let wrapped: [UInt8]
+            switch i % 4 {
+            case 0: wrapped = TIFFBuilder.jpeg(exif: block)
+            case 1: wrapped = TIFFBuilder.png(exif: block)
+            case 2: wrapped = TIFFBuilder.webp(exif: block)
+            default: wrapped = block
+            }
+            if let m = try? ExifReader.metadata(from: wrapped) {
+                records += 1
+                _ = m.jsonString()
+                if let d = m.dateTimeOriginal { #expect(d.count == 19 || d.count == 25) }
+                if let o = m.orientation { #expect((1...8).contains(o)) }
+                if let lat = m.gps?.latitude { #expect(abs(lat) <= 90) }
+            }
+        }
+        // Container-wrapped blocks always give a record; only some bare blocks may be refused.
+        #expect(records >= Self.iterations * 3 / 4 - 1 || ContinuousClock.now > deadline)
+    }
+
+    @Test("mutated whole files from testdata/exif never crash the reader")
+    func fuzzFiles() throws {
+        let files = try TestData.exifJPEGs.map { try TestData.bytes($0) }.filter { $0.count <= 200_000 }
+        var rng = Generator(state: Self.seed ^ 0xF11E)
+        for _ in 0..<(Self.iterations / 3) {
+            let f = files[Int(rng.next() % UInt64(files.count))]
+            // Mutate only the metadata part (before the image data) so the run stays about EXIF.
+            let headEnd = min(f.count, 70_000)
+            let mutated = Self.mutate(Array(f[0..<headEnd]), &rng) + f[headEnd...]
+            _ = try? ExifReader.metadata(from: mutated).jsonString()
+        }
+    }
+}

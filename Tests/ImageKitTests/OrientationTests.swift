@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import ImageKit
+
+/// Builds a small image whose every pixel is distinct.
+func patternImage(width: Int, height: Int, channels: Int = 3) -> PixelBuffer {
+    var px: [UInt8] = []
+    for y in 0..<height {
+        for x in 0..<width {
+            px += [UInt8(x * 40 % 256), UInt8(y * 40 % 256), UInt8((x + 7 * y) % 256)]
+            if channels == 4 { px.append(UInt8(255 - (x + y) % 200)) }
+        }
+    }
+    return try! PixelBuffer(width: width, height: height, channels: channels, pixels: px)
+}
+
+@Suite("EXIF orientation")
+struct OrientationTests {
+    // Independent primitives: orientations are compositions of these.
+    static func pixel(_ b: PixelBuffer, _ x: Int, _ y: Int) -> ArraySlice<UInt8> {
+        b.pixels[((y * b.width + x) * b.channels)..<((y * b.width + x + 1) * b.channels)]
+    }
+    static func remap(_ b: PixelBuffer, width: Int, height: Int, _ f: (Int, Int) -> (Int, Int)) -> PixelBuffer {
+        var px: [UInt8] = []
+        for y in 0..<height { for x in 0..<width { let (sx, sy) = f(x, y); px += pixel(b, sx, sy) } }
+        return try! PixelBuffer(width: width, height: height, channels: b.channels, pixels: px)
+    }
+    static func flipH(_ b: PixelBuffer) -> PixelBuffer { remap(b, width: b.width, height: b.height) { (b.width - 1 - $0, $1) } }
+    static func flipV(_ b: PixelBuffer) -> PixelBuffer { remap(b, width: b.width, height: b.height) { ($0, b.height - 1 - $1) } }
+    static func transpose(_ b: PixelBuffer) -> PixelBuffer { remap(b, width: b.height, height: b.width) { ($1, $0) } }
+
+    @Test(arguments: Orientation.allCases)
+    func syntheticOrientationMatchesComposedFlips(_ o: Orientation) {
+        for ch in [3, 4] {
+            let src = patternImage(width: 5, height: 3, channels: ch)
+            let expected: PixelBuffer = switch o {
+            case .up: src
+            case .upMirrored: Self.flipH(src)
+            case .down: Self.flipV(Self.flipH(src))
+            case .downMirrored: Self.flipV(src)
+            case .leftMirrored: Self.transpose(src)
+            case .right: Self.flipH(Self.transpose(src))      // 90 degrees clockwise
+            case .rightMirrored: Self.flipV(Self.flipH(Self.transpose(src)))
+            case .left: Self.flipV(Self.transpose(src))       // 90 degrees counter-clockwise
+            }
+            #expect(src.applying(o) == expected, "orientation \(o.rawValue), \(ch) channels")
+            let size = o.displayedSize(width: 5, height: 3)
+            #expect(size.width == expected.width && size.height == expected.height)
+        }
+    }
+
+    @Test func exifReaderHandlesBothByteOrdersAndRejectsGarbage() {
+        // Big-endian TIFF: header, IFD0 with one entry 0x0112 SHORT 1 = 6.
+        let mm: [UInt8] = [0x4D, 0x4D, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]
+        let ii: [UInt8] = [0x49, 0x49, 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]
+        #expect(ExifOrientationReader.orientation(tiff: mm[...]) == .right)
+        #expect(ExifOrientationReader.orientation(tiff: (Array("Exif\0\0".utf8) + ii)[...]) == .left)
+        // Truncated, wrong magic, out-of-range value, offsets pointing outside: nil, no crash.
+        for n in 0..<mm.count { _ = ExifOrientationReader.orientation(tiff: mm.prefix(n)) }
+        var bad = mm; bad[3] = 43
+        #expect(ExifOrientationReader.orientation(tiff: bad[...]) == nil)
+        bad = mm; bad[19] = 9
+        #expect(ExifOrientationReader.orientation(tiff: bad[...]) == nil)
+        bad = mm; bad[4] = 0xFF
+        #expect(ExifOrientationReader.orientation(tiff: bad[...]) == nil)
+    }
+
+    @Test(.enabled(if: TestData.available, "needs ../shared/testdata"),
+          .enabled(if: TestData.pillowAvailable, "needs python3 with Pillow"))
+    func realFilesMatchPillowsExifTranspose() throws {
+        let files = TestData.files("exif/orientation", extensions: ["jpg"])
+        #expect(files.count >= 15)
+        let refs = try TestData.references(files, upright: true)
+        for url in files {
+            let name = url.lastPathComponent
+            let decoded = try ImageDecoder.decode(TestData.bytes(url))
+            if let n = Int(name.split(separator: "_").last!.prefix(while: \.isNumber)) {
+                #expect(decoded.header.orientation.rawValue == n, "\(name)")
+            }
+            guard case .success(let ref) = refs[url] else { Issue.record("no reference for \(name)"); continue }
+            #expect(decoded.pixels.width == ref.width && decoded.pixels.height == ref.height, "\(name)")
+            if decoded.pixels.pixels.count == ref.pixels.count {
+                #expect(maxDifference(decoded.pixels.pixels, ref.pixels) == 0, "\(name)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: TestData.available, "needs ../shared/testdata"))
+    func thumbnailsOfRotatedFilesAreUpright() throws {
+        // landscape_N holds the same photo stored in each orientation: upright thumbnails agree.
+        let dir = TestData.root.appendingPathComponent("exif/orientation")
+        let size = ThumbnailSize("120x120")!
+        let upright = try Thumbnailer.make(from: TestData.bytes(dir.appendingPathComponent("landscape_1.jpg")), sizes: [size]).thumbnails[0].image
+        for n in 2...8 {
+            let t = try Thumbnailer.make(from: TestData.bytes(dir.appendingPathComponent("landscape_\(n).jpg")), sizes: [size]).thumbnails[0].image
+            #expect(t.width == upright.width && t.height == upright.height, "landscape_\(n)")
+            guard t.pixels.count == upright.pixels.count else { continue }
+            let psnr = try ReferenceImage(resizing: upright, width: upright.width, height: upright.height).psnr(of: t)
+            #expect(psnr > 30, "landscape_\(n): PSNR \(psnr) against landscape_1")
+        }
+    }
+}
