@@ -87,7 +87,7 @@ struct BenchFacesCommand: ParsableCommand {
         var timings: [ImageTiming] = []
         for file in files {
             var image: RGBImage!
-            let decode = try Self.ms { image = try FacesImageLoader.load(path: file) }
+            let decode = try Self.ms { image = try FacesInput.load(path: file) }
             var best = Double.infinity
             var dets: [FaceDetection] = []
             for _ in 0..<runs { best = min(best, Self.ms { dets = detector.detect(in: image, upsample: upsample) }) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceKit
 import Foundation
+import ImageKit
 
 /// `imagicon faces FILE [--upsample N]`: dlib's face pipeline on one photo, as JSON
 /// (`{"width","height","faces":[{"box","confidence","landmarks","descriptor"}]}`), coordinates in
@@ -20,7 +21,7 @@ struct FacesCommand: ParsableCommand {
 
     func run() throws {
         FaceKitThreads.set(threads)
-        let image = try FacesImageLoader.load(path: file)
+        let image = try FacesInput.load(path: file)
         let analyzer = try FaceAnalyzer(modelsDirectory: FacesModels.directory(models))
         let faces = try analyzer.analyze(image, upsample: upsample)
         let doc = FacesDocument(width: image.width, height: image.height, faces: faces.map { f in
@@ -60,4 +61,22 @@ enum FacesModels {
         for dir in candidates where FileManager.default.fileExists(atPath: dir + "/" + FaceAnalyzer.detectorFile) { return dir }
         throw ValidationError("no dlib models found in \(candidates.joined(separator: ", ")); set IMAGICON_MODELS_DIR or --models")
     }
+}
+
+/// Decodes a photo for the face commands with ImageKit: upright (EXIF orientation applied), alpha
+/// composited away as the process pipeline does, as FaceKit's RGB image.
+enum FacesInput {
+    static func load(path: String) throws -> RGBImage {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw FacesInputError(description: "cannot read \(path): \(error.localizedDescription)")
+        }
+        let p = try ImageDecoder.decode(bytes).pixels
+        return RGBImage(width: p.width, height: p.height, pixels: p.channels == 3 ? p.pixels : p.removingAlpha().pixels)
+    }
+}
+
+/// A one-line input failure (printed as `Error: ...`, exit status 1).
+struct FacesInputError: Error, CustomStringConvertible {
+    let description: String
 }
