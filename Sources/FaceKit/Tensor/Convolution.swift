@@ -91,38 +91,50 @@ struct Convolution: Sendable {
         return output
     }
 
-    /// One filter, stride 1: accumulate shifted input rows directly (an im2col matrix would be
-    /// `filterSize` times the output and dominate the cost of what is a matrix-vector product).
+    /// One filter, stride 1: a direct sum over a zero-padded copy of the input, eight outputs
+    /// at a time in vector registers (an im2col matrix would be `filterSize` times the output and
+    /// dominate what is a matrix-vector product).
     private func forwardSingleFilter(_ input: Tensor, into output: inout Tensor) {
         let H = input.nr, W = input.nc, outR = output.nr, outC = output.nc
+        let lanes = 8
+        let chunks = (outC + lanes - 1) / lanes
+        // Padded plane: padY rows above/below, padX columns left, enough on the right for full chunks.
+        let pw = max(W + 2 * padX, chunks * lanes + kernelCols - 1), ph = H + 2 * padY
         let b: Float = bias.isEmpty ? 0 : bias[0]
+        var padded = [Float](repeating: 0, count: inChannels * ph * pw)
+        var row = [Float](repeating: 0, count: chunks * lanes)
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
                 weights.withUnsafeBufferPointer { w in
-                    for s in 0..<input.n {
-                        let sIn = src.baseAddress! + s * input.sampleSize
-                        let sOut = dst.baseAddress! + s * outR * outC
-                        for oy in 0..<outR {
-                            let acc = sOut + oy * outC
-                            acc.update(repeating: b, count: outC)
-                            for c in 0..<inChannels {
-                                for ky in 0..<kernelRows {
-                                    let iy = oy - padY + ky
-                                    if iy < 0 || iy >= H { continue }
-                                    let row = sIn + (c * H + iy) * W
-                                    let wr = w.baseAddress! + (c * kernelRows + ky) * kernelCols
-                                    for kx in 0..<kernelCols {
-                                        let shift = kx - padX
-                                        let oxMin = max(0, -shift), oxMax = min(outC, W - shift)
-                                        if oxMax <= oxMin { continue }
-                                        let wv = wr[kx]
-                                        let s0 = row + shift
-                                        var ox = oxMin
-                                        while ox < oxMax { acc[ox] += wv * s0[ox]; ox += 1 }
+                    padded.withUnsafeMutableBufferPointer { pad in
+                        row.withUnsafeMutableBufferPointer { rowBuf in
+                            for s in 0..<input.n {
+                                let sIn = src.baseAddress! + s * input.sampleSize
+                                for c in 0..<inChannels {
+                                    for y in 0..<H {
+                                        (pad.baseAddress! + (c * ph + y + padY) * pw + padX).update(from: sIn + (c * H + y) * W, count: W)
                                     }
                                 }
+                                let sOut = dst.baseAddress! + s * outR * outC
+                                for oy in 0..<outR {
+                                    for chunk in 0..<chunks {
+                                        var acc = SIMD8<Float>(repeating: b)
+                                        let ox = chunk * lanes
+                                        for c in 0..<inChannels {
+                                            for ky in 0..<kernelRows {
+                                                let line = UnsafeRawPointer(pad.baseAddress! + (c * ph + oy + ky) * pw + ox)
+                                                let wr = w.baseAddress! + (c * kernelRows + ky) * kernelCols
+                                                for kx in 0..<kernelCols {
+                                                    acc += SIMD8<Float>(repeating: wr[kx]) * line.loadUnaligned(fromByteOffset: kx * 4, as: SIMD8<Float>.self)
+                                                }
+                                            }
+                                        }
+                                        if relu { acc.replace(with: SIMD8<Float>(repeating: 0), where: acc .< 0) }
+                                        UnsafeMutableRawPointer(rowBuf.baseAddress! + ox).storeBytes(of: acc, as: SIMD8<Float>.self)
+                                    }
+                                    (sOut + oy * outC).update(from: rowBuf.baseAddress!, count: outC)
+                                }
                             }
-                            if relu { for ox in 0..<outC { acc[ox] = max(acc[ox], 0) } }
                         }
                     }
                 }
