@@ -42,8 +42,8 @@ public final class FaceDescriptorNetwork: Sendable {
     /// Descriptors of several chips in one pass (the same numbers as one at a time).
     public func descriptors(ofChips chips: [RGBImage]) throws(FaceModelError) -> [[Float]] {
         if chips.isEmpty { return [] }
-        for chip in chips where chip.width != chipCols || chip.height != chipRows {
-            throw FaceModelError(.wrongNetwork, "chip is \(chip.width)x\(chip.height), the network takes \(chipCols)x\(chipRows)")
+        for chip in chips where chip.width != chipCols || chip.height != chipRows || chip.pixels.count != chipRows * chipCols * 3 {
+            throw FaceModelError(.wrongNetwork, "chip is \(chip.width)x\(chip.height) (\(chip.pixels.count) bytes), the network takes \(chipCols)x\(chipRows) RGB")
         }
         let plane = chipRows * chipCols
         var input = Tensor(n: chips.count, k: 3, nr: chipRows, nc: chipCols)

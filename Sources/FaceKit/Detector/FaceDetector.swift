@@ -86,7 +86,12 @@ public final class FaceDetector: Sendable {
     /// Finds faces. `upsample` doubles the image that many times first (dlib's `pyramid_up`), to find
     /// faces down to about 40 px (1) or 20 px (2) instead of 80 px; rectangles are mapped back to
     /// `image`'s pixels. `adjustThreshold` lowers (negative) or raises the score threshold 0.
+    ///
+    /// Memory grows with the image: roughly 40–60 bytes per pixel (after upsampling) for the pyramid
+    /// and the first layers, so callers bound the size (images with a side above ``maxSide`` give
+    /// no detections). An image whose pixel buffer does not match its size gives none either.
     public func detect(in image: RGBImage, upsample: Int = 0, adjustThreshold: Double = 0) -> [FaceDetection] {
+        guard image.width >= 0, image.height >= 0, image.pixels.count == image.width * image.height * 3 else { return [] }
         var img = image
         for _ in 0..<max(0, upsample) {
             // pyramid_up with pyramid_down<2>: rect_up of the image rectangle gives the new size.
