@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The whole dlib face pipeline over one image: CNN detection, 5-point landmarks, aligned
 /// 150×150 chips (`get_face_chip_details(shape, 150, 0.25)`) and 128-d ResNet descriptors.

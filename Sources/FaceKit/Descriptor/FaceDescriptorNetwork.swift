@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// dlib's face recognition ResNet (`dlib_face_recognition_resnet_model_v1.dat`): a 150×150 RGB
 /// face chip in, a 128-d descriptor out. Two chips of the same person are usually within

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A dlib network ready to run: what its output means, how pixels enter, and the program.
 /// Comes either from a dlib `.dat` file (parsed and compiled, ~40 ms for the ResNet) or from a

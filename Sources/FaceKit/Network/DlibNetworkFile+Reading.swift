@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension DlibNetworkFile {
     /// Upper bound on layers, so a hostile stream cannot drive unbounded work.

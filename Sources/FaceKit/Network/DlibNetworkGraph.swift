@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A dlib network compiled for inference: the layer list of a ``DlibNetworkFile`` turned into
 /// a straight-line program over a small stack of saved tensors.
@@ -183,7 +190,8 @@ struct DlibNetworkGraph: Sendable {
             defer {
                 if Self.profiling {
                     let ms = Double(Self.cpuNanoseconds() - t0) / 1e6
-                    FileHandle.standardError.write(Data("  \(step.name) -> \(x.shape): \(String(format: "%.2f", ms)) ms CPU\n".utf8))
+                    let line = Array("  \(step.name) -> \(x.shape): \((ms * 100).rounded() / 100) ms CPU\n".utf8)
+                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
                 }
             }
             switch step {

@@ -1,5 +1,12 @@
 import CBLAS
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Makes sure OpenBLAS runs its AVX kernels.
 ///

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Read-only float parameters that live either in a Swift array or inside a memory-mapped
 /// compiled model file (``MappedFile``), so loading a compiled model copies nothing.
