@@ -70,6 +70,22 @@ import Testing
         #expect(Self.maxDiff(conv.forward(x), Self.naiveConv(x, conv)) < 1e-4)
     }
 
+    @Test func convolutionIsTheSameOnSeveralThreads() {
+        var g = SplitMix(state: 17)
+        let conv = Convolution(outChannels: 4, inChannels: 3, kernelRows: 5, kernelCols: 5, strideY: 2, strideX: 2, padY: 0, padX: 0,
+                               weights: FloatStorage((0..<300).map { _ in Float.random(in: -1...1, using: &g) }),
+                               bias: [0, 0.1, 0.2, 0.3], relu: true)
+        let x = Self.random(3, 3, 200, 900, &g)  // several bands per sample, three samples
+        let before = FaceKitThreads.current
+        FaceKitThreads.set(3)
+        let parallel = conv.forward(x)
+        FaceKitThreads.set(1)
+        let serial = conv.forward(x)
+        FaceKitThreads.set(before)
+        #expect(parallel == serial)
+        #expect(Self.maxDiff(serial, Self.naiveConv(x, conv)) < 1e-4)
+    }
+
     @Test func poolingMatchesNaive() {
         var g = SplitMix(state: 3)
         let x = Self.random(2, 3, 9, 8, &g)

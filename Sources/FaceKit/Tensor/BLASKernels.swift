@@ -24,6 +24,8 @@ enum BLASKernels {
     static func ensureSelected() { _ = selection }
 
     private static let selection: String = {
+        // FaceKit parallelises above OpenBLAS (FaceKitThreads); each call runs on one thread.
+        openblas_set_num_threads(1)
         let current = coreName
         guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
               ["Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington", "Nehalem", "Unknown"].contains(current),

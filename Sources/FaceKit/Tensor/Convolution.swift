@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// A 2-d convolution with dlib's `con_` semantics: cross-correlation, zero padding, stride,
 /// an optional per-filter bias and an optional ReLU folded in.
@@ -44,6 +45,7 @@ struct Convolution: Sendable {
     /// Applies the convolution to every sample of `input`.
     func forward(_ input: Tensor) -> Tensor {
         precondition(input.k == inChannels, "Convolution: expected \(inChannels) channels, got \(input.k)")
+        BLASKernels.ensureSelected()
         let outR = max(0, outputRows(input.nr)), outC = max(0, outputCols(input.nc))
         var output = Tensor(n: input.n, k: outChannels, nr: outR, nc: outC)
         if outR == 0 || outC == 0 || input.n == 0 { return output }
@@ -53,42 +55,57 @@ struct Convolution: Sendable {
         }
         let K = filterSize
         let rowsPerBand = max(1, min(outR, Convolution.columnBudget / max(1, K * outC)))
-        var columns = [Float](repeating: 0, count: K * rowsPerBand * outC)
         // With a horizontal stride, split every input row into its `strideX` column phases first,
         // so that each im2col row is a contiguous copy instead of a strided gather.
         let phased = strideX > 1 ? ColumnPhases(input, stride: strideX) : nil
         let inPlane = input.planeSize, outPlane = outR * outC
+        let bandsPerSample = (outR + rowsPerBand - 1) / rowsPerBand
+        let items = input.n * bandsPerSample
+        // Work items are (sample, band of output rows); each writes its own rows of every
+        // output plane, so workers never touch the same memory. OpenBLAS runs single-threaded
+        // inside each item (see FaceKitThreads).
+        let workers = max(1, min(FaceKitThreads.current, items))
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
-                columns.withUnsafeMutableBufferPointer { col in
-                    weights.withUnsafeBufferPointer { w in
-                        for s in 0..<input.n {
-                            let sIn = src.baseAddress! + s * input.k * inPlane
-                            let sOut = dst.baseAddress! + s * outChannels * outPlane
-                            var r0 = 0
-                            while r0 < outR {
+                weights.withUnsafeBufferPointer { w in
+                    let shared = SharedPointers(src: src.baseAddress!, dst: dst.baseAddress!, w: w.baseAddress!)
+                    let work: @Sendable (Int) -> Void = { worker in
+                        var columns = [Float](repeating: 0, count: K * rowsPerBand * outC)
+                        columns.withUnsafeMutableBufferPointer { col in
+                            var item = worker
+                            while item < items {
+                                let s = item / bandsPerSample, r0 = (item % bandsPerSample) * rowsPerBand
                                 let r1 = min(outR, r0 + rowsPerBand)
                                 let P = (r1 - r0) * outC
+                                let sOut = shared.dst + s * outChannels * outPlane
                                 if let phased {
                                     phased.data.withUnsafeBufferPointer { ph in
                                         im2colPhased(ph.baseAddress! + s * phased.sampleSize, phased, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                     }
                                 } else {
-                                    im2col(sIn, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                    im2col(shared.src + s * input.k * inPlane, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                 }
                                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                                             Int32(outChannels), Int32(P), Int32(K), 1,
-                                            w.baseAddress!, Int32(K), col.baseAddress!, Int32(P),
+                                            shared.w, Int32(K), col.baseAddress!, Int32(P),
                                             0, sOut + r0 * outC, Int32(outPlane))
                                 finish(sOut + r0 * outC, count: P, planeStride: outPlane)
-                                r0 = r1
+                                item += workers
                             }
                         }
                     }
+                    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
                 }
             }
         }
         return output
+    }
+
+    /// Raw pointers handed to worker threads; each worker writes disjoint output rows.
+    private struct SharedPointers: @unchecked Sendable {
+        let src: UnsafePointer<Float>
+        let dst: UnsafeMutablePointer<Float>
+        let w: UnsafePointer<Float>
     }
 
     /// One filter, stride 1: a direct sum over a zero-padded copy of the input, eight outputs
