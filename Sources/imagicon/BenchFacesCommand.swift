@@ -9,7 +9,7 @@ struct BenchFacesCommand: ParsableCommand {
 
     @Argument(help: "Folder (searched recursively) or single image.") var path: String
     @Option(help: "Detector upsampling.") var upsample: Int = 0
-    @Option(help: "Threads for the matrix products.") var threads: Int = 1
+    @Option(help: "Threads (1 reports thread CPU time, more report wall time).") var threads: Int = 1
     @Option(help: "Runs per image; the fastest is reported.") var runs: Int = 1
     @Option(help: "Folder with the dlib model files.") var models: String?
 

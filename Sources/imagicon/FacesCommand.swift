@@ -12,15 +12,15 @@ struct FacesCommand: ParsableCommand {
     @Argument(help: "A JPEG or PNG file.") var file: String
     @Option(help: "Double the image this many times before detection (finds smaller faces; slower).") var upsample: Int = 0
     @Option(help: "Folder with the dlib model files (default: $IMAGICON_MODELS_DIR, /opt/models, ./models).") var models: String?
-    @Option(help: "Threads for the matrix products.") var threads: Int = 1
+    @Option(help: "Threads (default: all processors).") var threads: Int?
 
     func validate() throws {
         guard (0...3).contains(upsample) else { throw ValidationError("--upsample must be 0...3") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        FaceKitThreads.set(threads)
+        if let threads { FaceKitThreads.set(threads) }
         let image = try FacesInput.load(path: file)
         let analyzer = try FaceAnalyzer(modelsDirectory: FacesModels.directory(models))
         let faces = try analyzer.analyze(image, upsample: upsample)
