@@ -47,8 +47,9 @@ struct Convolution: Sendable {
         precondition(input.k == inChannels, "Convolution: expected \(inChannels) channels, got \(input.k)")
         BLASKernels.ensureSelected()
         let outR = max(0, outputRows(input.nr)), outC = max(0, outputCols(input.nc))
-        var output = Tensor(n: input.n, k: outChannels, nr: outR, nc: outC)
-        if outR == 0 || outC == 0 || input.n == 0 { return output }
+        if outR == 0 || outC == 0 || input.n == 0 { return Tensor(n: input.n, k: outChannels, nr: outR, nc: outC) }
+        // Every output value is written below: by one sgemm band or by the single-filter loop.
+        var output = Tensor(uninitializedN: input.n, k: outChannels, nr: outR, nc: outC)
         if outChannels == 1 && strideX == 1 && strideY == 1 {
             forwardSingleFilter(input, into: &output)
             return output
@@ -186,6 +187,14 @@ struct Convolution: Sendable {
                             for q in 0..<s {
                                 let drow = dst.baseAddress! + ((plane * s + q) * rows + y) * pitch
                                 var i = 0, x = q
+                                if s == 2 {
+                                    // Sixteen inputs at a time, split into their even and odd halves.
+                                    while x + 16 <= W {
+                                        let v = UnsafeRawPointer(srow + x).loadUnaligned(as: SIMD16<Float>.self)
+                                        UnsafeMutableRawPointer(drow + i).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                                        i += 8; x += 16
+                                    }
+                                }
                                 while x < W { drow[i] = srow[x]; i += 1; x += s }
                             }
                         }
