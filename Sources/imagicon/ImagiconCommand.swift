@@ -13,6 +13,8 @@ struct ImagiconCommand: AsyncParsableCommand {
             DemoCommand.self,
             ThumbnailCommand.self,
             ExifCommand.self,
+            FacesCommand.self,
+            CompileModelsCommand.self,
             BenchCommand.self,
         ]
     )
@@ -27,6 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchThumbnailsCommand.self,
             BenchExifCommand.self,
             BenchAWSCommand.self,
+            BenchFacesCommand.self,
         ]
     )
 }

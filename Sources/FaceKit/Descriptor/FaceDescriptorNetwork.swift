@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// dlib's face recognition ResNet (`dlib_face_recognition_resnet_model_v1.dat`): a 150×150 RGB
 /// face chip in, a 128-d descriptor out. Two chips of the same person are usually within
@@ -13,13 +20,16 @@ public final class FaceDescriptorNetwork: Sendable {
     /// Chip width the network takes.
     public let chipCols: Int
 
-    /// Loads `dlib_face_recognition_resnet_model_v1.dat` (or another `loss_metric` network on a sized RGB input).
+    /// Loads `dlib_face_recognition_resnet_model_v1.dat` (or another `loss_metric` network on a
+    /// sized RGB input), or its compiled `.imgc` form (see ``FaceModelCompiler``), which is used
+    /// automatically when it sits next to the `.dat`.
     public convenience init(modelPath: String) throws(FaceModelError) {
-        try self.init(file: try DlibNetworkFile(contentsOfFile: modelPath))
+        try self.init(network: try LoadedNetwork.load(path: modelPath))
     }
 
-    /// Builds the network from a parsed file.
-    init(file: DlibNetworkFile) throws(FaceModelError) {
+    /// Builds the network from a loaded network.
+    init(network file: LoadedNetwork) throws(FaceModelError) {
+        BLASKernels.ensureSelected()
         guard case .metric = file.loss else { throw FaceModelError(.wrongNetwork, "not a descriptor network (loss is not loss_metric_)") }
         guard case .rgbImageSized(let means, let rows, let cols) = file.input else {
             throw FaceModelError(.wrongNetwork, "descriptor network input is not input_rgb_image_sized")
@@ -27,7 +37,8 @@ public final class FaceDescriptorNetwork: Sendable {
         self.means = means
         chipRows = rows
         chipCols = cols
-        graph = try DlibNetworkGraph(layers: file.layers)
+        graph = file.graph
+        try graph.validate(inputChannels: 3, rows: rows, cols: cols)
     }
 
     /// The descriptor of one chip (`chipCols × chipRows`, e.g. from dlib-style chip extraction).
@@ -38,8 +49,8 @@ public final class FaceDescriptorNetwork: Sendable {
     /// Descriptors of several chips in one pass (the same numbers as one at a time).
     public func descriptors(ofChips chips: [RGBImage]) throws(FaceModelError) -> [[Float]] {
         if chips.isEmpty { return [] }
-        for chip in chips where chip.width != chipCols || chip.height != chipRows {
-            throw FaceModelError(.wrongNetwork, "chip is \(chip.width)x\(chip.height), the network takes \(chipCols)x\(chipRows)")
+        for chip in chips where chip.width != chipCols || chip.height != chipRows || chip.pixels.count != chipRows * chipCols * 3 {
+            throw FaceModelError(.wrongNetwork, "chip is \(chip.width)x\(chip.height) (\(chip.pixels.count) bytes), the network takes \(chipCols)x\(chipRows) RGB")
         }
         let plane = chipRows * chipCols
         var input = Tensor(n: chips.count, k: 3, nr: chipRows, nc: chipCols)

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One face found by ``FaceDetector``.
 public struct FaceDetection: Sendable, Equatable, Codable {
@@ -33,13 +40,16 @@ public final class FaceDetector: Sendable {
     let mapOffsetX: Double
     let mapOffsetY: Double
 
-    /// Loads `mmod_human_face_detector.dat` (or another MMOD network on an RGB image pyramid).
+    /// Loads `mmod_human_face_detector.dat` (or another MMOD network on an RGB image pyramid),
+    /// or its compiled `.imgc` form (see ``FaceModelCompiler``), which is used automatically
+    /// when it sits next to the `.dat`.
     public convenience init(modelPath: String) throws(FaceModelError) {
-        try self.init(file: try DlibNetworkFile(contentsOfFile: modelPath))
+        try self.init(network: try LoadedNetwork.load(path: modelPath))
     }
 
-    /// Builds the detector from a parsed network file.
-    init(file: DlibNetworkFile) throws(FaceModelError) {
+    /// Builds the detector from a loaded network.
+    init(network file: LoadedNetwork) throws(FaceModelError) {
+        BLASKernels.ensureSelected()
         guard case .mmod(let options) = file.loss else { throw FaceModelError(.wrongNetwork, "not an MMOD detector (loss is not loss_mmod_)") }
         guard case .rgbImagePyramid(let means, let padding, let outer) = file.input else {
             throw FaceModelError(.wrongNetwork, "MMOD detector input is not input_rgb_image_pyramid")
@@ -49,11 +59,12 @@ public final class FaceDetector: Sendable {
         self.means = means
         self.padding = padding
         self.outerPadding = outer
-        graph = try DlibNetworkGraph(layers: file.layers)
+        graph = file.graph
+        try graph.validate(inputChannels: 3, rows: nil, cols: nil)
         // dlib's output_tensor_to_input_tensor: from the top layer down, p = p·stride − pad + k/2.
         var scale = 1.0, offX = 0.0, offY = 0.0
-        for layer in file.layers.reversed() {
-            switch layer {
+        for step in graph.steps.reversed() {
+            switch step {
             case .convolution(let c):
                 offX = offX * Double(c.strideX) - Double(c.padX) + Double(c.kernelCols / 2)
                 offY = offY * Double(c.strideY) - Double(c.padY) + Double(c.kernelRows / 2)
@@ -82,7 +93,12 @@ public final class FaceDetector: Sendable {
     /// Finds faces. `upsample` doubles the image that many times first (dlib's `pyramid_up`), to find
     /// faces down to about 40 px (1) or 20 px (2) instead of 80 px; rectangles are mapped back to
     /// `image`'s pixels. `adjustThreshold` lowers (negative) or raises the score threshold 0.
+    ///
+    /// Memory grows with the image: roughly 40–60 bytes per pixel (after upsampling) for the pyramid
+    /// and the first layers, so callers bound the size (images with a side above ``maxSide`` give
+    /// no detections). An image whose pixel buffer does not match its size gives none either.
     public func detect(in image: RGBImage, upsample: Int = 0, adjustThreshold: Double = 0) -> [FaceDetection] {
+        guard image.width >= 0, image.height >= 0, image.pixels.count == image.width * image.height * 3 else { return [] }
         var img = image
         for _ in 0..<max(0, upsample) {
             // pyramid_up with pyramid_down<2>: rect_up of the image rectangle gives the new size.

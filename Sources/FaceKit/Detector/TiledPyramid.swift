@@ -94,8 +94,11 @@ struct TiledPyramidLayout: Equatable, Sendable {
         let ox = Double(levels[index].left), oy = Double(levels[index].top)
         var l = left - ox, t = top - oy, r = right - ox, b = bottom - oy
         let ratio = Double(n) / (Double(n) - 1.0)
+        // dlib's point_up, `p·ratio + 0.3`, as one fused multiply-add: the reference build
+        // (GCC, FMA enabled) contracts it, and two detections in the corpus round the other
+        // way without it.
         for _ in 0..<index {
-            l = l * ratio + 0.3; t = t * ratio + 0.3; r = r * ratio + 0.3; b = b * ratio + 0.3
+            l = (0.3).addingProduct(l, ratio); t = (0.3).addingProduct(t, ratio); r = (0.3).addingProduct(r, ratio); b = (0.3).addingProduct(b, ratio)
         }
         return (l, t, r, b)
     }

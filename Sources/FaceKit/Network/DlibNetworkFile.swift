@@ -24,7 +24,7 @@ enum DlibInputLayer: Sendable, Equatable {
 }
 
 /// Per-channel means subtracted from pixels before the /256 scaling.
-struct RGBMeans: Sendable, Equatable {
+struct RGBMeans: Sendable, Equatable, Codable {
     var red: Float
     var green: Float
     var blue: Float
@@ -39,7 +39,7 @@ enum DlibLoss: Sendable {
 }
 
 /// A rectangle-overlap test as dlib's `test_box_overlap`.
-struct BoxOverlapTest: Sendable, Equatable {
+struct BoxOverlapTest: Sendable, Equatable, Codable {
     /// Overlap when intersection over union exceeds this.
     var iouThreshold: Double
     /// Overlap when the intersection covers more than this fraction of either box.
@@ -58,9 +58,9 @@ struct BoxOverlapTest: Sendable, Equatable {
 }
 
 /// dlib's `mmod_options` as stored with a `loss_mmod_` layer.
-struct MMODOptions: Sendable {
+struct MMODOptions: Sendable, Codable {
     /// One sliding window per output channel.
-    struct Window: Sendable, Equatable {
+    struct Window: Sendable, Equatable, Codable {
         var width: Int
         var height: Int
         var label: String

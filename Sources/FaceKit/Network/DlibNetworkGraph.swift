@@ -1,3 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A dlib network compiled for inference: the layer list of a ``DlibNetworkFile`` turned into
 /// a straight-line program over a small stack of saved tensors.
 ///
@@ -24,6 +33,20 @@ struct DlibNetworkGraph: Sendable {
         case skipToPrevious
         /// Pop the most recent saved tensor and add it to the current one (dlib's `tt::add`).
         case addSaved
+
+        /// A short description for profiles.
+        var name: String {
+            switch self {
+            case .convolution(let c): "con \(c.outChannels)x\(c.inChannels)x\(c.kernelRows)x\(c.kernelCols)/\(c.strideX)\(c.relu ? "+relu" : "")"
+            case .affine: "affine"
+            case .relu: "relu"
+            case .pooling(let p): p.kind == .max ? "max_pool" : "avg_pool"
+            case .fullyConnected: "fc"
+            case .save: "save"
+            case .skipToPrevious: "skip"
+            case .addSaved: "add"
+            }
+        }
     }
 
     /// The program, in execution order.
@@ -31,12 +54,15 @@ struct DlibNetworkGraph: Sendable {
 
     /// Compiles the stored layers.
     init(layers: [DlibLayerRecord]) throws(FaceModelError) {
+        var layers = layers
         var steps: [Step] = []
         var i = 0
         var depth = 0
         while i < layers.count {
             switch layers[i] {
             case .convolution(var conv):
+                // Drop the list's reference so the weights are folded in place, not copied.
+                layers[i] = .marker
                 // Fold following affine_ / relu_ into the convolution.
                 var j = i + 1
                 if j < layers.count, case .affine(let a) = layers[j], !conv.relu {
@@ -45,10 +71,13 @@ struct DlibNetworkGraph: Sendable {
                     } else if a.mode == .perChannel, a.gamma.count == conv.outChannels {
                         let per = conv.filterSize
                         if conv.bias.isEmpty { conv.bias = [Float](repeating: 0, count: conv.outChannels) }
-                        for f in 0..<conv.outChannels {
-                            for t in 0..<per { conv.weights[f * per + t] *= a.gamma[f] }
-                            conv.bias[f] = conv.bias[f] * a.gamma[f] + a.beta[f]
+                        conv.weights.withUnsafeMutableBufferPointer { w in
+                            for f in 0..<conv.outChannels {
+                                let g = a.gamma[f]
+                                for t in (f * per)..<((f + 1) * per) { w[t] *= g }
+                            }
                         }
+                        for f in 0..<conv.outChannels { conv.bias[f] = conv.bias[f] * a.gamma[f] + a.beta[f] }
                         j += 1
                     }
                 }
@@ -87,11 +116,84 @@ struct DlibNetworkGraph: Sendable {
         self.steps = steps
     }
 
+    /// Set `FACEKIT_PROFILE=1` to print each step's time to stderr (development aid).
+    static let profiling = ProcessInfo.processInfo.environment["FACEKIT_PROFILE"] == "1"
+
+    /// This thread's CPU time (profiles stay meaningful on a busy machine).
+    static func cpuNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// Wraps an already compiled program (from a compiled model file; checked by its reader).
+    init(compiledSteps: [Step]) {
+        steps = compiledSteps
+    }
+
+    /// Checks that every step fits the shape it will receive (channels always; rows and columns
+    /// when the input size is fixed), so a malformed model is refused at load time instead of
+    /// failing a precondition while running.
+    func validate(inputChannels: Int, rows: Int?, cols: Int?) throws(FaceModelError) {
+        struct Shape { var k: Int; var r: Int?; var c: Int? }
+        func bad(_ why: String) -> FaceModelError { FaceModelError(.malformed, "network does not fit together: \(why)") }
+        var x = Shape(k: inputChannels, r: rows, c: cols)
+        var saved: [Shape] = []
+        for step in steps {
+            switch step {
+            case .convolution(let cv):
+                guard cv.inChannels == x.k else { throw bad("convolution expects \(cv.inChannels) channels, gets \(x.k)") }
+                guard cv.weights.count == cv.outChannels * cv.filterSize, cv.bias.isEmpty || cv.bias.count == cv.outChannels else { throw bad("convolution parameter sizes") }
+                x.k = cv.outChannels
+                if let r = x.r, let c = x.c {
+                    guard cv.outputRows(r) >= 1, cv.outputCols(c) >= 1 else { throw bad("convolution larger than its input") }
+                    x.r = cv.outputRows(r); x.c = cv.outputCols(c)
+                }
+            case .affine(let a):
+                guard a.gamma.count == a.beta.count else { throw bad("affine parameter sizes") }
+                if a.mode == .perChannel {
+                    guard a.gamma.count == x.k else { throw bad("affine has \(a.gamma.count) channels, input \(x.k)") }
+                } else {
+                    guard let r = x.r, let c = x.c, a.gamma.count == x.k * r * c else { throw bad("per-element affine on an unknown or different size") }
+                }
+            case .relu: break
+            case .pooling(let p):
+                if let r = x.r, let c = x.c {
+                    if p.windowRows == 0 { x.r = 1; x.c = 1 } else {
+                        let nr = 1 + (r + 2 * p.padY - p.windowRows) / p.strideY, nc = 1 + (c + 2 * p.padX - p.windowCols) / p.strideX
+                        guard r + 2 * p.padY >= p.windowRows, c + 2 * p.padX >= p.windowCols, nr >= 1, nc >= 1 else { throw bad("pooling window larger than its input") }
+                        x.r = nr; x.c = nc
+                    }
+                }
+            case .fullyConnected(let f):
+                guard let r = x.r, let c = x.c, f.inputs == x.k * r * c else { throw bad("fully connected layer input size") }
+                guard f.weights.count == f.inputs * f.outputs, f.bias.isEmpty || f.bias.count == f.outputs else { throw bad("fully connected parameter sizes") }
+                x = Shape(k: f.outputs, r: 1, c: 1)
+            case .save: saved.append(x)
+            case .skipToPrevious:
+                guard saved.count >= 2 else { throw bad("skip without two saved tensors") }
+                x = saved.remove(at: saved.count - 2)
+            case .addSaved:
+                guard let y = saved.popLast() else { throw bad("add without a saved tensor") }
+                x.k = max(x.k, y.k)
+                if let r = x.r, let c = x.c, let yr = y.r, let yc = y.c { x.r = max(r, yr); x.c = max(c, yc) } else { x.r = nil; x.c = nil }
+            }
+        }
+    }
+
     /// Runs the program on an input tensor.
     func forward(_ input: Tensor) -> Tensor {
         var x = input
         var saved: [Tensor] = []
         for step in steps {
+            let t0 = Self.profiling ? Self.cpuNanoseconds() : 0
+            defer {
+                if Self.profiling {
+                    let ms = Double(Self.cpuNanoseconds() - t0) / 1e6
+                    let line = Array("  \(step.name) -> \(x.shape): \((ms * 100).rounded() / 100) ms CPU\n".utf8)
+                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                }
+            }
             switch step {
             case .convolution(let c): x = c.forward(x)
             case .affine(let a): a.apply(&x)

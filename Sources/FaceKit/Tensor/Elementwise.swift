@@ -77,7 +77,7 @@ struct FullyConnected: Sendable {
     /// Values per output sample.
     let outputs: Int
     /// `inputs × outputs`, row-major.
-    var weights: [Float]
+    var weights: FloatStorage
     /// `outputs` biases, or empty.
     var bias: [Float]
 

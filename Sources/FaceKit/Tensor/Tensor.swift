@@ -21,6 +21,13 @@ struct Tensor: Sendable, Equatable {
         data = [Float](repeating: 0, count: n * k * nr * nc)
     }
 
+    /// A tensor whose values the caller overwrites completely before reading (skips zero-filling).
+    init(uninitializedN n: Int, k: Int, nr: Int, nc: Int) {
+        self.n = n; self.k = k; self.nr = nr; self.nc = nc
+        let count = n * k * nr * nc
+        data = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
     /// Wraps existing values; `data.count` must equal `n * k * nr * nc`.
     init(n: Int, k: Int, nr: Int, nc: Int, data: [Float]) {
         precondition(data.count == n * k * nr * nc, "Tensor: data count does not match shape")

@@ -1,0 +1,25 @@
+import ArgumentParser
+import FaceKit
+import Foundation
+
+/// `imagicon compile-models [--models DIR]`: writes `<model>.dat.imgc` next to the MMOD detector
+/// and the descriptor ResNet, which FaceKit then memory-maps instead of parsing dlib's format
+/// (cold start). Run once at setup or packaging time; prints the written files as JSON.
+struct CompileModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compile-models",
+                                                    abstract: "Compile dlib's CNN models into memory-mappable .imgc files for fast loading.")
+
+    @Option(help: "Folder with the dlib model files (default: $IMAGICON_MODELS_DIR, /opt/models, ./models).") var models: String?
+
+    func run() throws {
+        let dir = try FacesModels.directory(models)
+        var written: [String] = []
+        for name in [FaceAnalyzer.detectorFile, FaceAnalyzer.descriptorFile] {
+            written.append(try FaceModelCompiler.compile(modelAt: dir + "/" + name))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        FileHandle.standardOutput.write(try encoder.encode(["compiled": written]))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}
