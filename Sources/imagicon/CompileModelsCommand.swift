@@ -2,8 +2,8 @@ import ArgumentParser
 import FaceKit
 import Foundation
 
-/// `imagicon compile-models [--models DIR]`: writes `<model>.dat.imgc` next to the MMOD detector
-/// and the descriptor ResNet, which FaceKit then memory-maps instead of parsing dlib's format
+/// `imagicon compile-models [--models DIR]`: writes `<model>.dat.imgc` next to the MMOD detector,
+/// the descriptor ResNet and the shape predictor, which FaceKit then loads instead of parsing dlib's format
 /// (cold start). Run once at setup or packaging time; prints the written files as JSON.
 struct CompileModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compile-models",
@@ -17,6 +17,7 @@ struct CompileModelsCommand: ParsableCommand {
         for name in [FaceAnalyzer.detectorFile, FaceAnalyzer.descriptorFile] {
             written.append(try FaceModelCompiler.compile(modelAt: dir + "/" + name))
         }
+        written.append(try ShapePredictor.compileCompactCopy(of: dir + "/" + FaceAnalyzer.shapePredictorFile))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try encoder.encode(["compiled": written]))

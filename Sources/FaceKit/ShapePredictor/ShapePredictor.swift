@@ -11,11 +11,19 @@ import Foundation
 public final class ShapePredictor: Sendable {
     let model: ShapePredictorModel
 
-    /// Loads a shape predictor file: dlib's `.dat` or its compact form.
+    /// Loads a shape predictor file: dlib's `.dat` or its compact form. A compact copy written next
+    /// to the file as `<modelPath>.imgc` (by ``compileCompactCopy(of:)``) is preferred when present.
     public convenience init(modelPath: String) throws {
         let bytes: [UInt8]
         do {
+            let compact = modelPath + Self.compactExtension
+            if let copy = try? DlibDeserializer.readFile(compact), ShapePredictorModel.isCompact(copy) {
+                try self.init(modelBytes: copy)
+                return
+            }
             bytes = try DlibDeserializer.readFile(modelPath)
+        } catch let error as ShapePredictorError {
+            throw error
         } catch {
             throw ShapePredictorError(.unreadableFile, "shape predictor: \(error)")
         }
@@ -34,6 +42,25 @@ public final class ShapePredictor: Sendable {
     /// variable-length encoding takes tens): write it once at setup time in place of (or
     /// beside) the `.dat` file; `init(modelPath:)` and `init(modelBytes:)` accept both.
     public func compactRepresentation() -> [UInt8] { model.compactBytes() }
+
+    /// Suffix of the compact copy that ``init(modelPath:)`` prefers.
+    public static let compactExtension = ".imgc"
+
+    /// Writes the compact form of the `.dat` at `path` to `<path>.imgc`, for fast cold starts; returns the written path.
+    @discardableResult
+    public static func compileCompactCopy(of path: String) throws -> String {
+        let predictor = try ShapePredictor(modelBytes: try DlibDeserializer.readFile(path))
+        let out = path + compactExtension
+        let bytes = predictor.compactRepresentation()
+        guard let file = fopen(out, "wb") else {
+            throw ShapePredictorError(.unreadableFile, "cannot write \(out)")
+        }
+        defer { fclose(file) }
+        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
+            throw ShapePredictorError(.unreadableFile, "cannot write \(out)")
+        }
+        return out
+    }
 
     /// Number of landmarks the model predicts (5 for `shape_predictor_5_face_landmarks.dat`).
     public var landmarkCount: Int { model.partCount }
