@@ -5,6 +5,9 @@ enum Binaries {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// `../shared/testdata` beside the repository.
+    static let testData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+
     /// `IMAGICON_BIN_DIR` (set by scripts/test), else `.build/debug`.
     static var directory: URL {
         if let dir = ProcessInfo.processInfo.environment["IMAGICON_BIN_DIR"], !dir.isEmpty {

@@ -183,3 +183,69 @@ final class ProcessPipelineTests {
         #expect(objects?.first?["status"] as? String == "skipped")
     }
 }
+
+/// The process function over whole corpora of awkward files, in one invocation each.
+@Suite("process: corrupt files and PNG uploads (moto, auth on)", .serialized,
+       .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
+       .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"),
+       .enabled(if: FileManager.default.fileExists(atPath: Binaries.testData.path), "needs ../shared/testdata"))
+final class ProcessCorpusTests {
+    let pipeline: ProcessPipelineTests
+
+    init() async throws { pipeline = try await ProcessPipelineTests() }
+
+    /// Uploads files under `album/` and sends them all in one S3 event; returns the per-object outcomes.
+    func processAll(_ files: [URL], album: String) async throws -> [String: String] {
+        var records: [String] = []
+        for (n, file) in files.enumerated() {
+            let key = "\(album)/\(file.lastPathComponent)"
+            let size = try await pipeline.upload(file.path, as: key)
+            records.append("""
+            {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\(pipeline.uploads)"},"object":{"key":"\(key)","size":\(size),"sequencer":"\(String(format: "%04X", n + 1))"}}}
+            """)
+        }
+        let event = try Binaries.eventFile(#"{"Records":[\#(records.joined(separator: ","))]}"#, in: pipeline.dir)
+        let invocations = try pipeline.invoke([event])
+        let objects = (invocations.first?["response"] as? [String: Any])?["objects"] as? [[String: Any]] ?? []
+        #expect(objects.count == files.count)
+        return Dictionary(uniqueKeysWithValues: objects.compactMap { o in
+            (o["key"] as? String).map { ($0, o["status"] as? String ?? "") }
+        })
+    }
+
+    @Test func everyCorruptFileGivesAFailedRecordAndNoCrash() async throws {
+        let dir = Binaries.testData.appendingPathComponent("corrupt")
+        let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
+            .filter { !$0.lastPathComponent.hasPrefix(".") }.sorted { $0.path < $1.path }
+        #expect(files.count >= 40)
+        let statuses = try await processAll(files, album: "corrupt")
+        // Files that are valid images despite their folder (ImageKit's tests list why) are processed.
+        let decodable: Set<String> = ["multiple-0xff-before-eoi.jpg", "pillow_junk_jpeg_header.jpg",
+                                      "pillow_sugarshack_bad_mpo_header.jpg", "made_bitflip_testorig.jpg",
+                                      "pillow_png_decompression_dos.png"]
+        for file in files {
+            let key = "corrupt/\(file.lastPathComponent)"
+            let item = try await pipeline.imageItem(key)
+            let expected = decodable.contains(file.lastPathComponent) ? "processed" : "failed"
+            #expect(statuses[key] == expected, "\(key)")
+            #expect(item?["status"]?.stringValue == expected, "\(key)")
+            if expected == "failed" { #expect(item?["error"]?.stringValue?.isEmpty == false, "\(key)") }
+        }
+    }
+
+    @Test func pngUploadsMakeRecordsAndPNGThumbnailsWhenTransparent() async throws {
+        let faces = Binaries.testData.appendingPathComponent("faces/obama/32bit.png")
+        let pngs = Binaries.testData.appendingPathComponent("png/pngsuite")
+        let files = [faces] + ["basn2c08.png", "basn6a08.png", "basi3p08.png"].map { pngs.appendingPathComponent($0) }
+        let statuses = try await processAll(files, album: "png")
+        #expect(Set(statuses.values) == ["processed"])
+        let photo = try #require(try await pipeline.imageItem("png/32bit.png"))
+        #expect(photo["format"]?.stringValue == "png")
+        #expect(photo["faceCount"]?.numberString == "1")
+        // An RGBA image with real transparency gets PNG thumbnails; an opaque one JPEG.
+        let alpha = try await pipeline.s3.headObject(bucket: pipeline.thumbs, key: "thumbnails/200x200/png/basn6a08.png")
+        #expect(alpha.contentType == "image/png")
+        let opaque = try await pipeline.s3.headObject(bucket: pipeline.thumbs, key: "thumbnails/200x200/png/basn2c08.png")
+        #expect(opaque.contentType == "image/jpeg")
+    }
+}
