@@ -62,8 +62,9 @@ final class ProcessPipelineTests {
         return try Binaries.eventFile(json, in: dir)
     }
 
-    func invoke(_ events: [String]) throws -> [[String: Any]] {
-        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "300"] + environment)
+    func invoke(_ events: [String], extraEnvironment: [String] = []) throws -> [[String: Any]] {
+        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "300"] + environment
+            + extraEnvironment.flatMap { ["--env", $0] })
         let json = try result.json()
         let invocations = try #require(json["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(3000))")
         for record in invocations where record["status"] as? String != "success" {
@@ -174,6 +175,35 @@ final class ProcessPipelineTests {
         let invocations = try invoke([try Binaries.eventFile(event, in: dir)])
         let failures = try #require((invocations.first?["response"] as? [String: Any])?["batchItemFailures"] as? [[String: Any]])
         #expect(failures.map { $0["itemIdentifier"] as? String } == ["bad-2"])
+        #expect(try await imageItem(key)?["status"]?.stringValue == "processed")
+    }
+
+    @Test func throttledDynamoDBIsRetried() async throws {
+        let key = "throttle/obama1.jpg"
+        let size = try await upload(Self.sample.appendingPathComponent("obama1.jpg").path, as: key)
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        proxy.arguments = ["python3", Binaries.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/throttle_proxy.py").path,
+                           moto.endpoint, "3"]
+        let input = Pipe(), output = Pipe()
+        proxy.standardInput = input
+        proxy.standardOutput = output
+        try proxy.run()
+        defer { if proxy.isRunning { proxy.terminate() } }
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let port = try #require(String(decoding: line, as: UTF8.self).split(separator: "\n").first.flatMap { $0.split(separator: "=").last })
+        let invocations = try invoke([try s3Event("ObjectCreated:Put", key: key, size: size, sequencer: "0B")],
+                                     extraEnvironment: ["AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:\(port)"])
+        try input.fileHandleForWriting.close()
+        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        proxy.waitUntilExit()
+        #expect(summary.contains("THROTTLED=3"), "\(summary)")
+        #expect(invocations.first?["status"] as? String == "success")
         #expect(try await imageItem(key)?["status"]?.stringValue == "processed")
     }
 
