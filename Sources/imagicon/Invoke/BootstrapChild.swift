@@ -39,9 +39,14 @@ final class BootstrapChild: @unchecked Sendable {
     }
 
     /// Resident set size in KiB from /proc, nil once the child is gone.
-    var residentKiB: Int? {
+    var residentKiB: Int? { statusValue("VmRSS:") }
+
+    /// Peak resident set size (high-water mark) in KiB from /proc, nil once the child is gone.
+    var peakResidentKiB: Int? { statusValue("VmHWM:") }
+
+    private func statusValue(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         }
         return nil

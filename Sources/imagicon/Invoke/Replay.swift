@@ -17,6 +17,8 @@ struct InvocationRecord: Encodable {
     var coldStartMs: Double?
     /// The child's resident memory after the invocation, KiB.
     var bootstrapRSSKiB: Int?
+    /// The child's peak resident memory so far, KiB.
+    var bootstrapPeakRSSKiB: Int?
 
     struct ErrorBody: Encodable {
         var errorType: String
@@ -86,7 +88,8 @@ struct Replay {
             }
             var record = InvocationRecord(event: path, requestId: requestID, status: "success",
                                           durationMs: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6,
-                                          coldStartMs: coldStart, bootstrapRSSKiB: child?.residentKiB)
+                                          coldStartMs: coldStart, bootstrapRSSKiB: child?.residentKiB,
+                                          bootstrapPeakRSSKiB: child?.peakResidentKiB)
             switch outcome {
             case .response(let body):
                 record.response = (try? JSONValue.parse(Array(body))) ?? .string(String(decoding: body, as: UTF8.self))
@@ -112,7 +115,10 @@ struct Replay {
                 record.error = .init(errorType: report.errorType, errorMessage: report.errorMessage, stackTrace: report.stackTrace)
                 child = nil
             }
-            if record.status != "success" { record.bootstrapRSSKiB = nil }
+            if record.status != "success" {
+                record.bootstrapRSSKiB = nil
+                record.bootstrapPeakRSSKiB = nil
+            }
             records.append(record)
         }
         child?.kill()
