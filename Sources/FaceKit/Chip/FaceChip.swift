@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Aligned face chips exactly as dlib cuts them for the ResNet descriptor:
 /// `get_face_chip_details(shape, size, padding)` followed by `extract_image_chip`.

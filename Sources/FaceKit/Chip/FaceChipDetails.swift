@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where and how to cut a face chip, as dlib's `chip_details`: a rectangle in the image
 /// (centre and size of the chip's footprint), a rotation about its centre, and the chip size.

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// dlib's `shape_predictor`: a cascade of regression-tree forests (Kazemi & Sullivan, 2014)
 /// that places face landmarks inside a detection rectangle.

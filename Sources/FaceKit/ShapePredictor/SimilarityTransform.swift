@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A 2-D similarity transform `p -> [[a, -b], [b, a]] * p + (tx, ty)`: scale, rotation and
 /// translation, no reflection.
