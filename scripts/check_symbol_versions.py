@@ -7,12 +7,18 @@ or GCC_12+. Reads undefined dynamic symbols with `objdump -T`, lists every offen
 file that imports it, and exits 1 if there is any.
 
 Usage: check_symbol_versions.py ELF...
+       check_symbol_versions.py --self-test   (compiles two tiny C programs with cc: one importing
+                                                hypot, versioned GLIBC_2.35 on glibc >= 2.35, must be
+                                                rejected; one importing only old symbols must pass)
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 #: The newest version Amazon Linux 2023 provides, per version family.
 LIMITS = {
@@ -53,7 +59,39 @@ def too_new(path: str) -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
+def self_test() -> int:
+    cc = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+    if cc is None:
+        print("check_symbol_versions self-test: no C compiler, skipped")
+        return 0
+    glibc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    m = re.match(r"glibc (\d+)\.(\d+)", glibc)
+    with tempfile.TemporaryDirectory() as tmp:
+        def build(name: str, body: str) -> str:
+            src, exe = os.path.join(tmp, f"{name}.c"), os.path.join(tmp, name)
+            with open(src, "w") as f:
+                f.write("#include <math.h>\n#include <stdio.h>\n" + body)
+            subprocess.run([cc, "-O0", "-o", exe, src, "-lm"], check=True)
+            return exe
+        old = build("old", "int main(int c, char **v) { puts(v[0]); return c; }\n")
+        ok = not too_new(old)
+        if not ok:
+            print("check_symbol_versions self-test: a program using only puts was rejected", file=sys.stderr)
+        if m and (int(m[1]), int(m[2])) >= (2, 35):
+            new = build("new", "int main(int c, char **v) { volatile double x = c; return (int)hypot(x, 2.0); }\n")
+            found = too_new(new)
+            if ("GLIBC_2.35", "hypot") not in found:
+                ok = False
+                print(f"check_symbol_versions self-test: hypot@GLIBC_2.35 not caught (found {found})", file=sys.stderr)
+        else:
+            print(f"check_symbol_versions self-test: {glibc} has no GLIBC_2.35 symbols, rejection case skipped")
+    print(f"check_symbol_versions self-test: {'ok' if ok else 'FAILED'}")
+    return 0 if ok else 1
+
+
 def main(paths: list[str]) -> int:
+    if paths == ["--self-test"]:
+        return self_test()
     if not paths:
         print(__doc__, file=sys.stderr)
         return 2
