@@ -1,7 +1,14 @@
 import CPNG
 import CTurboJPEG
 import CWebP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How to encode.
 public struct EncodeOptions: Sendable, Equatable {

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import CPNG
 
 /// Owns one libpng simplified-API `png_image` at a stable address (libpng keeps a pointer to
@@ -102,7 +109,7 @@ enum SRGB {
     /// 16-bit linear light to 8-bit sRGB, rounded.
     static let encodeTable16: [UInt8] = (0...65535).map { v in
         let l = Double(v) / 65535
-        let e = l <= 0.0031308 ? 12.92 * l : 1.055 * Foundation.pow(l, 1 / 2.4) - 0.055
+        let e = l <= 0.0031308 ? 12.92 * l : 1.055 * Glibc.pow(l, 1 / 2.4) - 0.055
         return UInt8((e * 255).rounded())
     }
 }

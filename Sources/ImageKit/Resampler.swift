@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A rectangle in source pixel coordinates (fractional), the part of an image to resample.
 public struct SourceRect: Sendable, Equatable {
