@@ -109,7 +109,7 @@ enum SRGB {
     /// 16-bit linear light to 8-bit sRGB, rounded.
     static let encodeTable16: [UInt8] = (0...65535).map { v in
         let l = Double(v) / 65535
-        let e = l <= 0.0031308 ? 12.92 * l : 1.055 * Glibc.pow(l, 1 / 2.4) - 0.055
+        let e = l <= 0.0031308 ? 12.92 * l : 1.055 * pow(l, 1 / 2.4) - 0.055
         return UInt8((e * 255).rounded())
     }
 }
