@@ -38,7 +38,7 @@ EXPECTED_ACTIONS = {
     },
     "SearchRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem",
+        "dynamodb:Query",
         "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload",
     },
     "ConvertRole": {
@@ -260,7 +260,10 @@ class Checker:
         text = json.dumps(roles["ProcessRole"])
         self.check("-thumbnails-${AWS::AccountId}-${AWS::Region}/thumbnails/*" in text, "ProcessRole: writes not limited to thumbnails/")
         text = json.dumps(roles["SearchRole"])
-        self.check("-uploads-${AWS::AccountId}-${AWS::Region}/sessions/*" in text, "SearchRole: writes not limited to sessions/")
+        writes = [st for st in self.statements(roles["SearchRole"]["Properties"]["Policies"][0]["PolicyDocument"])
+                  if "s3:PutObject" in json.dumps(st["Action"])]
+        self.check(len(writes) == 1 and json.dumps(writes[0]["Resource"]).endswith('-thumbnails-${AWS::AccountId}-${AWS::Region}/sessions/*"}'),
+                   "SearchRole: writes not limited to sessions/ of the thumbnail bucket")
 
     def cdn(self) -> None:
         dists = self.of_type("AWS::CloudFront::Distribution")
@@ -322,7 +325,9 @@ MUTATIONS = {
     "no sessions lifecycle": lambda t: t["Resources"]["UploadsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"].pop(0),
     "wildcard resource": lambda t: _statements(t, "ConvertRole")[1].update(Resource="*"),
     "wildcard action": lambda t: _statements(t, "ConvertRole")[1].update(Action="s3:*"),
-    "extra action": lambda t: _statements(t, "SearchRole")[1]["Action"].append("dynamodb:Scan"),
+    "extra action": lambda t: _statements(t, "SearchRole")[1].update(Action=["dynamodb:Query", "dynamodb:Scan"]),
+    "search writes thumbnails": lambda t: _statements(t, "SearchRole")[3].update(
+        Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-thumbnails-${AWS::AccountId}-${AWS::Region}/*"}),
     "whole table family": lambda t: _statements(t, "ProcessRole")[3].update(
         Resource={"Fn::Sub": "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"}),
     "logs anywhere": lambda t: _statements(t, "ProcessRole")[0].update(Resource="*"),
