@@ -215,6 +215,21 @@ class Checker:
         self.check(sorted(urls) == ["ConvertFunctionUrl", "SearchFunctionUrl"], f"function URLs: {sorted(urls)}")
         for name, u in urls.items():
             self.check(u["Properties"].get("AuthType") == {"Ref": "FunctionUrlAuthType"}, f"{name}: auth type not the parameter")
+        # Public access only when the AuthType parameter says NONE, and then for both URL functions
+        # (SAM adds nothing for a parameterised AuthType).
+        public = {n: r for n, r in self.of_type("AWS::Lambda::Permission").items() if r["Properties"].get("Principal") == "*"}
+        for name, perm in public.items():
+            self.check(perm.get("Condition") == "PublicFunctionUrls", f"{name}: public permission not behind PublicFunctionUrls")
+            props = perm["Properties"]
+            self.check((props.get("Action"), props.get("FunctionUrlAuthType"), props.get("InvokedViaFunctionUrl")) in
+                       {("lambda:InvokeFunctionUrl", "NONE", None), ("lambda:InvokeFunction", None, True)},
+                       f"{name}: public permission not limited to Function URL calls")
+        granted = {(p["Properties"]["FunctionName"].get("Ref"), p["Properties"]["Action"]) for p in public.values()}
+        for function in ("SearchFunction", "ConvertFunction"):
+            for action in ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction"):
+                self.check((function, action) in granted, f"{function}: no conditional public {action} for AuthType NONE")
+        self.check(self.cfn["Conditions"].get("PublicFunctionUrls") == {"Fn::Equals": [{"Ref": "FunctionUrlAuthType"}, "NONE"]},
+                   "PublicFunctionUrls is not FunctionUrlAuthType == NONE")
         params = self.cfn["Parameters"]
         self.check(params["FunctionUrlAuthType"]["Default"] == "AWS_IAM", "Function URLs are not IAM-authenticated by default")
         self.check(params["Architecture"]["Default"] == "x86_64", "Architecture default is not x86_64")
@@ -341,6 +356,9 @@ MUTATIONS = {
     "no on-failure destination": lambda t: t["Resources"]["ProcessFunction"]["Properties"].pop("EventInvokeConfig"),
     "suffix missing": lambda t: t["Resources"]["ProcessFunction"]["Properties"]["Events"]["UploadEvents"]["Properties"]
         ["Pattern"]["detail"]["object"]["key"].pop(),
+    "unconditional public URL": lambda t: t["Resources"]["SearchFunctionUrlPublicAccess"].pop("Condition"),
+    "public URL without invoke permission": lambda t: t["Resources"].pop("ConvertFunctionUrlPublicInvoke"),
+    "public invoke beyond the URL": lambda t: t["Resources"]["SearchFunctionUrlPublicInvoke"]["Properties"].pop("InvokedViaFunctionUrl"),
     "plain HTTP CDN": lambda t: t["Resources"]["ThumbnailDistribution"]["Properties"]["DistributionConfig"]
         ["DefaultCacheBehavior"].update(ViewerProtocolPolicy="allow-all"),
     "CDN reads the whole bucket": lambda t: t["Resources"]["ThumbnailBucketPolicy"]["Properties"]["PolicyDocument"]
