@@ -32,18 +32,18 @@ logging.getLogger("samtranslator").setLevel(logging.ERROR)
 EXPECTED_ACTIONS = {
     "ProcessRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
-        "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem",
         "sqs:SendMessage",
     },
     "SearchRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:Query",
-        "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload",
+        "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket",
     },
     "ConvertRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
-        "s3:GetObject",
+        "s3:GetObject", "s3:ListBucket",
     },
 }
 
@@ -259,7 +259,13 @@ class Checker:
                     for r in resources:
                         self.check(r != "*" and "NotResource" not in s, f"{name}: {acts} on every resource")
                         text = json.dumps(r)
-                        if any(a.startswith("s3:") for a in acts):
+                        if acts == ["s3:ListBucket"]:
+                            # Only so that missing keys answer 404: the uploads bucket itself, nothing else.
+                            self.check(text.endswith('-uploads-${AWS::AccountId}-${AWS::Region}"}'),
+                                       f"{name}: ListBucket beyond the uploads bucket: {text}")
+                        elif any(a == "s3:ListBucket" for a in acts):
+                            self.check(False, f"{name}: ListBucket shares a statement with object actions")
+                        elif any(a.startswith("s3:") for a in acts):
                             self.check(":s3:::" in text and "/" in text, f"{name}: S3 statement not scoped to a bucket's objects: {text}")
                             self.check(text.count("*") <= 1 and text.rstrip('"}]').endswith("*"),
                                        f"{name}: S3 resource with a wildcard in the middle: {text}")
@@ -325,8 +331,9 @@ def run_checks(cfn: dict) -> Checker:
     return checker
 
 
-def _statements(sam: dict, role: str) -> list[dict]:
-    return sam["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+def _statement(sam: dict, role: str, sid: str) -> dict:
+    statements = sam["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    return next(s for s in statements if s.get("Sid") == sid)
 
 
 #: Broken variants of the template, each of which the checks must reject (proves they can fail).
@@ -338,15 +345,15 @@ MUTATIONS = {
     "public read statement": lambda t: t["Resources"]["UploadsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}),
     "no sessions lifecycle": lambda t: t["Resources"]["UploadsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"].pop(0),
-    "wildcard resource": lambda t: _statements(t, "ConvertRole")[1].update(Resource="*"),
-    "wildcard action": lambda t: _statements(t, "ConvertRole")[1].update(Action="s3:*"),
-    "extra action": lambda t: _statements(t, "SearchRole")[1].update(Action=["dynamodb:Query", "dynamodb:Scan"]),
-    "search writes thumbnails": lambda t: _statements(t, "SearchRole")[3].update(
+    "wildcard resource": lambda t: _statement(t, "ConvertRole", "ReadOriginals").update(Resource="*"),
+    "wildcard action": lambda t: _statement(t, "ConvertRole", "ReadOriginals").update(Action="s3:*"),
+    "extra action": lambda t: _statement(t, "SearchRole", "ReadRecords").update(Action=["dynamodb:Query", "dynamodb:Scan"]),
+    "search writes thumbnails": lambda t: _statement(t, "SearchRole", "WriteSessionZips").update(
         Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-thumbnails-${AWS::AccountId}-${AWS::Region}/*"}),
-    "whole table family": lambda t: _statements(t, "ProcessRole")[3].update(
+    "whole table family": lambda t: _statement(t, "ProcessRole", "Records").update(
         Resource={"Fn::Sub": "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"}),
-    "logs anywhere": lambda t: _statements(t, "ProcessRole")[0].update(Resource="*"),
-    "process writes originals": lambda t: _statements(t, "ProcessRole")[2].update(
+    "logs anywhere": lambda t: _statement(t, "ProcessRole", "Logs").update(Resource="*"),
+    "process writes originals": lambda t: _statement(t, "ProcessRole", "WriteThumbnails").update(
         Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-uploads-${AWS::AccountId}-${AWS::Region}/*"}),
     "managed policy": lambda t: t["Resources"]["ConvertRole"]["Properties"].update(
         ManagedPolicyArns=["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]),
@@ -359,6 +366,7 @@ MUTATIONS = {
     "unconditional public URL": lambda t: t["Resources"]["SearchFunctionUrlPublicAccess"].pop("Condition"),
     "public URL without invoke permission": lambda t: t["Resources"].pop("ConvertFunctionUrlPublicInvoke"),
     "public invoke beyond the URL": lambda t: t["Resources"]["SearchFunctionUrlPublicInvoke"]["Properties"].pop("InvokedViaFunctionUrl"),
+    "list every bucket": lambda t: _statement(t, "ConvertRole", "MissingKeysAre404").update(Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::*"}),
     "plain HTTP CDN": lambda t: t["Resources"]["ThumbnailDistribution"]["Properties"]["DistributionConfig"]
         ["DefaultCacheBehavior"].update(ViewerProtocolPolicy="allow-all"),
     "CDN reads the whole bucket": lambda t: t["Resources"]["ThumbnailBucketPolicy"]["Properties"]["PolicyDocument"]
