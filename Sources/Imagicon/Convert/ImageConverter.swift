@@ -1,0 +1,123 @@
+import FaceKit
+import ImageKit
+
+/// A converted image and how it was made.
+public struct ConvertedImage: Sendable {
+    /// The encoded bytes.
+    public var bytes: [UInt8]
+    /// Their format.
+    public var format: ImageFormat
+    /// Output width.
+    public var width: Int
+    /// Output height.
+    public var height: Int
+    /// The part of the displayed (upright) source that was used, in source pixels.
+    public var sourceRect: SourceRect
+    /// For `fit=smart`: the faces found and the ones the crop was centred on.
+    public var facesFound: Int?, facesKept: Int?
+}
+
+/// The AWS-free core of `convert`: source bytes + request -> encoded image.
+public struct ImageConverter: Sendable {
+    /// Smart crops detect faces on at most this many pixels (faces from ~80 px in this image).
+    public static let detectionMaxPixels = 2_000_000
+
+    /// Refuse sources with more pixels (`IMAGICON_MAX_PIXELS`, checked from the header before decoding).
+    public var maxPixels: Int
+    /// The face detector for `fit=smart`; nil crops smart requests centred.
+    public var faces: LazyFaceDetector?
+
+    /// Creates a converter.
+    public init(maxPixels: Int, faces: LazyFaceDetector?) {
+        self.maxPixels = maxPixels
+        self.faces = faces
+    }
+
+    /// Converts `bytes` as `request` asks.
+    public func convert(_ bytes: [UInt8], request: ConvertRequest) throws(ConvertError) -> ConvertedImage {
+        do {
+            return try convertUnchecked(bytes, request: request)
+        } catch let error as ConvertError {
+            throw error
+        } catch let error as ImageError {
+            throw Self.map(error)
+        } catch {
+            throw ConvertError(.internalError, status: 500, "The image could not be converted.")
+        }
+    }
+
+    /// How ImageKit's failures reach the caller.
+    static func map(_ error: ImageError) -> ConvertError {
+        switch error.code {
+        case .tooLarge:
+            ConvertError(.tooLarge, status: 422, "The source image is too large: \(error.message)")
+        case .unsupportedFormat, .truncated, .corrupt:
+            ConvertError(.notAnImage, status: 422, "The source is not a usable JPEG, PNG or WebP image: \(error.message)")
+        case .invalidArgument, .encodingFailed:
+            ConvertError(.internalError, status: 500, "The image could not be converted: \(error.message)")
+        }
+    }
+
+    private func convertUnchecked(_ bytes: [UInt8], request: ConvertRequest) throws -> ConvertedImage {
+        let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
+        let dw = header.displayedWidth, dh = header.displayedHeight
+        let box = request.box(imageWidth: dw, imageHeight: dh)
+        let plan = box.layout(imageWidth: dw, imageHeight: dh)
+        guard plan.width * plan.height <= ConvertRequest.maxOutputPixels else {
+            throw ConvertError(.tooLarge, status: 422,
+                               "The output would be \(plan.width)x\(plan.height), over \(ConvertRequest.maxOutputPixels) pixels; ask for a smaller w or h.")
+        }
+        let format = request.format ?? header.format
+        var rect = plan.rect
+        var found: Int?, kept: Int?
+        let pixels: PixelBuffer
+        if request.fit == .smart, let faces {
+            let detector = try faces.detector()
+            // One decode serves detection and the output: DCT-scaled to what either needs.
+            let outputScale = Double(plan.width) / plan.rect.width * Thumbnailer.defaultDCTHeadroom
+            let detectionScale = (Double(Self.detectionMaxPixels) / Double(dw * dh)).squareRoot()
+            let scale = min(1, max(outputScale, detectionScale))
+            let cover = (width: Int((Double(header.width) * scale).rounded(.up)), height: Int((Double(header.height) * scale).rounded(.up)))
+            let image = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true, cover: cover)).pixels
+            let detections = try detectFaces(in: image, detector: detector)
+            // Face boxes in displayed source pixels.
+            let fx = Double(dw) / Double(image.width), fy = Double(dh) / Double(image.height)
+            let boxes = detections.map {
+                SmartCrop.Face(left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
+                               right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,
+                               confidence: $0.confidence)
+            }
+            let focus = SmartCrop.focus(faces: boxes, imageWidth: dw, imageHeight: dh, cropWidth: plan.rect.width, cropHeight: plan.rect.height)
+            found = boxes.count
+            kept = focus?.kept.count ?? 0
+            let centre = focus.map { ($0.x, $0.y) } ?? (0.5, 0.5)
+            rect = box.layout(imageWidth: dw, imageHeight: dh, focus: centre).rect
+            pixels = try Thumbnailer.make(from: image, sizes: [box], focus: centre)[0].image
+        } else if !box.crop, plan.width == dw, plan.height == dh {
+            // Same size: a format conversion, no resampling.
+            pixels = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
+        } else {
+            pixels = try Thumbnailer.make(from: bytes, sizes: [box], maxPixels: maxPixels).thumbnails[0].image
+        }
+        let encoded = try ImageEncoder.encode(pixels, options: EncodeOptions(format: format, quality: request.quality))
+        return ConvertedImage(bytes: encoded, format: format, width: pixels.width, height: pixels.height, sourceRect: rect,
+                              facesFound: found, facesKept: kept)
+    }
+
+    /// Faces in `image`, in its pixels; detection runs on a copy of at most ``detectionMaxPixels``.
+    private func detectFaces(in image: PixelBuffer, detector: FaceDetector) throws -> [FaceDetection] {
+        var small = image
+        if image.width * image.height > Self.detectionMaxPixels {
+            let s = (Double(Self.detectionMaxPixels) / Double(image.width * image.height)).squareRoot()
+            small = try Resampler.resize(image, width: max(1, Int(Double(image.width) * s)), height: max(1, Int(Double(image.height) * s)))
+        }
+        let rgb = RGBImage(width: small.width, height: small.height, pixels: small.channels == 3 ? small.pixels : small.removingAlpha().pixels)
+        let sx = Double(image.width) / Double(small.width), sy = Double(image.height) / Double(small.height)
+        return detector.detect(in: rgb).map { d in
+            FaceDetection(rect: FaceRect(left: Int((Double(d.rect.left) * sx).rounded()), top: Int((Double(d.rect.top) * sy).rounded()),
+                                         right: Int((Double(d.rect.right + 1) * sx).rounded()) - 1,
+                                         bottom: Int((Double(d.rect.bottom + 1) * sy).rounded()) - 1),
+                          confidence: d.confidence)
+        }
+    }
+}
