@@ -112,7 +112,9 @@ final class ConvertFunctionTests {
         let source = try await uploadSources()
         // Face boxes from the CLI (the same detector, run independently on the full image).
         let faces = try Binaries.runImagicon(["faces", Self.sample.path], environment: ["IMAGICON_MODELS_DIR": Models.directory]).json()
-        let boxes = try #require(faces["faces"] as? [[String: Any]]).compactMap { $0["box"] as? [String: Double] }
+        let boxes = try #require(faces["faces"] as? [[String: Any]]).compactMap { face -> [String: Double]? in
+            (face["box"] as? [String: Any])?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
         try #require(boxes.count == 2, "two_people.jpg has two faces")
         let responses = try invoke([try event("/album/photo.jpeg", "w=600&h=300&fit=smart&format=png"),
                                     try event("/album/photo.jpeg", "w=600&h=300&fit=cover&format=png")])

@@ -41,15 +41,18 @@ public struct ConvertHandler: LambdaHandler {
         var metadata: Logger.Metadata = [:]
         let response: FunctionURLResponse
         do {
-            let request = try FunctionURLRequest.decode(event, maxBodyBytes: 64 << 10)
+            let request: FunctionURLRequest
+            do {
+                request = try FunctionURLRequest.decode(event, maxBodyBytes: 64 << 10)
+            } catch {
+                throw ConvertError.badRequest("Not a Function URL request: \(error).")
+            }
             metadata["method"] = .string(request.method)
             metadata["path"] = .string(String(request.rawPath.prefix(1100)))
             response = try await respond(to: request, metadata: &metadata)
         } catch let error as ConvertError {
             response = error.response
             metadata["error"] = .string(error.message)
-        } catch let error as EventDecodingError {
-            response = ConvertError.badRequest("Not a Function URL request: \(error.message)").response
         } catch {
             context.logger.error("convert failed", metadata: ["error": .string(String(describing: error))])
             response = ConvertError(.internalError, status: 500, "The image could not be converted.").response

@@ -15,24 +15,24 @@ public enum ConvertKey {
     /// segment. Refused (403): keys under ``forbiddenPrefixes``.
     public static func decode(rawPath: String) throws(ConvertError) -> String {
         guard rawPath.hasPrefix("/"), rawPath.utf8.count > 1 else {
-            throw .badRequest("The path must name an image: GET /<key>?w=&h=&fit=&format=&q=.")
+            throw ConvertError.badRequest("The path must name an image: GET /<key>?w=&h=&fit=&format=&q=.")
         }
         guard rawPath.utf8.count <= maxBytes * 3 + 1,
               let key = PercentDecoding.decode(rawPath.dropFirst(), plusIsSpace: false) else {
-            throw .badRequest("The path is not a valid percent-encoded UTF-8 key.")
+            throw ConvertError.badRequest("The path is not a valid percent-encoded UTF-8 key.")
         }
         guard key.utf8.count <= maxBytes else {
-            throw .badRequest("The key is longer than \(maxBytes) bytes.")
+            throw ConvertError.badRequest("The key is longer than \(maxBytes) bytes.")
         }
         guard !key.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else {
-            throw .badRequest("The key contains control characters or a backslash.")
+            throw ConvertError.badRequest("The key contains control characters or a backslash.")
         }
         for segment in key.split(separator: "/", omittingEmptySubsequences: false) {
             guard !segment.isEmpty else {
-                throw .badRequest("The key has an empty path segment (a leading, doubled or trailing '/').")
+                throw ConvertError.badRequest("The key has an empty path segment (a leading, doubled or trailing '/').")
             }
             guard segment != ".", segment != ".." else {
-                throw .badRequest("The key has a '.' or '..' segment.")
+                throw ConvertError.badRequest("The key has a '.' or '..' segment.")
             }
         }
         if let prefix = forbiddenPrefixes.first(where: { key.hasPrefix($0) }) {

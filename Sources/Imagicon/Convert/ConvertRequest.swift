@@ -60,19 +60,19 @@ public struct ConvertRequest: Sendable, Equatable {
     /// Parses and validates a Function URL path and query string; throws a 400/403 ``ConvertError``.
     public static func parse(rawPath: String, rawQueryString: String) throws(ConvertError) -> ConvertRequest {
         let key = try ConvertKey.decode(rawPath: rawPath)
-        guard rawQueryString.utf8.count <= 512 else { throw .badRequest("The query string is too long.") }
+        guard rawQueryString.utf8.count <= 512 else { throw ConvertError.badRequest("The query string is too long.") }
         var values: [String: String] = [:]
         for pair in rawQueryString.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true),
                   let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : "" else {
-                throw .badRequest("The query string has a bad percent escape.")
+                throw ConvertError.badRequest("The query string has a bad percent escape.")
             }
             guard parameterNames.contains(name) else {
-                throw .badRequest("Unknown parameter '\(name.prefix(40))'; use w, h, fit, format, q.")
+                throw ConvertError.badRequest("Unknown parameter '\(name.prefix(40))'; use w, h, fit, format, q.")
             }
-            guard values[name] == nil else { throw .badRequest("Parameter '\(name)' is given more than once.") }
-            guard !value.isEmpty else { throw .badRequest("Parameter '\(name)' has no value.") }
+            guard values[name] == nil else { throw ConvertError.badRequest("Parameter '\(name)' is given more than once.") }
+            guard !value.isEmpty else { throw ConvertError.badRequest("Parameter '\(name)' has no value.") }
             values[name] = value
         }
 
@@ -80,7 +80,7 @@ public struct ConvertRequest: Sendable, Equatable {
             guard let text = values[name] else { return nil }
             guard text.utf8.count <= 6, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
                   let n = Int(text), range.contains(n) else {
-                throw .badRequest("Parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound).")
+                throw ConvertError.badRequest("Parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound).")
             }
             return n
         }
@@ -91,7 +91,7 @@ public struct ConvertRequest: Sendable, Equatable {
         var fit = Fit.inside
         if let text = values["fit"] {
             guard let f = Fit(rawValue: text) else {
-                throw .badRequest("Parameter 'fit' must be inside, cover or smart.")
+                throw ConvertError.badRequest("Parameter 'fit' must be inside, cover or smart.")
             }
             fit = f
         }
@@ -101,11 +101,11 @@ public struct ConvertRequest: Sendable, Equatable {
             case "jpeg", "jpg": format = .jpeg
             case "png": format = .png
             case "webp": format = .webp
-            default: throw .badRequest("Parameter 'format' must be jpeg, png or webp.")
+            default: throw ConvertError.badRequest("Parameter 'format' must be jpeg, png or webp.")
             }
         }
         if format == .png, quality != nil {
-            throw .badRequest("Parameter 'q' applies to jpeg and webp only; PNG is lossless.")
+            throw ConvertError.badRequest("Parameter 'q' applies to jpeg and webp only; PNG is lossless.")
         }
         return ConvertRequest(key: key, width: width, height: height, fit: fit, format: format,
                               quality: quality ?? defaultQuality)
@@ -128,14 +128,14 @@ public struct ConvertRequest: Sendable, Equatable {
         let w: Int, h: Int
         switch (width, height) {
         case let (w0?, h0?):
-            w = w0
-            h = h0
+            w = clamp(w0)
+            h = clamp(h0)
         case let (w0?, nil):
             // Round the derived side up so the given one is the binding constraint.
-            w = w0
+            w = clamp(w0)
             h = clamp(Int((Double(w0) * Double(ih) / Double(iw)).rounded(.up)))
         case let (nil, h0?):
-            h = h0
+            h = clamp(h0)
             w = clamp(Int((Double(h0) * Double(iw) / Double(ih)).rounded(.up)))
         case (nil, nil):
             w = clamp(iw)

@@ -90,14 +90,15 @@ public struct ImageConverter: Sendable {
             let focus = SmartCrop.focus(faces: boxes, imageWidth: dw, imageHeight: dh, cropWidth: plan.rect.width, cropHeight: plan.rect.height)
             found = boxes.count
             kept = focus?.kept.count ?? 0
-            let centre = focus.map { ($0.x, $0.y) } ?? (0.5, 0.5)
+            let centre: (x: Double, y: Double) = focus.map { ($0.x, $0.y) } ?? (0.5, 0.5)
             rect = box.layout(imageWidth: dw, imageHeight: dh, focus: centre).rect
             pixels = try Thumbnailer.make(from: image, sizes: [box], focus: centre)[0].image
         } else if !box.crop, plan.width == dw, plan.height == dh {
             // Same size: a format conversion, no resampling.
             pixels = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
         } else {
-            pixels = try Thumbnailer.make(from: bytes, sizes: [box], maxPixels: maxPixels).thumbnails[0].image
+            // The header was checked against maxPixels above; Thumbnailer also bounds the box by its limit.
+            pixels = try Thumbnailer.make(from: bytes, sizes: [box], maxPixels: max(maxPixels, box.width * box.height)).thumbnails[0].image
         }
         let encoded = try ImageEncoder.encode(pixels, options: EncodeOptions(format: format, quality: request.quality))
         return ConvertedImage(bytes: encoded, format: format, width: pixels.width, height: pixels.height, sourceRect: rect,
