@@ -57,8 +57,9 @@ final class ConvertFunctionTests {
     }
 
     /// Serves `events` to one bootstrap process and returns the responses in order.
-    func invoke(_ events: [String]) throws -> [Response] {
-        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "120"] + environment)
+    func invoke(_ events: [String], extraEnvironment: [String] = []) throws -> [Response] {
+        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "120"] + environment
+                                              + extraEnvironment.flatMap { ["--env", $0] })
         let invocations = try #require(try result.json()["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(3000))")
         return try invocations.map { record in
             let r = try #require(record["response"] as? [String: Any], "invocation failed: \(record) — \(result.stderr.suffix(2000))")
@@ -137,6 +138,30 @@ final class ConvertFunctionTests {
         #expect(responses[1].headers["x-imagicon-faces"] == nil)
     }
 
+    @Test func smartCropWithoutTheModelIsCentred() async throws {
+        _ = try await uploadSources()
+        let responses = try invoke([try event("/album/photo.jpeg", "w=300&h=300&fit=smart"), try event("/album/photo.jpeg", "w=300&h=300&fit=cover")],
+                                   extraEnvironment: ["IMAGICON_MODELS_DIR=/nonexistent"])
+        #expect(responses.map(\.status) == [200, 200])
+        #expect(responses[0].headers["x-imagicon-faces"] == nil)
+        #expect(responses[0].headers["x-imagicon-source-rect"] == responses[1].headers["x-imagicon-source-rect"])
+        #expect(responses[0].body == responses[1].body)
+    }
+
+    @Test func eventFixturesReplay() async throws {
+        try await put("weddings/2026/IMG_0001.jpg", Array(try Data(contentsOf: Self.sample)))
+        let names = ["function-url-convert.json", "function-url-convert-png-cover.json", "function-url-convert-smart.json",
+                     "function-url-convert-conditional.json", "function-url-convert-head.json",
+                     "function-url-convert-bad-params.json", "function-url-convert-bad-key.json"]
+        let r = try invoke(names.map { Binaries.repositoryRoot.appendingPathComponent("events/\($0)").path })
+        #expect(r.map(\.status) == [200, 200, 200, 200, 200, 400, 400])
+        #expect(r[0].headers["content-type"] == "image/webp" && r[0].headers["x-imagicon-size"] == "1024x601")
+        #expect(r[1].headers["content-type"] == "image/png" && r[1].headers["x-imagicon-size"] == "400x400")
+        #expect(r[2].headers["content-type"] == "image/jpeg" && r[2].headers["x-imagicon-size"] == "600x800")
+        #expect(r[3].headers["etag"] == r[4].headers["etag"] && r[4].body.isEmpty)
+        #expect(r[5].json?["code"] as? String == "BadRequest" && r[6].json?["code"] as? String == "BadRequest")
+    }
+
     func meanAbsoluteDifference(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
         guard a.width == b.width, a.height == b.height, a.channels == b.channels else { return .infinity }
         var sum = 0
@@ -178,8 +203,16 @@ final class ConvertFunctionTests {
         let flat = try PixelBuffer(width: 3000, height: 2000, channels: 3, pixels: [UInt8](repeating: 128, count: 3000 * 2000 * 3))
         try await put("album/huge.jpeg", try ImageEncoder.encode(flat, options: EncodeOptions(format: .jpeg)))
         try await put("album/notes.jpeg", Array("just some text".utf8))
-        var generator = SystemRandomNumberGenerator()
-        let noise = try PixelBuffer(width: 2048, height: 2048, channels: 3, pixels: (0..<(2048 * 2048 * 3)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        // Incompressible pixels (xorshift), 1600x1600: PNG ~7.7 MB, over 6 MB before base64.
+        var words = [UInt64](repeating: 0, count: 1600 * 1600 * 3 / 8)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in words.indices {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            words[i] = state
+        }
+        let noise = try PixelBuffer(width: 1600, height: 1600, channels: 3, pixels: words.withUnsafeBytes { Array($0) })
         try await put("album/noise.png", try ImageEncoder.encode(noise, options: EncodeOptions(format: .png)))
         try await put("thumbnails/200x200/album/photo.jpeg", Array("x".utf8))
 
@@ -210,5 +243,6 @@ final class ConvertFunctionTests {
         // The bigger output that would not fit the response is fine as JPEG.
         let ok = try invoke([try event("/album/noise.png", "w=1024&format=jpeg&q=80")])
         #expect(ok[0].status == 200 && ok[0].headers["x-imagicon-size"] == "1024x1024")
+        #expect(try ImageDecoder.decode(ok[0].body).pixels.width == 1024)
     }
 }

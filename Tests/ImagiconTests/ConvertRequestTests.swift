@@ -1,3 +1,4 @@
+import FaceKit
 import ImageKit
 import Testing
 @testable import Imagicon
@@ -148,6 +149,20 @@ struct ConvertGeometryTests {
         #expect(SmartCrop.focus(faces: [], imageWidth: 10, imageHeight: 10, cropWidth: 5, cropHeight: 5) == nil)
         #expect(SmartCrop.focus(faces: [SmartCrop.Face(left: 20, top: 20, right: 30, bottom: 30, confidence: 1)],
                                 imageWidth: 10, imageHeight: 10, cropWidth: 5, cropHeight: 5) == nil)
+    }
+
+    @Test func croppedThumbnailsUseTheSameSmartCrop() {
+        func face(_ l: Int, _ t: Int, _ size: Int, _ confidence: Double) -> AnalyzedFace {
+            AnalyzedFace(box: FaceRect(left: l, top: t, right: l + size - 1, bottom: t + size - 1), confidence: confidence, landmarks: [], descriptor: [])
+        }
+        let faces = [face(100, 400, 100, 0.4), face(1700, 100, 150, 1.2)]
+        // 100x200c of 2000x1000 crops 500x1000: both faces cannot fit, the confident one is kept (centre x = 1775).
+        let narrow = ImageAnalyzer.focus(of: faces, width: 2000, height: 1000, size: ThumbnailSize(width: 100, height: 200, crop: true)!)
+        #expect(narrow.x == 1775.0 / 2000)
+        // 400x100c crops 2000x500: both fit, the centre is their union's.
+        let wide = ImageAnalyzer.focus(of: faces, width: 2000, height: 1000, size: ThumbnailSize(width: 400, height: 100, crop: true)!)
+        #expect(wide == ImageAnalyzer.focus(of: faces, width: 2000, height: 1000))
+        #expect(ImageAnalyzer.focus(of: [], width: 10, height: 10, size: ThumbnailSize(width: 5, height: 5, crop: true)!) == (0.5, 0.5))
     }
 
     func contains(_ r: SourceRect, _ f: SmartCrop.Face) -> Bool {
