@@ -1,4 +1,5 @@
 import AWSCore
+import DynamoDB
 import Foundation
 import ImageKit
 import S3
@@ -146,6 +147,41 @@ final class ConvertFunctionTests {
         #expect(responses[0].headers["x-imagicon-faces"] == nil)
         #expect(responses[0].headers["x-imagicon-source-rect"] == responses[1].headers["x-imagicon-source-rect"])
         #expect(responses[0].body == responses[1].body)
+    }
+
+    @Test func smartCropUsesTheRecordedFacesOfTheSameBytes() async throws {
+        _ = try await uploadSources()
+        let dynamo = DynamoDBClient(credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey),
+                                    region: moto.region, endpoint: try AWSEndpoint(url: moto.endpoint))
+        let table = "imagicon"
+        _ = try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        let etag = try #require(try await s3.headObject(bucket: bucket, key: "album/photo.jpeg").eTag).replacingOccurrences(of: "\"", with: "")
+        func record(etag: String) async throws {
+            try await dynamo.putItem(table: table, item: [
+                "PK": .s("ALBUM#album"), "SK": .s("IMAGE#album/photo.jpeg"), "bucket": .s(bucket), "key": .s("album/photo.jpeg"),
+                "etag": .s(etag), "status": .s("processed"), "width": .n("1126"), "height": .n("661"), "faceCount": .n("1")])
+        }
+        // A recorded "face" in the bottom-right corner, where the detector finds none.
+        try await dynamo.putItem(table: table, item: [
+            "PK": .s("ALBUM#album"), "SK": .s("FACE#album/photo.jpeg#0"), "key": .s("album/photo.jpeg"), "index": .n("0"),
+            "box": .m(["left": .n("1006"), "top": .n("520"), "right": .n("1105"), "bottom": .n("619")]), "confidence": .n("1.5")])
+        try await record(etag: etag)
+        let query = "w=200&h=200&fit=smart&format=jpeg"
+        let fromRecords = try invoke([try event("/album/photo.jpeg", query)], extraEnvironment: ["IMAGICON_TABLE=\(table)"])[0]
+        #expect(fromRecords.status == 200)
+        #expect(fromRecords.headers["x-imagicon-faces-from"] == "records" && fromRecords.headers["x-imagicon-faces"] == "1/1")
+        let rect = try #require(fromRecords.headers["x-imagicon-source-rect"]?.split(separator: ",").compactMap { Double($0) })
+        #expect(rect.count == 4 && rect[0] <= 1006 && rect[0] + rect[2] >= 1106 && rect[1] <= 520 && rect[1] + rect[3] >= 620, "\(rect)")
+
+        // A record of other bytes is ignored: the detector runs.
+        try await record(etag: "0123456789abcdef0123456789abcdef")
+        let detected = try invoke([try event("/album/photo.jpeg", query)], extraEnvironment: ["IMAGICON_TABLE=\(table)"])[0]
+        #expect(detected.status == 200)
+        if Models.available {
+            #expect(detected.headers["x-imagicon-faces-from"] == "detector")
+        } else {
+            #expect(detected.headers["x-imagicon-faces"] == nil)
+        }
     }
 
     @Test func eventFixturesReplay() async throws {

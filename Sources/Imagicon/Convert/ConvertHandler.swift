@@ -28,12 +28,15 @@ public struct ConvertHandler: LambdaHandler {
     let bucket: String
     let s3: S3Client
     let converter: ImageConverter
+    let storedFaces: StoredFaces?
 
-    /// Creates the handler for `bucket`.
-    public init(bucket: String, s3: S3Client, converter: ImageConverter) {
+    /// Creates the handler for `bucket`; `storedFaces` (when `IMAGICON_TABLE` is set) lets smart
+    /// crops use the faces the process function recorded instead of detecting them.
+    public init(bucket: String, s3: S3Client, converter: ImageConverter, storedFaces: StoredFaces? = nil) {
         self.bucket = bucket
         self.s3 = s3
         self.converter = converter
+        self.storedFaces = storedFaces
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) async throws -> [UInt8] {
@@ -57,8 +60,10 @@ public struct ConvertHandler: LambdaHandler {
             context.logger.error("convert failed", metadata: ["error": .string(String(describing: error))])
             response = ConvertError(.internalError, status: 500, "The image could not be converted.").response
         }
-        var encoded = try response.encoded()
-        if encoded.count > Self.maxResponseBytes {
+        // Base64 alone would exceed the limit: refuse without building the document.
+        let tooLarge = !response.isText && (response.body.count + 2) / 3 * 4 > Self.maxResponseBytes
+        var encoded = tooLarge ? [] : try response.encoded()
+        if tooLarge || encoded.count > Self.maxResponseBytes {
             let error = ConvertError(.tooLarge, status: 413,
                                      "The converted image is \(response.body.count) bytes, over the 6 MB response limit once base64-encoded; ask for a smaller w/h or a lossy format (jpeg, webp).")
             metadata["error"] = .string(error.message)
@@ -101,7 +106,11 @@ public struct ConvertHandler: LambdaHandler {
         }
 
         let object = try await source(convert.key, range: nil)
-        let converted = try converter.convert(object.body, request: convert)
+        var known: StoredFaces.Record?
+        if convert.fit == .smart, let storedFaces, let etag = object.info.eTag {
+            known = await storedFaces.record(bucket: bucket, key: convert.key, etag: etag)
+        }
+        let converted = try converter.convert(object.body, request: convert, knownFaces: known)
         var headers = [
             "content-type": converted.format.mimeType,
             "cache-control": Self.cacheControl,
@@ -111,6 +120,7 @@ public struct ConvertHandler: LambdaHandler {
         ]
         if let found = converted.facesFound, let kept = converted.facesKept {
             headers["x-imagicon-faces"] = "\(kept)/\(found)"
+            headers["x-imagicon-faces-from"] = converted.facesFrom
         }
         headers["etag"] = object.info.eTag.map { ConvertETag.make(sourceETag: $0, key: convert.key, parameters: parameters) }
         metadata["size"] = .string("\(converted.width)x\(converted.height)")

@@ -13,8 +13,12 @@ public struct ConvertedImage: Sendable {
     public var height: Int
     /// The part of the displayed (upright) source that was used, in source pixels.
     public var sourceRect: SourceRect
-    /// For `fit=smart`: the faces found and the ones the crop was centred on.
-    public var facesFound: Int?, facesKept: Int?
+    /// For `fit=smart`: how many faces were found (nil for other fits).
+    public var facesFound: Int?
+    /// For `fit=smart`: how many of them the crop was centred on.
+    public var facesKept: Int?
+    /// For `fit=smart`: `records` (the process function's face items) or `detector`.
+    public var facesFrom: String?
 }
 
 /// The AWS-free core of `convert`: source bytes + request -> encoded image.
@@ -33,10 +37,11 @@ public struct ImageConverter: Sendable {
         self.faces = faces
     }
 
-    /// Converts `bytes` as `request` asks.
-    public func convert(_ bytes: [UInt8], request: ConvertRequest) throws(ConvertError) -> ConvertedImage {
+    /// Converts `bytes` as `request` asks. `knownFaces` (recorded for these bytes) spares `fit=smart`
+    /// the detection when its size matches the image.
+    public func convert(_ bytes: [UInt8], request: ConvertRequest, knownFaces: StoredFaces.Record? = nil) throws(ConvertError) -> ConvertedImage {
         do {
-            return try convertUnchecked(bytes, request: request)
+            return try convertUnchecked(bytes, request: request, knownFaces: knownFaces)
         } catch let error as ConvertError {
             throw error
         } catch let error as ImageError {
@@ -58,7 +63,7 @@ public struct ImageConverter: Sendable {
         }
     }
 
-    private func convertUnchecked(_ bytes: [UInt8], request: ConvertRequest) throws -> ConvertedImage {
+    private func convertUnchecked(_ bytes: [UInt8], request: ConvertRequest, knownFaces: StoredFaces.Record?) throws -> ConvertedImage {
         let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
         let dw = header.displayedWidth, dh = header.displayedHeight
         let box = request.box(imageWidth: dw, imageHeight: dh)
@@ -69,23 +74,30 @@ public struct ImageConverter: Sendable {
         }
         let format = request.format ?? header.format
         var rect = plan.rect
-        var found: Int?, kept: Int?
+        var found: Int?, kept: Int?, from: String?
         let pixels: PixelBuffer
-        if request.fit == .smart, let faces {
-            let detector = try faces.detector()
+        let known = knownFaces.flatMap { $0.width == dw && $0.height == dh ? $0 : nil }
+        if request.fit == .smart, known != nil || faces != nil {
+            let detector = known == nil ? try faces?.detector() : nil
             // One decode serves detection and the output: DCT-scaled to what either needs.
             let outputScale = Double(plan.width) / plan.rect.width * Thumbnailer.defaultDCTHeadroom
-            let detectionScale = (Double(Self.detectionMaxPixels) / Double(dw * dh)).squareRoot()
+            let detectionScale = detector == nil ? 0 : (Double(Self.detectionMaxPixels) / Double(dw * dh)).squareRoot()
             let scale = min(1, max(outputScale, detectionScale))
             let cover = (width: Int((Double(header.width) * scale).rounded(.up)), height: Int((Double(header.height) * scale).rounded(.up)))
             let image = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true, cover: cover)).pixels
-            let detections = try detectFaces(in: image, detector: detector)
             // Face boxes in displayed source pixels.
-            let fx = Double(dw) / Double(image.width), fy = Double(dh) / Double(image.height)
-            let boxes = detections.map {
-                SmartCrop.Face(left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
-                               right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,
-                               confidence: $0.confidence)
+            let boxes: [SmartCrop.Face]
+            if let detector {
+                let fx = Double(dw) / Double(image.width), fy = Double(dh) / Double(image.height)
+                boxes = try detectFaces(in: image, detector: detector).map {
+                    SmartCrop.Face(left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
+                                   right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,
+                                   confidence: $0.confidence)
+                }
+                from = "detector"
+            } else {
+                boxes = known?.faces ?? []
+                from = "records"
             }
             let focus = SmartCrop.focus(faces: boxes, imageWidth: dw, imageHeight: dh, cropWidth: plan.rect.width, cropHeight: plan.rect.height)
             found = boxes.count
@@ -102,7 +114,7 @@ public struct ImageConverter: Sendable {
         }
         let encoded = try ImageEncoder.encode(pixels, options: EncodeOptions(format: format, quality: request.quality))
         return ConvertedImage(bytes: encoded, format: format, width: pixels.width, height: pixels.height, sourceRect: rect,
-                              facesFound: found, facesKept: kept)
+                              facesFound: found, facesKept: kept, facesFrom: from)
     }
 
     /// Faces in `image`, in its pixels; detection runs on a copy of at most ``detectionMaxPixels``.
