@@ -96,6 +96,18 @@ struct ImageConverterTests {
         #expect(try big.convert(wide, request: ConvertRequest(key: "k", width: 100)).height == 68)
     }
 
+    @Test func smartCropUsesKnownFacesOfTheSameSize() throws {
+        let bytes = try Self.source(.jpeg)
+        let face = SmartCrop.Face(left: 280, top: 10, right: 309, bottom: 39, confidence: 1)
+        let request = ConvertRequest(key: "k", width: 60, height: 60, fit: .smart)
+        let out = try converter.convert(bytes, request: request, knownFaces: StoredFaces.Record(width: 320, height: 240, faces: [face]))
+        #expect(out.facesFrom == "records" && out.facesFound == 1 && out.facesKept == 1)
+        #expect(out.sourceRect == SourceRect(x: 80, y: 0, width: 240, height: 240))
+        // Records of another size (another version of the image) are ignored; without a detector: centred.
+        let other = try converter.convert(bytes, request: request, knownFaces: StoredFaces.Record(width: 640, height: 480, faces: [face]))
+        #expect(other.facesFrom == nil && other.sourceRect == SourceRect(x: 40, y: 0, width: 240, height: 240))
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: detectorPath) && FileManager.default.fileExists(atPath: twoPeople),
                    "needs models/ (scripts/fetch-models) and samples/album/two_people.jpg"))
     func smartCropContainsTheFaces() throws {
