@@ -12,7 +12,7 @@ import S3
 /// - 200: the image, base64 body, `Content-Type`, `Cache-Control`, a strong `ETag` derived from
 ///   the source's ETag and the normalised parameters, and `x-imagicon-*` headers (output size,
 ///   source rectangle, faces for `smart`). HEAD answers the same headers without converting.
-/// - 304: `If-None-Match` matches (checked with a HeadObject, before any download).
+/// - 304: `If-None-Match` matches (checked with a 64-byte ranged GetObject, before the full download).
 /// - 413 `TooLarge`: the response would exceed the Function URL limit of 6 MB (base64
 ///   included); ask for a smaller size or a lossy format. We answer 413 rather than redirect to
 ///   a presigned URL so the function never writes to S3.
