@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagiconTests", dependencies: ["Imagicon"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "ImageKit", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,6 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchExifCommand.self,
             BenchAWSCommand.self,
             BenchFacesCommand.self,
+            BenchConvertCommand.self,
         ]
     )
 }

@@ -18,9 +18,11 @@ public enum HandlerFactory {
         switch configuration.handler {
         case .process:
             return ProcessHandler(processor: try makeProcessor(configuration, environment: environment))
-        case .search, .convert:
+        case .search:
             throw ConfigurationError(.unknownHandler,
                                      "the \(configuration.handler.rawValue) handler is not available in this build yet")
+        case .convert:
+            return try makeConvertHandler(configuration, environment: environment)
         }
     }
 

@@ -48,16 +48,19 @@ public struct ImageAnalyzer: Sendable {
             try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
         }
         let faces = try timed("faces") { try models.map { try findFaces(in: decoded, models: $0, timings: &timings) } ?? [] }
-        let focus = Self.focus(of: faces, width: decoded.width, height: decoded.height)
-        let thumbnails = try timed("thumbnails") { try makeThumbnails(from: decoded, focus: focus) }
+        let thumbnails = try timed("thumbnails") { try makeThumbnails(from: decoded, faces: faces) }
         return ImageAnalysis(format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
                              thumbnails: thumbnails, faces: faces, timings: timings)
     }
 
     /// All sizes from the one decoded buffer, encoded as JPEG (PNG when the source has transparency).
-    func makeThumbnails(from image: PixelBuffer, focus: (x: Double, y: Double)) throws -> [EncodedThumbnail] {
+    /// `WxHc` sizes are cropped around the faces as `convert`'s `fit=smart` does (``SmartCrop``).
+    func makeThumbnails(from image: PixelBuffer, faces: [AnalyzedFace]) throws -> [EncodedThumbnail] {
         let format: ImageFormat = image.hasTransparency ? .png : .jpeg
-        return try Thumbnailer.make(from: image, sizes: sizes, focus: focus).map { thumbnail in
+        return try sizes.map { size in
+            let focus = size.crop ? Self.focus(of: faces, width: image.width, height: image.height, size: size) : nil
+            return try Thumbnailer.make(from: image, sizes: [size], focus: focus)[0]
+        }.map { thumbnail in
             let bytes = try ImageEncoder.encode(thumbnail.image, options: EncodeOptions(format: format, quality: quality))
             return EncodedThumbnail(size: thumbnail.size, width: thumbnail.image.width, height: thumbnail.image.height,
                                     bytes: bytes, format: format)
@@ -104,7 +107,21 @@ public struct ImageAnalyzer: Sendable {
         }
     }
 
-    /// The crop centre for `WxHc` thumbnails: the centre of the faces' bounding box, else the image centre.
+    /// The crop centre for a `WxHc` size: on all faces when they fit in its crop, else on as many as
+    /// fit, most confident first (``SmartCrop``); the image centre without faces.
+    static func focus(of faces: [AnalyzedFace], width: Int, height: Int, size: ThumbnailSize) -> (x: Double, y: Double) {
+        let crop = size.layout(imageWidth: width, imageHeight: height).rect
+        let boxes = faces.map {
+            SmartCrop.Face(left: Double($0.box.left), top: Double($0.box.top), right: Double($0.box.right), bottom: Double($0.box.bottom),
+                           confidence: $0.confidence)
+        }
+        guard let focus = SmartCrop.focus(faces: boxes, imageWidth: width, imageHeight: height, cropWidth: crop.width, cropHeight: crop.height)
+        else { return (0.5, 0.5) }
+        return (focus.x, focus.y)
+    }
+
+    /// The centre of all the faces' bounding box, else the image centre (what ``SmartCrop`` picks
+    /// when every face fits in the crop).
     static func focus(of faces: [AnalyzedFace], width: Int, height: Int) -> (x: Double, y: Double) {
         guard !faces.isEmpty, width > 0, height > 0 else { return (0.5, 0.5) }
         let left = faces.map { max(0, $0.box.left) }.min()!, right = faces.map { min(width - 1, $0.box.right) }.max()!
