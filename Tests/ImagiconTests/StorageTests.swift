@@ -14,6 +14,8 @@ struct StorageTests {
         #expect(StorageLayout.thumbnailKey(for: "a/b.jpg", size: size) == "thumbnails/300x300c/a/b.jpg")
         #expect(StorageLayout.isThumbnailKey("thumbnails/200x200/a.jpg"))
         #expect(!StorageLayout.isThumbnailKey("my thumbnails/a.jpg"))
+        #expect(StorageLayout.isNotAlbumPhoto("sessions/abc/selfie.jpg"))
+        #expect(!StorageLayout.isNotAlbumPhoto("albums/sessions/a.jpg"))
         #expect(StorageLayout.faceSortKey(key: "a/b.jpg", index: 3) == "FACE#a/b.jpg#3")
     }
 

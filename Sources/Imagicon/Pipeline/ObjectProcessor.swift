@@ -55,8 +55,8 @@ public struct ObjectProcessor: Sendable {
     /// Processes one object event; throws ``ProcessingError`` when the invocation must be retried.
     public func process(_ event: ObjectEvent, context: LambdaContext) async throws -> ObjectOutcome {
         var outcome = ObjectOutcome(status: "skipped", bucket: event.bucket, key: event.key)
-        if StorageLayout.isThumbnailKey(event.key) {
-            outcome.reason = "thumbnail key (recursion guard)"
+        if StorageLayout.isNotAlbumPhoto(event.key) {
+            outcome.reason = StorageLayout.isThumbnailKey(event.key) ? "thumbnail key (recursion guard)" : "session workspace key"
             return outcome
         }
         let object = ObjectIdentity(bucket: event.bucket, key: event.key, size: event.size ?? 0, etag: event.eTag,

@@ -16,9 +16,17 @@ public enum StorageLayout {
         "\(thumbnailPrefix)\(size.description)/\(key)"
     }
 
+    /// Prefix of temporary workspaces (search ZIPs, uploaded selfies), expired by a lifecycle rule.
+    public static let sessionsPrefix = "sessions/"
+
     /// True for keys the pipeline must not process (its own output).
     public static func isThumbnailKey(_ key: String) -> Bool {
         key.hasPrefix(thumbnailPrefix)
+    }
+
+    /// True for keys that are never album photos: thumbnails (recursion guard) and session workspaces.
+    public static func isNotAlbumPhoto(_ key: String) -> Bool {
+        key.hasPrefix(thumbnailPrefix) || key.hasPrefix(sessionsPrefix)
     }
 
     /// Partition key of an album: `ALBUM#<album>`.
