@@ -18,7 +18,9 @@ public enum HandlerFactory {
         switch configuration.handler {
         case .process:
             return ProcessHandler(processor: try makeProcessor(configuration, environment: environment))
-        case .search, .convert:
+        case .search:
+            return try makeSearchHandler(configuration, environment: environment)
+        case .convert:
             throw ConfigurationError(.unknownHandler,
                                      "the \(configuration.handler.rawValue) handler is not available in this build yet")
         }
@@ -36,5 +38,11 @@ public enum HandlerFactory {
         let models = try FaceModels(directory: configuration.modelsDirectory)
         let analyzer = ImageAnalyzer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels, models: models)
         return ObjectProcessor(configuration: configuration, table: configuration.table!, s3: s3, dynamo: dynamo, analyzer: analyzer)
+    }
+
+    /// The search handler with its AWS clients and models, built once at init.
+    static func makeSearchHandler(_ configuration: Configuration, environment: [String: String]) throws -> SearchHandler {
+        SearchHandler(service: try SearchService.make(configuration, environment: environment),
+                      defaultThreshold: configuration.faceThreshold)
     }
 }
