@@ -13,10 +13,9 @@ public struct CRC32: Sendable, Equatable {
 
     /// Feeds bytes.
     public mutating func update(_ bytes: some Collection<UInt8>) {
+        let t = Self.table
         var c = state
-        Self.table.withUnsafeBufferPointer { t in
-            for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        }
+        for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
         state = c
     }
 

@@ -41,7 +41,8 @@ public struct SearchHandler: LambdaHandler {
         }
         metadata["status"] = .stringConvertible(response.statusCode)
         metadata["stagesMs"] = .dictionary(["selfies": .stringConvertible(timings.selfiesMs), "read": .stringConvertible(timings.readMs),
-                                            "compute": .stringConvertible(timings.computeMs), "zip": .stringConvertible(timings.zipMs)])
+                                            "compute": .stringConvertible(timings.computeMs),
+                                            "respond": .stringConvertible(timings.respondMs), "zip": .stringConvertible(timings.zipMs)])
         metadata["items"] = .stringConvertible(timings.items)
         metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         if response.statusCode >= 500 {

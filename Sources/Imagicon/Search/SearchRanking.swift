@@ -38,13 +38,9 @@ public enum SearchRanking {
     public static func distance(_ a: [Float], _ b: [Float]) -> Double {
         guard a.count == b.count, !a.isEmpty else { return .infinity }
         var sum: Float = 0
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                for i in 0..<pa.count {
-                    let d = pa[i] - pb[i]
-                    sum += d * d
-                }
-            }
+        for i in a.indices {
+            let d = a[i] - b[i]
+            sum += d * d
         }
         return Double(sum.squareRoot())
     }

@@ -15,14 +15,19 @@ public struct SearchTimings: Sendable, Equatable {
     public var selfiesMs = 0.0
     /// The album Query (all pages), wall time; it overlaps the selfie work.
     public var readMs = 0.0
-    /// Distances, ranking and the response (presigned URLs).
+    /// Distances and ranking.
     public var computeMs = 0.0
+    /// The matches' presigned URLs and fields.
+    public var respondMs = 0.0
     /// Reading the originals and writing the ZIP.
     public var zipMs = 0.0
     /// Items the Query returned.
     public var items = 0
     /// Faces compared.
     public var faces = 0
+
+    /// All zero.
+    public init() {}
 }
 
 /// The `search` use case against S3 and DynamoDB, shared by the Lambda handler and `imagicon search`.
@@ -73,12 +78,11 @@ public struct SearchService: Sendable {
 
     /// Runs a validated request. Throws ``SearchError`` for the caller's mistakes; anything else is ours.
     public func search(_ request: SearchRequest, timings: inout SearchTimings) async throws -> SearchResponse {
-        let table = self.table, dynamo = self.dynamo, album = request.album
         let readStart = DispatchTime.now().uptimeNanoseconds
-        async let loaded: (AlbumIndex, UInt64) = {
-            let index = try await AlbumIndex.load(album: album, table: table, dynamo: dynamo)
-            return (index, DispatchTime.now().uptimeNanoseconds)
-        }()
+        // The album read overlaps the selfie work (CPU-bound); it is cancelled when a selfie is refused.
+        let table = self.table, dynamo = self.dynamo, album = request.album
+        let read = Task { try await Self.loadTimed(album: album, table: table, dynamo: dynamo) }
+        defer { read.cancel() }
 
         var start = DispatchTime.now().uptimeNanoseconds
         var selfies: [[Float]] = []
@@ -87,7 +91,7 @@ public struct SearchService: Sendable {
         }
         timings.selfiesMs = Self.millis(since: start)
 
-        let (index, readEnd) = try await loaded
+        let (index, readEnd) = try await read.value
         timings.readMs = Double(readEnd - readStart) / 1e6
         timings.items = index.itemCount
         timings.faces = index.faces.count
@@ -97,6 +101,8 @@ public struct SearchService: Sendable {
 
         start = DispatchTime.now().uptimeNanoseconds
         let ranked = SearchRanking.rank(faces: index.faces, selfies: selfies, threshold: request.threshold, limit: request.limit)
+        timings.computeMs = Self.millis(since: start)
+        start = DispatchTime.now().uptimeNanoseconds
         var matches: [SearchResponse.Match] = []
         for match in ranked {
             guard let photo = index.photos[match.key] else { continue }
@@ -109,7 +115,7 @@ public struct SearchService: Sendable {
                 url: try s3.presignedGetURL(bucket: photo.bucket, key: photo.key, expires: Self.urlExpirySeconds),
                 thumbnailUrl: thumbnailURL, width: photo.width, height: photo.height, dateTimeOriginal: photo.dateTimeOriginal))
         }
-        timings.computeMs = Self.millis(since: start)
+        timings.respondMs = Self.millis(since: start)
 
         var response = SearchResponse(album: request.album, matches: matches, zip: nil)
         if request.zip {
@@ -118,6 +124,12 @@ public struct SearchService: Sendable {
             timings.zipMs = Self.millis(since: start)
         }
         return response
+    }
+
+    /// The album index and the time its read finished.
+    static func loadTimed(album: String, table: String, dynamo: DynamoDBClient) async throws -> (AlbumIndex, UInt64) {
+        let index = try await AlbumIndex.load(album: album, table: table, dynamo: dynamo)
+        return (index, DispatchTime.now().uptimeNanoseconds)
     }
 
     /// The bytes of one selfie.
@@ -129,14 +141,21 @@ public struct SearchService: Sendable {
             guard let sourceBucket else {
                 throw SearchError(.badRequest, "Selfie keys are not enabled here; send the image in 'images'.")
             }
+            let result: Result<S3Object, AWSError>
             do {
-                return try await s3.getObject(bucket: sourceBucket, key: key, maxBytes: maxSelfieBytes).body
-            } catch let error where error.code == .notFound {
+                result = .success(try await s3.getObject(bucket: sourceBucket, key: key, maxBytes: maxSelfieBytes))
+            } catch {
+                result = .failure(error)
+            }
+            switch result {
+            case .success(let object): return object.body
+            case .failure(let error) where error.code == .notFound:
                 throw SearchError(.badRequest, "No uploaded selfie has that key.")
-            } catch let error where error.code == .responseTooLarge {
+            case .failure(let error) where error.code == .responseTooLarge:
                 throw SearchError(.tooLarge, "The selfie is larger than \(maxSelfieBytes) bytes.")
-            } catch let error where error.code == .invalidRequest {
+            case .failure(let error) where error.code == .invalidRequest:
                 throw SearchError(.badRequest, "The selfie key is not a valid S3 key.")
+            case .failure(let error): throw error
             }
         }
     }
@@ -152,20 +171,9 @@ public struct SearchService: Sendable {
         do {
             for photo in photos {
                 let remaining = Int(min(maxZipBytes - min(maxZipBytes, zip.bytesWritten), UInt64(Int.max)))
-                let body: [UInt8]
-                do {
-                    body = try await s3.getObject(bucket: photo.bucket, key: photo.key, maxBytes: remaining).body
-                } catch let error where error.code == .notFound {
-                    continue  // deleted since it was processed; its records go with the ObjectRemoved event
-                } catch let error where error.code == .responseTooLarge {
-                    throw SearchError(.tooLarge, "The matched originals exceed the \(maxZipBytes)-byte ZIP limit; lower 'limit'.")
-                }
+                guard let body = try await original(photo, maxBytes: remaining) else { continue }
                 let name = photo.key.split(separator: "/").last.map(String.init) ?? photo.key
-                do {
-                    try await upload.write(try zip.add(name: name, data: body))
-                } catch let error as ZipWriter.LimitError {
-                    throw SearchError(.tooLarge, "The matched originals do not fit in one ZIP (\(error)); lower 'limit'.")
-                }
+                try await upload.write(try Self.entry(&zip, name: name, data: body))
             }
             try await upload.write(zip.finish())
             try await upload.finish()
@@ -174,6 +182,36 @@ public struct SearchService: Sendable {
             throw error
         }
         return SearchResponse.Zip(key: key, url: try s3.presignedGetURL(bucket: bucket, key: key, expires: Self.urlExpirySeconds))
+    }
+
+    /// One original for the ZIP; nil when it was deleted since it was processed (its records go with
+    /// the ObjectRemoved event).
+    func original(_ photo: AlbumIndex.Photo, maxBytes: Int) async throws -> [UInt8]? {
+        let result: Result<S3Object, AWSError>
+        do {
+            result = .success(try await s3.getObject(bucket: photo.bucket, key: photo.key, maxBytes: maxBytes))
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let object):
+            return object.body
+        case .failure(let error) where error.code == .notFound:
+            return nil
+        case .failure(let error) where error.code == .responseTooLarge:
+            throw SearchError(.tooLarge, "The matched originals exceed the \(maxZipBytes)-byte ZIP limit; lower 'limit'.")
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// A ZIP entry, the format's limits as ``SearchError``.
+    static func entry(_ zip: inout ZipWriter, name: String, data: [UInt8]) throws -> [UInt8] {
+        do {
+            return try zip.add(name: name, data: data)
+        } catch {
+            throw SearchError(.tooLarge, "The matched originals do not fit in one ZIP (\(error)); lower 'limit'.")
+        }
     }
 
     static func millis(since start: UInt64) -> Double {
