@@ -200,6 +200,22 @@ final class SearchPipelineTests {
         }
     }
 
+    @Test func cliSearchPrintsTheSameAnswer() async throws {
+        try await processAlbum()
+        let env = ["IMAGICON_TABLE": table, "IMAGICON_THUMBNAIL_BUCKET": thumbs, "IMAGICON_SOURCE_BUCKET": uploads,
+                   "IMAGICON_MODELS_DIR": Models.directory, "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ACCESS_KEY_ID": moto.accessKeyID,
+                   "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey, "AWS_REGION": moto.region, "AWS_SESSION_TOKEN": "", "_HANDLER": ""]
+        let found = try Binaries.runImagicon(["search", "--album", album, FaceTestData.path("jack_dorsey/img62.jpg")], environment: env)
+        #expect(found.status == 0, "\(found.stderr)")
+        let matches = try #require(try found.json()["matches"] as? [[String: Any]], "\(found.stderr)")
+        #expect(Set(matches.compactMap { $0["key"] as? String }) == Set(Self.people["jack"]!.map(key)))
+
+        let refused = try Binaries.runImagicon(["search", "--album", album, FaceTestData.path("none/eagle.jpg")], environment: env)
+        #expect(refused.status == 1)
+        #expect(try refused.json()["code"] as? String == "NoFace")
+        #expect(refused.stderr.contains("NoFace"))
+    }
+
     /// File name -> CRC-32 (hex) of each entry, as Python's zipfile reads the archive (it checks the CRCs).
     func zipListing(_ path: String) throws -> [String: String] {
         let script = """
