@@ -10,8 +10,9 @@ public struct AlbumIndex: Sendable, Equatable {
         public var bucket: String
         /// Key of the original.
         public var key: String
-        /// Displayed size.
+        /// Displayed width.
         public var width: Int?
+        /// Displayed height.
         public var height: Int?
         /// EXIF capture time.
         public var dateTimeOriginal: String?

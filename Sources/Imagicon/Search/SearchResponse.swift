@@ -2,6 +2,7 @@
 public struct SearchResponse: Encodable, Sendable, Equatable {
     /// A face box in displayed pixels.
     public struct Box: Encodable, Sendable, Equatable {
+        /// Inclusive bounds, as dlib reports them (may reach outside the image).
         public var left: Int, top: Int, right: Int, bottom: Int
     }
 
