@@ -74,14 +74,15 @@ final class SearchPipelineTests {
     func key(_ relative: String) -> String { "\(album)/\(relative.replacingOccurrences(of: "/", with: "_"))" }
 
     /// Uploads every photo and processes it with the `process` function.
-    func processAlbum() async throws {
+    func processAlbum(_ files: [String] = SearchPipelineTests.people.values.flatMap { $0 }) async throws {
         var events: [String] = []
-        for (i, file) in Self.people.values.flatMap({ $0 }).sorted().enumerated() {
+        for (i, file) in files.sorted().enumerated() {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: FaceTestData.path(file))))
-            _ = try await s3.putObject(bucket: uploads, key: key(file), body: bytes, contentType: "image/jpeg")
+            _ = try await s3.putObject(bucket: uploads, key: key(file), body: bytes,
+                                       contentType: file.hasSuffix(".png") ? "image/png" : "image/jpeg")
             let json = """
             {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
-            "s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key(file))","size":\(bytes.count),"sequencer":"\(String(format: "%02X", i + 1))"}}}]}
+            "s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key(file))","size":\(bytes.count),"sequencer":"\(String(format: "%04X", i + 1))"}}}]}
             """
             events.append(try Binaries.eventFile(json, in: dir))
         }
