@@ -14,6 +14,7 @@ struct ImagiconCommand: AsyncParsableCommand {
             ThumbnailCommand.self,
             ExifCommand.self,
             FacesCommand.self,
+            SearchCommand.self,
             CompileModelsCommand.self,
             BenchCommand.self,
         ]

@@ -5,7 +5,7 @@ import S3
 /// Picks and builds the handler named by `_HANDLER`, validating the configuration it needs.
 public enum HandlerFactory {
     /// Builds the handler for this process; throws ``ConfigurationError`` (an init error) when the
-    /// configuration is bad or the handler is not available in this build.
+    /// configuration, the AWS settings or the models are bad.
     public static func make(environment: [String: String]) throws -> any LambdaHandler {
         if environment["_HANDLER"] == "diagnostics" {
             guard environment["IMAGICON_DIAGNOSTICS"] == "1" else {
@@ -19,8 +19,7 @@ public enum HandlerFactory {
         case .process:
             return ProcessHandler(processor: try makeProcessor(configuration, environment: environment))
         case .search:
-            throw ConfigurationError(.unknownHandler,
-                                     "the \(configuration.handler.rawValue) handler is not available in this build yet")
+            return try makeSearchHandler(configuration, environment: environment)
         case .convert:
             return try makeConvertHandler(configuration, environment: environment)
         }
@@ -38,5 +37,11 @@ public enum HandlerFactory {
         let models = try FaceModels(directory: configuration.modelsDirectory)
         let analyzer = ImageAnalyzer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels, models: models)
         return ObjectProcessor(configuration: configuration, table: configuration.table!, s3: s3, dynamo: dynamo, analyzer: analyzer)
+    }
+
+    /// The search handler with its AWS clients and models, built once at init.
+    static func makeSearchHandler(_ configuration: Configuration, environment: [String: String]) throws -> SearchHandler {
+        SearchHandler(service: try SearchService.make(configuration, environment: environment),
+                      defaultThreshold: configuration.faceThreshold)
     }
 }
