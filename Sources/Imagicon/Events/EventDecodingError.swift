@@ -14,6 +14,8 @@ public struct EventDecodingError: Error, CustomStringConvertible, Sendable, Equa
         case invalidField
         /// An object key is not valid URL-encoding or not UTF-8 once decoded.
         case invalidKey
+        /// A request body is over the size limit.
+        case bodyTooLarge
     }
 
     /// The kind of problem.

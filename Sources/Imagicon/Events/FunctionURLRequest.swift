@@ -37,7 +37,7 @@ public struct FunctionURLRequest: Sendable, Equatable {
         if let text = try root.optionalString("body") {
             if root.child("isBase64Encoded")?.value == .bool(true) {
                 guard text.utf8.count / 4 * 3 <= maxBodyBytes + 3 else {
-                    throw EventDecodingError(.invalidField, "$.body is larger than \(maxBodyBytes) bytes")
+                    throw EventDecodingError(.bodyTooLarge, "$.body is larger than \(maxBodyBytes) bytes")
                 }
                 guard let data = Data(base64Encoded: text) else {
                     throw EventDecodingError(.invalidField, "$.body is not valid base64")
@@ -47,7 +47,7 @@ public struct FunctionURLRequest: Sendable, Equatable {
                 body = Array(text.utf8)
             }
             guard body.count <= maxBodyBytes else {
-                throw EventDecodingError(.invalidField, "$.body is larger than \(maxBodyBytes) bytes")
+                throw EventDecodingError(.bodyTooLarge, "$.body is larger than \(maxBodyBytes) bytes")
             }
         }
         return FunctionURLRequest(

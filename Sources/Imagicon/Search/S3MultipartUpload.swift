@@ -55,7 +55,7 @@ struct S3StreamingUpload {
                                       headers: ["Content-Type": "application/xml"], operation: "CompleteMultipartUpload")
         // S3 may answer 200 with an <Error> body when completion fails late.
         let text = String(decoding: response.body, as: UTF8.self)
-        if text.contains("<Error>") {
+        if !XMLScan.elements("Error", in: Substring(text)).isEmpty {
             throw AWSError(.invalidResponse, "CompleteMultipartUpload failed: \(XMLScan.firstValue(of: "Code", in: text) ?? "unknown")")
         }
     }

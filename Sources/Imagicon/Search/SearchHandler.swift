@@ -59,7 +59,7 @@ public struct SearchHandler: LambdaHandler {
         do {
             http = try FunctionURLRequest.decode(event, maxBodyBytes: limits.maxBodyBytes)
         } catch let error as EventDecodingError {
-            if error.message.contains("larger than") {
+            if error.code == .bodyTooLarge {
                 throw SearchError(.tooLarge, "The request body is larger than \(limits.maxBodyBytes) bytes.")
             }
             throw SearchError(.badRequest, "The request is not a Function URL request with a readable body.")
