@@ -74,8 +74,9 @@ struct StorageTests {
 
     @Test func faceAwareFocus() {
         let face = AnalyzedFace(box: FaceRect(left: 80, top: 10, right: 99, bottom: 29), confidence: 1, landmarks: [], descriptor: [])
-        let focus = ImageAnalyzer.focus(of: [face], width: 100, height: 100)
+        let whole = ThumbnailSize(width: 100, height: 100, crop: true)!
+        let focus = ImageAnalyzer.focus(of: [face], width: 100, height: 100, size: whole)
         #expect(focus.x == 0.9 && focus.y == 0.2)
-        #expect(ImageAnalyzer.focus(of: [], width: 100, height: 100) == (0.5, 0.5))
+        #expect(ImageAnalyzer.focus(of: [], width: 100, height: 100, size: whole) == (0.5, 0.5))
     }
 }

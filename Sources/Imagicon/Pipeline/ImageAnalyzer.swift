@@ -119,13 +119,4 @@ public struct ImageAnalyzer: Sendable {
         else { return (0.5, 0.5) }
         return (focus.x, focus.y)
     }
-
-    /// The centre of all the faces' bounding box, else the image centre (what ``SmartCrop`` picks
-    /// when every face fits in the crop).
-    static func focus(of faces: [AnalyzedFace], width: Int, height: Int) -> (x: Double, y: Double) {
-        guard !faces.isEmpty, width > 0, height > 0 else { return (0.5, 0.5) }
-        let left = faces.map { max(0, $0.box.left) }.min()!, right = faces.map { min(width - 1, $0.box.right) }.max()!
-        let top = faces.map { max(0, $0.box.top) }.min()!, bottom = faces.map { min(height - 1, $0.box.bottom) }.max()!
-        return ((Double(left + right + 1) / 2) / Double(width), (Double(top + bottom + 1) / 2) / Double(height))
-    }
 }
