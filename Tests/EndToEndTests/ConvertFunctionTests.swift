@@ -22,8 +22,7 @@ final class ConvertFunctionTests {
 
     init() async throws {
         moto = try MotoServer(auth: true)
-        s3 = S3Client(credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey),
-                      region: moto.region, endpoint: try AWSEndpoint(url: moto.endpoint))
+        s3 = try moto.s3Client()
         try await s3.createBucket(bucket)
         dir = try Binaries.temporaryDirectory()
     }
@@ -151,10 +150,9 @@ final class ConvertFunctionTests {
 
     @Test func smartCropUsesTheRecordedFacesOfTheSameBytes() async throws {
         _ = try await uploadSources()
-        let dynamo = DynamoDBClient(credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey),
-                                    region: moto.region, endpoint: try AWSEndpoint(url: moto.endpoint))
+        let dynamo = try moto.dynamoDBClient()
         let table = "imagicon"
-        _ = try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        try await dynamo.createImagiconTable(table)
         let etag = try #require(try await s3.headObject(bucket: bucket, key: "album/photo.jpeg").eTag).replacingOccurrences(of: "\"", with: "")
         func record(etag: String) async throws {
             try await dynamo.putItem(table: table, item: [

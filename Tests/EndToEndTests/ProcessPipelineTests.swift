@@ -32,13 +32,11 @@ final class ProcessPipelineTests {
 
     init() async throws {
         moto = try MotoServer(auth: true)
-        let credentials = AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)
-        let endpoint = try AWSEndpoint(url: moto.endpoint)
-        s3 = S3Client(credentials: credentials, region: moto.region, endpoint: endpoint)
-        dynamo = DynamoDBClient(credentials: credentials, region: moto.region, endpoint: endpoint)
+        s3 = try moto.s3Client()
+        dynamo = try moto.dynamoDBClient()
         try await s3.createBucket(uploads)
         try await s3.createBucket(thumbs)
-        _ = try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        try await dynamo.createImagiconTable(table)
         dir = try Binaries.temporaryDirectory()
     }
 

@@ -16,9 +16,8 @@ struct SearchLatencyBench {
     @Test func tenThousandFaces() async throws {
         let moto = try MotoServer(auth: true)
         defer { moto.stop() }
-        let credentials = AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey)
-        let dynamo = DynamoDBClient(credentials: credentials, region: moto.region, endpoint: try AWSEndpoint(url: moto.endpoint))
-        _ = try await dynamo.createTable("imagicon", partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        let dynamo = try moto.dynamoDBClient()
+        try await dynamo.createImagiconTable("imagicon")
         let album = "bench/album"
         var generator = SystemRandomNumberGenerator()
         var requests: [DynamoDBWriteRequest] = []
