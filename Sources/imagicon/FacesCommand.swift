@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceKit
 import Foundation
 import ImageKit
+import Imagicon
 
 /// `imagicon faces FILE [--upsample N]`: dlib's face pipeline on one photo, as JSON
 /// (`{"width","height","faces":[{"box","confidence","landmarks","descriptor"}]}`), coordinates in
@@ -71,8 +72,7 @@ enum FacesInput {
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw FacesInputError(description: "cannot read \(path): \(error.localizedDescription)")
         }
-        let p = try ImageDecoder.decode(bytes).pixels
-        return RGBImage(width: p.width, height: p.height, pixels: p.channels == 3 ? p.pixels : p.removingAlpha().pixels)
+        return try ImageDecoder.decode(bytes).pixels.rgbImage
     }
 }
 

@@ -89,7 +89,7 @@ public struct ImageConverter: Sendable {
             let boxes: [SmartCrop.Face]
             if let detector {
                 let fx = Double(dw) / Double(image.width), fy = Double(dh) / Double(image.height)
-                boxes = try detectFaces(in: image, detector: detector).map {
+                boxes = try detector.detect(in: image, rgb: image.rgbImage, maxPixels: Self.detectionMaxPixels, upsample: 0).map {
                     SmartCrop.Face(left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
                                    right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,
                                    confidence: $0.confidence)
@@ -115,22 +115,5 @@ public struct ImageConverter: Sendable {
         let encoded = try ImageEncoder.encode(pixels, options: EncodeOptions(format: format, quality: request.quality))
         return ConvertedImage(bytes: encoded, format: format, width: pixels.width, height: pixels.height, sourceRect: rect,
                               facesFound: found, facesKept: kept, facesFrom: from)
-    }
-
-    /// Faces in `image`, in its pixels; detection runs on a copy of at most ``detectionMaxPixels``.
-    private func detectFaces(in image: PixelBuffer, detector: FaceDetector) throws -> [FaceDetection] {
-        var small = image
-        if image.width * image.height > Self.detectionMaxPixels {
-            let s = (Double(Self.detectionMaxPixels) / Double(image.width * image.height)).squareRoot()
-            small = try Resampler.resize(image, width: max(1, Int(Double(image.width) * s)), height: max(1, Int(Double(image.height) * s)))
-        }
-        let rgb = RGBImage(width: small.width, height: small.height, pixels: small.channels == 3 ? small.pixels : small.removingAlpha().pixels)
-        let sx = Double(image.width) / Double(small.width), sy = Double(image.height) / Double(small.height)
-        return detector.detect(in: rgb).map { d in
-            FaceDetection(rect: FaceRect(left: Int((Double(d.rect.left) * sx).rounded()), top: Int((Double(d.rect.top) * sy).rounded()),
-                                         right: Int((Double(d.rect.right + 1) * sx).rounded()) - 1,
-                                         bottom: Int((Double(d.rect.bottom + 1) * sy).rounded()) - 1),
-                          confidence: d.confidence)
-        }
     }
 }

@@ -69,26 +69,9 @@ public struct ImageAnalyzer: Sendable {
 
     /// Detect on a bounded copy, then landmarks and descriptors on the full-resolution pixels.
     func findFaces(in image: PixelBuffer, models: FaceModels, timings: inout [String: Double]) throws -> [AnalyzedFace] {
-        let rgb = RGBImage(width: image.width, height: image.height, pixels: image.channels == 3 ? image.pixels : image.removingAlpha().pixels)
-        let pixels = image.width * image.height
-        var detections: [FaceDetection]
+        let rgb = image.rgbImage
         let start = DispatchTime.now().uptimeNanoseconds
-        if pixels > Self.detectionMaxPixels {
-            let scale = (Double(Self.detectionMaxPixels) / Double(pixels)).squareRoot()
-            let small = try Resampler.resize(image, width: max(1, Int(Double(image.width) * scale)),
-                                             height: max(1, Int(Double(image.height) * scale)))
-            let smallRGB = RGBImage(width: small.width, height: small.height,
-                                    pixels: small.channels == 3 ? small.pixels : small.removingAlpha().pixels)
-            let sx = Double(image.width) / Double(small.width), sy = Double(image.height) / Double(small.height)
-            detections = models.detector.detect(in: smallRGB, upsample: upsample).map { d in
-                FaceDetection(rect: FaceRect(left: Int((Double(d.rect.left) * sx).rounded()), top: Int((Double(d.rect.top) * sy).rounded()),
-                                             right: Int((Double(d.rect.right + 1) * sx).rounded()) - 1,
-                                             bottom: Int((Double(d.rect.bottom + 1) * sy).rounded()) - 1),
-                              confidence: d.confidence)
-            }
-        } else {
-            detections = models.detector.detect(in: rgb, upsample: upsample)
-        }
+        var detections = try models.detector.detect(in: image, rgb: rgb, maxPixels: Self.detectionMaxPixels, upsample: upsample)
         timings["detect"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         detections.sort { $0.confidence > $1.confidence }
 
