@@ -30,7 +30,7 @@ public struct EncodeOptions: Sendable, Equatable {
     }
 }
 
-/// Encodes `PixelBuffer`s to JPEG (TurboJPEG, 4:2:0, optimised Huffman tables), PNG (libpng)
+/// Encodes `PixelBuffer`s to JPEG (TurboJPEG, 4:2:0 with fitted chroma, optimised Huffman tables), PNG (libpng)
 /// or WebP (libwebp).
 public enum ImageEncoder {
     /// Encodes `image`. JPEG has no alpha: an RGBA image is composited onto white first.
@@ -58,9 +58,21 @@ public enum ImageEncoder {
         // TurboJPEG 2.x compresses with the fast, inexact DCT below quality 96 unless asked for
         // the accurate one, which libjpeg, libvips and Pillow use (measurably higher PSNR).
         let flags = TJFLAG_ACCURATEDCT | (progressive ? TJFLAG_PROGRESSIVE : 0)
-        let status = image.pixels.withUnsafeBufferPointer { src in
-            tjCompress2(handle.raw, src.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
-                        &output, &size, Int32(TJSAMP_420.rawValue), Int32(quality), flags)
+        // The 4:2:0 planes are made here, not by libjpeg: see YCbCrPlanes for why.
+        let planes = YCbCrPlanes(rgb: image)
+        let sub = Int32(TJSAMP_420.rawValue), w = Int32(image.width), h = Int32(image.height)
+        guard Int(tjPlaneWidth(0, w, sub)) == planes.lumaWidth, Int(tjPlaneHeight(0, h, sub)) == planes.lumaHeight,
+              Int(tjPlaneWidth(1, w, sub)) == planes.chromaWidth, Int(tjPlaneHeight(1, h, sub)) == planes.chromaHeight else {
+            throw ImageError(.encodingFailed, "JPEG encoding failed: unexpected 4:2:0 plane sizes for \(image.width)x\(image.height).")
+        }
+        var strides: [Int32] = [Int32(planes.lumaWidth), Int32(planes.chromaWidth), Int32(planes.chromaWidth)]
+        let status = planes.y.withUnsafeBufferPointer { y in
+            planes.cb.withUnsafeBufferPointer { cb in
+                planes.cr.withUnsafeBufferPointer { cr in
+                    var sources: [UnsafePointer<UInt8>?] = [y.baseAddress, cb.baseAddress, cr.baseAddress]
+                    return tjCompressFromYUVPlanes(handle.raw, &sources, w, &strides, h, sub, &output, &size, Int32(quality), flags)
+                }
+            }
         }
         guard status == 0, let output else { throw ImageError(.encodingFailed, "JPEG encoding failed: \(handle.message).") }
         return Array(UnsafeBufferPointer(start: output, count: Int(size)))

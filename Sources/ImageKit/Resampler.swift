@@ -92,15 +92,23 @@ struct ResampleAxis {
 /// High-quality separable Lanczos-3 resampling of `PixelBuffer`s.
 ///
 /// For large reductions the image is first box-averaged by an integer factor that leaves at
-/// least a 2x reduction for Lanczos (the "reducing gap" of Pillow and libvips): cheap, and
-/// indistinguishable once Lanczos low-passes the rest. The Lanczos passes run vertical first,
+/// least a 2x reduction for Lanczos (the "reducing gap" of Pillow and libvips), 4x for small
+/// outputs: box averaging is cheap but not a clean low-pass, and where the Lanczos passes are
+/// cheap anyway (small outputs) the larger gap keeps the result near the exact resize. The Lanczos passes run vertical first,
 /// streaming input rows through a small ring buffer (no full-size intermediate), on packed
 /// float rows the compiler vectorises, then horizontal on the few output rows with 4-wide SIMD
 /// pixels. Output rows are split across cores. Alpha is premultiplied throughout, so
 /// transparent neighbours cannot bleed dark fringes into edges.
 public enum Resampler {
-    /// The smallest reduction left to Lanczos after box pre-reduction.
-    static let reducingGap = 2.0
+    /// The smallest reduction left to Lanczos after box pre-reduction, by output size.
+    ///
+    /// Measured on a 12 MP photo DCT-decoded at 1/2 (PSNR against the exact double-precision
+    /// Lanczos-3 resize, lossless output): 200 px with gap 2 (box 5) 46.5 dB, with gap 4
+    /// (box 2) 57.7 dB, for a few milliseconds more. A 1024 px output from a 24 MP buffer would
+    /// pay ~35-tap Lanczos over every input row with gap 4, so larger outputs keep gap 2.
+    static func reducingGap(outputWidth: Int, outputHeight: Int) -> Double {
+        max(outputWidth, outputHeight) <= 512 ? 4 : 2
+    }
 
     /// Resamples `source` (or the part of it in `rect`) to exactly `width` x `height`.
     public static func resize(_ source: PixelBuffer, width: Int, height: Int, rect: SourceRect? = nil) throws -> PixelBuffer {
@@ -113,7 +121,8 @@ public enum Resampler {
             throw ImageError(.invalidArgument, "Source rectangle is outside the \(source.width)x\(source.height) image.")
         }
         var src = source
-        let kx = max(1, Int(r.width / Double(width) / reducingGap)), ky = max(1, Int(r.height / Double(height) / reducingGap))
+        let gap = reducingGap(outputWidth: width, outputHeight: height)
+        let kx = max(1, Int(r.width / Double(width) / gap)), ky = max(1, Int(r.height / Double(height) / gap))
         if kx > 1 || ky > 1 {
             // Box-reduce only the blocks that cover the rectangle.
             let bx0 = max(0, Int(r.x) / kx), by0 = max(0, Int(r.y) / ky)
