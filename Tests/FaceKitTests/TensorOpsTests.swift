@@ -86,6 +86,23 @@ import Testing
         #expect(Self.maxDiff(serial, Self.naiveConv(x, conv)) < 1e-4)
     }
 
+    @Test func singleFilterHeadIsTheSameOnSeveralThreads() {
+        // The detector's last layer shape (one 9x9 filter, stride 1, padded), on a width that is
+        // not a multiple of the 32-output groups.
+        var g = SplitMix(state: 23)
+        let conv = Convolution(outChannels: 1, inChannels: 5, kernelRows: 9, kernelCols: 9, strideY: 1, strideX: 1, padY: 4, padX: 4,
+                               weights: FloatStorage((0..<405).map { _ in Float.random(in: -1...1, using: &g) }), bias: [0.25], relu: false)
+        let x = Self.random(2, 5, 61, 77, &g)
+        let before = FaceKitThreads.current
+        FaceKitThreads.set(3)
+        let parallel = conv.forward(x)
+        FaceKitThreads.set(1)
+        let serial = conv.forward(x)
+        FaceKitThreads.set(before)
+        #expect(parallel == serial)
+        #expect(Self.maxDiff(serial, Self.naiveConv(x, conv)) < 1e-4)
+    }
+
     @Test func poolingMatchesNaive() {
         var g = SplitMix(state: 3)
         let x = Self.random(2, 3, 9, 8, &g)

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -137,8 +138,10 @@ public final class FaceDetector: Sendable {
         let m = [means.red, means.green, means.blue]
         img.pixels.withUnsafeBufferPointer { px in
             t.data.withUnsafeMutableBufferPointer { d in
-                for ch in 0..<3 {
-                    let dp = d.baseAddress! + ch * plane
+                // The three colour planes are independent: one task each when threads allow.
+                let shared = PyramidPlanes(pixels: px.baseAddress!, tensor: d.baseAddress!)
+                let channel: @Sendable (Int) -> Void = { ch in
+                    let dp = shared.tensor + ch * plane, px = shared.pixels
                     let mean = m[ch]
                     for r in 0..<img.height {
                         let row = dp + (base.top + r) * nc + base.left
@@ -151,9 +154,16 @@ public final class FaceDetector: Sendable {
                                                  dp + dr.top * nc + dr.left, dstRowStride: nc, dstRows: dr.height, dstCols: dr.width)
                     }
                 }
+                if FaceKitThreads.current > 1 { DispatchQueue.concurrentPerform(iterations: 3, execute: channel) } else { (0..<3).forEach(channel) }
             }
         }
         return (t, layout)
+    }
+
+    /// Raw pointers for the pyramid's per-channel tasks; each task writes its own plane.
+    private struct PyramidPlanes: @unchecked Sendable {
+        let pixels: UnsafePointer<UInt8>
+        let tensor: UnsafeMutablePointer<Float>
     }
 
     /// Detection on the image as given (no upsampling): network, scan, NMS.

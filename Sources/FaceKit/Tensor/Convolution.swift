@@ -109,50 +109,70 @@ struct Convolution: Sendable {
         let w: UnsafePointer<Float>
     }
 
-    /// One filter, stride 1: a direct sum over a zero-padded copy of the input, eight outputs
-    /// at a time in vector registers (an im2col matrix would be `filterSize` times the output and
-    /// dominate what is a matrix-vector product).
+    /// One filter, stride 1: a direct sum over a zero-padded copy of the input, 32 outputs at a
+    /// time in four independent vector accumulators (one accumulator would serialise on the
+    /// add latency), output rows split across the workers. An im2col matrix would be
+    /// `filterSize` times the output and dominate what is a matrix-vector product.
     private func forwardSingleFilter(_ input: Tensor, into output: inout Tensor) {
         let H = input.nr, W = input.nc, outR = output.nr, outC = output.nc
-        let lanes = 8
-        let chunks = (outC + lanes - 1) / lanes
-        // Padded plane: padY rows above/below, padX columns left, enough on the right for full chunks.
-        let pw = max(W + 2 * padX, chunks * lanes + kernelCols - 1), ph = H + 2 * padY
+        let lanes = 8, group = 4 * lanes
+        let groups = (outC + group - 1) / group
+        // Padded plane: padY rows above/below, padX columns left, enough on the right for full groups.
+        let pw = max(W + 2 * padX, groups * group + kernelCols - 1), ph = H + 2 * padY
         let b: Float = bias.isEmpty ? 0 : bias[0]
+        let inChannels = self.inChannels, kernelRows = self.kernelRows, kernelCols = self.kernelCols, relu = self.relu
         var padded = [Float](repeating: 0, count: inChannels * ph * pw)
-        var row = [Float](repeating: 0, count: chunks * lanes)
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
                 weights.withUnsafeBufferPointer { w in
                     padded.withUnsafeMutableBufferPointer { pad in
-                        row.withUnsafeMutableBufferPointer { rowBuf in
-                            for s in 0..<input.n {
-                                let sIn = src.baseAddress! + s * input.sampleSize
-                                for c in 0..<inChannels {
-                                    for y in 0..<H {
-                                        (pad.baseAddress! + (c * ph + y + padY) * pw + padX).update(from: sIn + (c * H + y) * W, count: W)
-                                    }
-                                }
-                                let sOut = dst.baseAddress! + s * outR * outC
-                                for oy in 0..<outR {
-                                    for chunk in 0..<chunks {
-                                        var acc = SIMD8<Float>(repeating: b)
-                                        let ox = chunk * lanes
-                                        for c in 0..<inChannels {
-                                            for ky in 0..<kernelRows {
-                                                let line = UnsafeRawPointer(pad.baseAddress! + (c * ph + oy + ky) * pw + ox)
-                                                let wr = w.baseAddress! + (c * kernelRows + ky) * kernelCols
-                                                for kx in 0..<kernelCols {
-                                                    acc += SIMD8<Float>(repeating: wr[kx]) * line.loadUnaligned(fromByteOffset: kx * 4, as: SIMD8<Float>.self)
-                                                }
-                                            }
-                                        }
-                                        if relu { acc.replace(with: SIMD8<Float>(repeating: 0), where: acc .< 0) }
-                                        UnsafeMutableRawPointer(rowBuf.baseAddress! + ox).storeBytes(of: acc, as: SIMD8<Float>.self)
-                                    }
-                                    (sOut + oy * outC).update(from: rowBuf.baseAddress!, count: outC)
+                        for s in 0..<input.n {
+                            let sIn = src.baseAddress! + s * input.sampleSize
+                            for c in 0..<inChannels {
+                                for y in 0..<H {
+                                    (pad.baseAddress! + (c * ph + y + padY) * pw + padX).update(from: sIn + (c * H + y) * W, count: W)
                                 }
                             }
+                            let shared = SharedPointers(src: UnsafePointer(pad.baseAddress!), dst: dst.baseAddress! + s * outR * outC, w: w.baseAddress!)
+                            let workers = max(1, min(FaceKitThreads.current, outR / 8))
+                            let work: @Sendable (Int) -> Void = { worker in
+                                var row = [Float](repeating: 0, count: groups * group)
+                                row.withUnsafeMutableBufferPointer { rowBuf in
+                                    var oy = worker
+                                    while oy < outR {
+                                        for g in 0..<groups {
+                                            let ox = g * group
+                                            var a0 = SIMD8<Float>(repeating: b), a1 = a0, a2 = a0, a3 = a0
+                                            for c in 0..<inChannels {
+                                                for ky in 0..<kernelRows {
+                                                    let line = UnsafeRawPointer(shared.src + (c * ph + oy + ky) * pw + ox)
+                                                    let wr = shared.w + (c * kernelRows + ky) * kernelCols
+                                                    for kx in 0..<kernelCols {
+                                                        let k = SIMD8<Float>(repeating: wr[kx]), o = kx * 4
+                                                        a0 += k * line.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                                                        a1 += k * line.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
+                                                        a2 += k * line.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
+                                                        a3 += k * line.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
+                                                    }
+                                                }
+                                            }
+                                            if relu {
+                                                let zero = SIMD8<Float>(repeating: 0)
+                                                a0.replace(with: zero, where: a0 .< 0); a1.replace(with: zero, where: a1 .< 0)
+                                                a2.replace(with: zero, where: a2 .< 0); a3.replace(with: zero, where: a3 .< 0)
+                                            }
+                                            let out = UnsafeMutableRawPointer(rowBuf.baseAddress! + ox)
+                                            out.storeBytes(of: a0, as: SIMD8<Float>.self)
+                                            out.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
+                                            out.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
+                                            out.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
+                                        }
+                                        (shared.dst + oy * outC).update(from: rowBuf.baseAddress!, count: outC)
+                                        oy += workers
+                                    }
+                                }
+                            }
+                            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
                         }
                     }
                 }
@@ -181,11 +201,13 @@ struct Convolution: Sendable {
             data = [Float](repeating: 0, count: t.n * channels * s * rows * pitch)
             t.data.withUnsafeBufferPointer { src in
                 data.withUnsafeMutableBufferPointer { dst in
-                    for plane in 0..<(t.n * channels) {
+                    // Planes are independent: one task each when threads allow.
+                    let shared = SharedPointers(src: src.baseAddress!, dst: dst.baseAddress!, w: src.baseAddress!)
+                    let split: @Sendable (Int) -> Void = { plane in
                         for y in 0..<rows {
-                            let srow = src.baseAddress! + (plane * rows + y) * W
+                            let srow = shared.src + (plane * rows + y) * W
                             for q in 0..<s {
-                                let drow = dst.baseAddress! + ((plane * s + q) * rows + y) * pitch
+                                let drow = shared.dst + ((plane * s + q) * rows + y) * pitch
                                 var i = 0, x = q
                                 if s == 2 {
                                     // Sixteen inputs at a time, split into their even and odd halves.
@@ -198,6 +220,12 @@ struct Convolution: Sendable {
                                 while x < W { drow[i] = srow[x]; i += 1; x += s }
                             }
                         }
+                    }
+                    let planes = t.n * channels
+                    if FaceKitThreads.current > 1 && planes > 1 {
+                        DispatchQueue.concurrentPerform(iterations: planes, execute: split)
+                    } else {
+                        for plane in 0..<planes { split(plane) }
                     }
                 }
             }
