@@ -102,19 +102,36 @@ public enum ImageEncoder {
         guard image.width <= 16383, image.height <= 16383 else {
             throw ImageError(.invalidArgument, "WebP images are at most 16383x16383.")
         }
-        var output: UnsafeMutablePointer<UInt8>?
-        let stride = Int32(image.width * image.channels)
-        let w = Int32(image.width), h = Int32(image.height), q = Float(quality)
-        let size = image.pixels.withUnsafeBufferPointer { src -> Int in
-            switch (image.hasAlpha, lossless) {
-            case (false, false): WebPEncodeRGB(src.baseAddress, w, h, stride, q, &output)
-            case (true, false): WebPEncodeRGBA(src.baseAddress, w, h, stride, q, &output)
-            case (false, true): WebPEncodeLosslessRGB(src.baseAddress, w, h, stride, &output)
-            case (true, true): WebPEncodeLosslessRGBA(src.baseAddress, w, h, stride, &output)
-            }
+        var config = WebPConfig()
+        var picture = WebPPicture()
+        guard WebPConfigInit(&config) != 0, WebPPictureInit(&picture) != 0 else {
+            throw ImageError(.encodingFailed, "WebP encoding failed: libwebp version mismatch.")
         }
-        defer { if let output { WebPFree(output) } }
-        guard size > 0, let output else { throw ImageError(.encodingFailed, "WebP encoding failed.") }
-        return Array(UnsafeBufferPointer(start: output, count: size))
+        config.quality = Float(quality)
+        config.lossless = lossless ? 1 : 0
+        // Lossy WebP is 4:2:0 like our JPEGs; libwebp's "sharp YUV" fits the chroma the same way
+        // YCbCrPlanes does. It needs the picture kept as ARGB until WebPEncode converts it.
+        config.use_sharp_yuv = lossless ? 0 : 1
+        picture.use_argb = 1
+        picture.width = Int32(image.width)
+        picture.height = Int32(image.height)
+        defer { WebPPictureFree(&picture) }
+        let stride = Int32(image.width * image.channels)
+        let imported = image.pixels.withUnsafeBufferPointer { src in
+            image.hasAlpha ? WebPPictureImportRGBA(&picture, src.baseAddress, stride) : WebPPictureImportRGB(&picture, src.baseAddress, stride)
+        }
+        guard imported != 0 else { throw ImageError(.encodingFailed, "WebP encoding failed: out of memory.") }
+        var writer = WebPMemoryWriter()
+        WebPMemoryWriterInit(&writer)
+        defer { WebPMemoryWriterClear(&writer) }
+        let ok = withUnsafeMutablePointer(to: &writer) { w -> Int32 in
+            picture.writer = WebPMemoryWrite
+            picture.custom_ptr = UnsafeMutableRawPointer(w)
+            return WebPEncode(&config, &picture)
+        }
+        guard ok != 0, writer.size > 0, let mem = writer.mem else {
+            throw ImageError(.encodingFailed, "WebP encoding failed (libwebp error \(picture.error_code.rawValue)).")
+        }
+        return Array(UnsafeBufferPointer(start: mem, count: writer.size))
     }
 }
