@@ -26,8 +26,9 @@ public struct ThumbnailSet: Sendable {
 /// Makes every requested thumbnail size from a single decode.
 ///
 /// The JPEG is decoded once, DCT-scaled to the smallest size that still covers the largest
-/// request (with libjpeg's fast chroma upsampling: the Lanczos reduction that follows filters
-/// chroma far more than the upsampler's triangle filter; measured PSNR unchanged). Each size
+/// request (with libjpeg's fast chroma upsampling when every size is a 2x or larger reduction:
+/// the Lanczos reduction that follows filters chroma far more than the upsampler's triangle
+/// filter; measured PSNR unchanged). Each size
 /// is then Lanczos-resampled in the stored orientation, and only the small results are
 /// rotated upright.
 public enum Thumbnailer {
@@ -70,7 +71,10 @@ public enum Thumbnailer {
             let h = Int((Double(p.height) * sh / p.rect.height * dctHeadroom).rounded(.up))
             cover = (max(cover.width, min(w, header.width)), max(cover.height, min(h, header.height)))
         }
-        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover, fastUpsample: true)
+        // Fast (replicating) chroma upsampling only where Lanczos then reduces by 2x or more and
+        // filters chroma far more than the decoder's triangle filter would; near 1:1 it shows.
+        let leastReduction = plans.map { min($0.rect.width / Double($0.width), $0.rect.height / Double($0.height)) }.min() ?? 1
+        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover, fastUpsample: leastReduction >= 2)
         let fx = Double(decoded.width) / sw, fy = Double(decoded.height) / sh
         // Sizes one after another; each resize spreads its rows over the cores.
         let images = try plans.map { p -> PixelBuffer in
