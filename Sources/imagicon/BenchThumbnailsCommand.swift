@@ -72,7 +72,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     [[selfPath, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
                 case "vipsthumbnail":
                     parsed.map { s in
-                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)", "-o", out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path]
+                        // `>`: only shrink, as our fit sizes never enlarge (vips would upscale a small photo).
+                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)" + (s.crop ? "" : ">"), "-o", out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path]
                             + (s.crop ? ["--smartcrop", "centre"] : [])
                     }
                 default:
