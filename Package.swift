@@ -31,7 +31,8 @@ let package = Package(
         shim("CPNG", pkgConfig: "libpng16", apt: "libpng-dev"),
         shim("CExif", pkgConfig: "libexif", apt: "libexif-dev"),
         shim("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
-        shim("CBLAS", pkgConfig: "openblas", apt: "libopenblas-dev"),
+        // Types only: FaceKit loads OpenBLAS (libopenblas0) with dlopen on first use.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         shim("CWebP", pkgConfig: "libwebp", apt: "libwebp-dev"),
 
         // Libraries.

@@ -1,10 +1,8 @@
-// Shim for OpenBLAS's CBLAS interface (Debian: libopenblas-dev).
+// Shim for OpenBLAS (Debian: libopenblas0). FaceKit loads libopenblas.so.0 with dlopen the
+// first time it builds a network (see FaceKit's BLASKernels), so nothing is linked at build
+// time and cblas.h is not needed: these are the few values of its interface FaceKit passes.
 #pragma once
-#include <cblas.h>
-// OpenBLAS extensions used to pin the thread count.
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
-// OpenBLAS DYNAMIC_ARCH kernel (re)selection, exported by Debian's libopenblas0-pthread.
-// FaceKit uses them when OpenBLAS's CPU detection falls back to a pre-AVX kernel.
-void gotoblas_dynamic_init(void);
-void gotoblas_dynamic_quit(void);
+#include <dlfcn.h>
+
+/// `enum CBLAS_ORDER` / `enum CBLAS_TRANSPOSE` values from cblas.h (passed as C ints).
+enum { ImagiconCblasRowMajor = 101, ImagiconCblasNoTrans = 111 };

@@ -6,6 +6,7 @@ import Logging
 import Glibc
 #endif
 
+OpenBLASEnvironment.configure()
 JSONLogHandler.bootstrap()
 ShutdownSignal.install()
 let logger = Logger(label: "bootstrap")

@@ -1,9 +1,17 @@
 import ArgumentParser
+import Imagicon
 
 /// The `imagicon` command-line tool: every subcommand prints one JSON document on stdout,
 /// logs on stderr, and exits non-zero with a one-line reason on bad input.
 @main
 struct ImagiconCommand: AsyncParsableCommand {
+    /// Sets up a single-threaded OpenBLAS environment (see `OpenBLASEnvironment`), then parses
+    /// and runs as usual.
+    static func main() async {
+        OpenBLASEnvironment.configure()
+        await main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "imagicon",
         abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",

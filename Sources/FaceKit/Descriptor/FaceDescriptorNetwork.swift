@@ -29,7 +29,7 @@ public final class FaceDescriptorNetwork: Sendable {
 
     /// Builds the network from a loaded network.
     init(network file: LoadedNetwork) throws(FaceModelError) {
-        BLASKernels.ensureSelected()
+        try BLASKernels.load()
         guard case .metric = file.loss else { throw FaceModelError(.wrongNetwork, "not a descriptor network (loss is not loss_metric_)") }
         guard case .rgbImageSized(let means, let rows, let cols) = file.input else {
             throw FaceModelError(.wrongNetwork, "descriptor network input is not input_rgb_image_sized")

@@ -50,7 +50,7 @@ public final class FaceDetector: Sendable {
 
     /// Builds the detector from a loaded network.
     init(network file: LoadedNetwork) throws(FaceModelError) {
-        BLASKernels.ensureSelected()
+        try BLASKernels.load()
         guard case .mmod(let options) = file.loss else { throw FaceModelError(.wrongNetwork, "not an MMOD detector (loss is not loss_mmod_)") }
         guard case .rgbImagePyramid(let means, let padding, let outer) = file.input else {
             throw FaceModelError(.wrongNetwork, "MMOD detector input is not input_rgb_image_pyramid")

@@ -1,4 +1,3 @@
-import CBLAS
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -22,7 +21,6 @@ public enum FaceKitThreads {
     ///
     /// Use 1 to measure single-core speed or when the caller already parallelises across images.
     public static func set(_ count: Int) {
-        BLASKernels.ensureSelected()
         workers.store(max(1, min(count, 256)), ordering: .relaxed)
     }
 
@@ -34,7 +32,7 @@ public enum FaceKitThreads {
 
     /// The OpenBLAS kernel family in use (e.g. "SkylakeX"), for benchmark reports.
     public static var kernel: String {
-        BLASKernels.ensureSelected()
+        try? BLASKernels.load()
         return BLASKernels.coreName
     }
 }

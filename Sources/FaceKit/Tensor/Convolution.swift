@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 
 /// A 2-d convolution with dlib's `con_` semantics: cross-correlation, zero padding, stride,
@@ -45,7 +44,6 @@ struct Convolution: Sendable {
     /// Applies the convolution to every sample of `input`.
     func forward(_ input: Tensor) -> Tensor {
         precondition(input.k == inChannels, "Convolution: expected \(inChannels) channels, got \(input.k)")
-        BLASKernels.ensureSelected()
         let outR = max(0, outputRows(input.nr)), outC = max(0, outputCols(input.nc))
         if outR == 0 || outC == 0 || input.n == 0 { return Tensor(n: input.n, k: outChannels, nr: outR, nc: outC) }
         // Every output value is written below: by one sgemm band or by the single-filter loop.
@@ -86,10 +84,8 @@ struct Convolution: Sendable {
                                 } else {
                                     im2col(shared.src + s * input.k * inPlane, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                 }
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                            Int32(outChannels), Int32(P), Int32(K), 1,
-                                            shared.w, Int32(K), col.baseAddress!, Int32(P),
-                                            0, sOut + r0 * outC, Int32(outPlane))
+                                BLASKernels.multiply(m: outChannels, n: P, k: K, a: shared.w, lda: K, b: col.baseAddress!, ldb: P,
+                                                     c: sOut + r0 * outC, ldc: outPlane)
                                 finish(sOut + r0 * outC, count: P, planeStride: outPlane)
                                 item += workers
                             }

@@ -1,4 +1,3 @@
-import CBLAS
 
 /// dlib's `affine_` layer: `y = gamma · x + beta`, one pair per channel (`CONV_MODE`) or one
 /// pair per element of a sample (`FC_MODE`). Batch-norm layers are stored as this after
@@ -89,8 +88,8 @@ struct FullyConnected: Sendable {
         input.data.withUnsafeBufferPointer { x in
             weights.withUnsafeBufferPointer { w in
                 out.data.withUnsafeMutableBufferPointer { o in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(input.n), Int32(outputs), Int32(inputs),
-                                1, x.baseAddress!, Int32(inputs), w.baseAddress!, Int32(outputs), 0, o.baseAddress!, Int32(outputs))
+                    BLASKernels.multiply(m: input.n, n: outputs, k: inputs, a: x.baseAddress!, lda: inputs, b: w.baseAddress!, ldb: outputs,
+                                         c: o.baseAddress!, ldc: outputs)
                 }
             }
         }
