@@ -25,11 +25,11 @@ public struct PhotoMetadata: Codable, Sendable, Equatable, Hashable {
         public var isEmpty: Bool { latitude == nil && longitude == nil && altitude == nil }
     }
 
-    /// Camera maker (IFD0 Make).
+    /// Camera maker (IFD0 Make; else CIFF or XMP).
     public var make: String?
-    /// Camera model (IFD0 Model).
+    /// Camera model (IFD0 Model; else CIFF or XMP).
     public var model: String?
-    /// Lens model (EXIF LensModel, 0xA434).
+    /// Lens model (EXIF LensModel, 0xA434; else the Canon MakerNote's, else XMP's).
     public var lensModel: String?
     /// Capture time `YYYY-MM-DDTHH:MM:SS`, followed by `±HH:MM` when the file has OffsetTimeOriginal.
     public var dateTimeOriginal: String?
@@ -37,7 +37,8 @@ public struct PhotoMetadata: Codable, Sendable, Equatable, Hashable {
     public var exposureTime: Double?
     /// F-number (aperture).
     public var fNumber: Double?
-    /// ISO speed (EXIF 0x8827 ISOSpeedRatings / PhotographicSensitivity, first value).
+    /// ISO speed (EXIF 0x8827 ISOSpeedRatings / PhotographicSensitivity, first value; else
+    /// the camera MakerNote's, as exiftool prints it — Canon's computed ISO rounded).
     public var iso: Int?
     /// Focal length in millimetres.
     public var focalLength: Double?
