@@ -57,6 +57,9 @@ struct CIFFRecord: Equatable, Sendable {
         var entriesLeft = CIFFRecord.maxEntries
         var focalUnits: Int16?
 
+        /// The tags `found` reads (only their values are copied out).
+        static let readTags: Set<UInt16> = [0x080A, 0x180E, 0x102D, 0x1029]
+
         mutating func block(start: Int, length: Int, depth: Int) {
             guard depth < CIFFRecord.maxDepth, length >= 4, let pointer = reader.u32(start + length - 4) else { return }
             let directory = start + Int(pointer)
@@ -74,6 +77,7 @@ struct CIFFRecord: Equatable, Sendable {
                     block(start: start + offset, length: size, depth: depth + 1)
                     continue
                 }
+                guard Self.readTags.contains(id) else { continue }
                 let value: ArraySlice<UInt8>? = inEntry ? reader.slice(e + 2, 8) : reader.slice(start + offset, size)
                 if let value { found(id, value) }
             }
