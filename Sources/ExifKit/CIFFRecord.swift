@@ -35,6 +35,9 @@ struct CIFFRecord: Equatable, Sendable {
     static let maxDepth = 8
     /// Maximum directory entries read in one heap.
     static let maxEntries = 4096
+    /// Bytes of one value looked at (the values read are a few dozen bytes; a longer one is
+    /// a model name of over 1 KiB, cut there): with `maxEntries`, at most 4 MiB is copied.
+    static let maxValueSize = 1024
 
     /// An empty record.
     init() {}
@@ -79,7 +82,7 @@ struct CIFFRecord: Equatable, Sendable {
                 }
                 guard Self.readTags.contains(id) else { continue }
                 let value: ArraySlice<UInt8>? = inEntry ? reader.slice(e + 2, 8) : reader.slice(start + offset, size)
-                if let value { found(id, value) }
+                if let value { found(id, value.prefix(CIFFRecord.maxValueSize)) }
             }
         }
 
