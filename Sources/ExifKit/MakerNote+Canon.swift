@@ -33,13 +33,14 @@ extension MakerNote {
         return values
     }
 
-    /// The values of a Canon binary array tag (read as int16s whatever the entry's format,
-    /// as exiftool's binary tables do), or nil when its first value is not the array's byte
-    /// size (exiftool's `Canon::Validate`: such a block is not what the table describes).
+    /// The first (up to 64) values of a Canon binary array tag (read as int16s whatever the
+    /// entry's format, as exiftool's binary tables do), or nil when its first value is not the
+    /// array's byte size (exiftool's `Canon::Validate`: such a block is not what the table
+    /// describes).
     static func canonArray(_ ifd: MakerNoteIFD, _ tag: UInt16) -> [Int16]? {
         guard let e = ifd.entry(tag), let (offset, size) = ifd.valueRange(e), size >= 2,
               ifd.reader.u16(offset).map(Int.init) == size else { return nil }
-        return (0..<(size / 2)).map { ifd.reader.i16(offset + 2 * $0) ?? 0 }
+        return (0..<min(size / 2, 64)).map { ifd.reader.i16(offset + 2 * $0) ?? 0 }
     }
 
     /// exiftool's Composite:ISO for Canon (its -n value): CameraISO when it is a number,
