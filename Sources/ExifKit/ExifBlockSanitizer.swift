@@ -92,7 +92,8 @@ enum ExifBlockSanitizer {
         var pending: [(offset: Int, directory: ExifDirectory, via: Int?)] = [(first, .ifd0, nil)]
         var visited = Set<Int>()
         while let (ifd, directory, via) = pending.popLast(), visited.count < 5 {
-            guard ifd >= 8, ifd + 2 <= size, visited.insert(ifd).inserted else { continue }
+            guard ifd >= 8, ifd + 2 <= size else { continue }
+            // Checked before the visited test, so every pointer to a bad IFD is dropped.
             guard readable(ifd) else {
                 if let via, directory == .ifd1 {
                     for k in via..<(via + 4) { tiff[k] = 0 }            // cut IFD0's next-IFD link
@@ -101,6 +102,7 @@ enum ExifBlockSanitizer {
                 }
                 continue
             }
+            guard visited.insert(ifd).inserted else { continue }
             let count = min(Int(u16(ifd)), (size - ifd - 2) / 12)
             for i in 0..<count {
                 let e = ifd + 2 + 12 * i

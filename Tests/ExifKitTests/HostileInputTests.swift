@@ -70,6 +70,10 @@ struct HostileInputTests {
         // The Exif IFD declares 40 entries, holds 1: IFD0 stays, the Exif IFD goes.
         let exif = try read(Self.header + Self.le16(2) + make + Self.entry(0x8769, 4, 1, 38) + Self.le32(0) + Self.le16(40) + Self.entry(0x8827, 3, 1, 200))
         #expect(exif.make == "AAA" && exif.iso == nil)
+        // Exif and GPS pointers both at one truncated IFD: both are dropped.
+        let shared = try read(Self.header + Self.le16(3) + make + Self.entry(0x8769, 4, 1, 50) + Self.entry(0x8825, 4, 1, 50) + Self.le32(0)
+            + Self.le16(40) + Self.entry(0x8827, 3, 1, 200) + Self.entry(0x0006, 3, 1, 100))
+        #expect(shared.make == "AAA" && shared.iso == nil && shared.gps == nil)
         // IFD1 (the next-IFD link) truncated: the link is cut, IFD0 stays.
         let ifd1 = try read(Self.header + Self.le16(1) + make + Self.le32(26) + Self.le16(10) + [1, 2])
         #expect(ifd1.make == "AAA")
