@@ -31,7 +31,8 @@ public struct PhotoMetadata: Codable, Sendable, Equatable, Hashable {
     public var model: String?
     /// Lens model (EXIF LensModel, 0xA434; else the Canon MakerNote's, else XMP's).
     public var lensModel: String?
-    /// Capture time `YYYY-MM-DDTHH:MM:SS`, followed by `±HH:MM` when the file has OffsetTimeOriginal.
+    /// Capture time `YYYY-MM-DDTHH:MM:SS`, followed by `±HH:MM` when the file has OffsetTimeOriginal
+    /// (EXIF DateTimeOriginal; else CIFF, XMP or IPTC).
     public var dateTimeOriginal: String?
     /// Exposure time in seconds.
     public var exposureTime: Double?
@@ -40,7 +41,7 @@ public struct PhotoMetadata: Codable, Sendable, Equatable, Hashable {
     /// ISO speed (EXIF 0x8827 ISOSpeedRatings / PhotographicSensitivity, first value; else
     /// the camera MakerNote's, as exiftool prints it — Canon's computed ISO rounded).
     public var iso: Int?
-    /// Focal length in millimetres.
+    /// Focal length in millimetres (EXIF; else CIFF).
     public var focalLength: Double?
     /// 35 mm equivalent focal length in millimetres.
     public var focalLength35mm: Int?
