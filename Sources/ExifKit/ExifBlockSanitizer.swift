@@ -6,12 +6,18 @@
 ///   abandon the *rest of that IFD* (`exif_data_load_data_content`: `if (o >= ds) return;`).
 ///   Such a pointer leads nowhere anyway (exiftool ignores it too), so the entry is renamed
 ///   to an unused tag and the IFD's other entries are read.
-/// - The MakerNote (0x927C) is renamed as well: PhotoMetadata reads nothing from it, and
-///   libexif's vendor MakerNote parsers are its most bug-prone code and cost parse time.
+/// - The MakerNote (0x927C) is renamed as well: libexif's vendor MakerNote parsers are its
+///   most bug-prone code and cost parse time; the few values the record takes from a
+///   MakerNote are read by `MakerNote`, bounded to this block.
+/// - A directory whose entry table runs past the end of the block (or leaves 1 or 3 stray
+///   bytes) is dropped, with everything reached through it, as exiftool drops it: libexif
+///   would otherwise keep the entries that happen to fit, reporting values the file does not
+///   reliably state (its count field is evidently wrong).
 ///
 /// It also reports the entries that are present with zero components: libexif drops those
 /// (`exif_data_load_data_entry` returns 0 for size 0), but the file does carry the tag with
-/// an empty value, and exiftool reports it as "".
+/// an empty value, and exiftool reports it as "". And it reports where the MakerNote is, for
+/// `MakerNote` to read the few vendor values the record needs.
 ///
 /// The walk visits at most the five standard IFDs, each at most once, and only reads inside
 /// the block, so it is linear in the block size whatever the input.
@@ -28,18 +34,38 @@ enum ExifBlockSanitizer {
         UInt32(directory.rawValue) << 16 | UInt32(tag)
     }
 
-    /// Sanitises `tiff` in place; returns the keys (`key(_:_:)`) of zero-component entries.
+    /// What the walk noticed besides the edits it made.
+    struct Findings: Equatable {
+        /// Keys (`key(_:_:)`) of entries present with zero components.
+        var emptyEntries = Set<UInt32>()
+        /// Where the EXIF IFD's MakerNote value is, if it has one.
+        var makerNote: MakerNoteLocation?
+    }
+
+    /// True when an IFD at `ifd` declaring `entries` entries cannot be read from a block of
+    /// `length` bytes, by exiftool's rule (`ProcessExif`): the entry table must end inside
+    /// the block, followed by a next-IFD link (4+ bytes), 2 bytes or nothing — 1 or 3 bytes
+    /// left mean the count is garbage. exiftool then drops the whole directory ("Bad IFD0
+    /// directory") and everything reached through it.
+    static func isTruncated(ifd: Int, entries: Int, length: Int) -> Bool {
+        let left = length - (ifd + 2 + 12 * entries)
+        return left < 0 || left == 1 || left == 3
+    }
+
+    /// Sanitises `tiff` in place. `fullLength` is the size of the whole EXIF block (`tiff`
+    /// may be the prefix libexif can see); directories are judged against it.
     @discardableResult
-    static func sanitize(_ tiff: inout [UInt8]) -> Set<UInt32> {
-        var empty = Set<UInt32>()
-        guard tiff.count >= 8 else { return empty }
+    static func sanitize(_ tiff: inout [UInt8], fullLength: Int? = nil) -> Findings {
+        var findings = Findings()
+        guard tiff.count >= 8 else { return findings }
         let big: Bool
         switch (tiff[0], tiff[1]) {
         case (0x49, 0x49): big = false
         case (0x4D, 0x4D): big = true
-        default: return empty
+        default: return findings
         }
         let size = min(tiff.count, libexifLimit)   // what libexif will see
+        let length = max(fullLength ?? tiff.count, tiff.count)
         func u16(_ o: Int) -> UInt16 {
             big ? UInt16(tiff[o]) << 8 | UInt16(tiff[o + 1]) : UInt16(tiff[o + 1]) << 8 | UInt16(tiff[o])
         }
@@ -51,11 +77,32 @@ enum ExifBlockSanitizer {
             tiff[o] = UInt8(neutralTag >> 8)
             tiff[o + 1] = UInt8(neutralTag & 0xFF)
         }
+        /// A readable IFD (by exiftool's rule) that libexif can see the count of.
+        func readable(_ ifd: Int) -> Bool {
+            ifd + 2 <= size && !isTruncated(ifd: ifd, entries: Int(u16(ifd)), length: length)
+        }
 
-        var pending: [(offset: Int, directory: ExifDirectory)] = [(u32(4), .ifd0)]
+        // IFD0 itself unreadable: nothing is reachable (libexif then loads nothing either).
+        let first = u32(4)
+        if first >= 8, first < size, !readable(first) {
+            for k in 4..<8 { tiff[k] = 0xFF }
+            return findings
+        }
+        // Each pending IFD with the entry (pointer or link) that led to it.
+        var pending: [(offset: Int, directory: ExifDirectory, via: Int?)] = [(first, .ifd0, nil)]
         var visited = Set<Int>()
-        while let (ifd, directory) = pending.popLast(), visited.count < 5 {
-            guard ifd >= 8, ifd + 2 <= size, visited.insert(ifd).inserted else { continue }
+        while let (ifd, directory, via) = pending.popLast(), visited.count < 5 {
+            guard ifd >= 8, ifd + 2 <= size else { continue }
+            // Checked before the visited test, so every pointer to a bad IFD is dropped.
+            guard readable(ifd) else {
+                if let via, directory == .ifd1 {
+                    for k in via..<(via + 4) { tiff[k] = 0 }            // cut IFD0's next-IFD link
+                } else if let via {
+                    rename(via)                                          // drop the sub-IFD pointer
+                }
+                continue
+            }
+            guard visited.insert(ifd).inserted else { continue }
             let count = min(Int(u16(ifd)), (size - ifd - 2) / 12)
             for i in 0..<count {
                 let e = ifd + 2 + 12 * i
@@ -65,24 +112,28 @@ enum ExifBlockSanitizer {
                     if value >= size {
                         rename(e)
                     } else if tag == 0x8769 {
-                        pending.append((value, .exif))
+                        pending.append((value, .exif, e))
                     } else if tag == 0x8825 {
-                        pending.append((value, .gps))
+                        pending.append((value, .gps, e))
                     } else if tag == 0xA005 {
-                        pending.append((value, .interoperability))
+                        pending.append((value, .interoperability, e))
                     }
                 } else if tag == 0x927C, directory == .exif {
+                    if findings.makerNote == nil, let unit = ExifRawValue.componentSize(Int(u16(e + 2))) {
+                        let bytes = u32(e + 4) * unit
+                        findings.makerNote = MakerNoteLocation(offset: bytes <= 4 ? e + 8 : u32(e + 8), length: bytes)
+                    }
                     rename(e)
                 } else if u32(e + 4) == 0 {
-                    empty.insert(key(tag, directory))
+                    findings.emptyEntries.insert(key(tag, directory))
                 }
             }
             // IFD0's next-IFD link is IFD1 (the thumbnail IFD); libexif follows only that one.
             if directory == .ifd0 {
                 let next = ifd + 2 + 12 * count
-                if count == Int(u16(ifd)), next + 4 <= size { pending.insert((u32(next), .ifd1), at: 0) }
+                if count == Int(u16(ifd)), next + 4 <= size { pending.insert((u32(next), .ifd1, next), at: 0) }
             }
         }
-        return empty
+        return findings
     }
 }

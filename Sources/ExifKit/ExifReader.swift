@@ -6,13 +6,15 @@ import Darwin
 
 /// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`) or a
 /// bare TIFF/EXIF block. This is the module's one parser entry point (and the fuzz target).
-/// EXIF is the source of every field; a few fields the file states only in its XMP packet
-/// (orientation, make, model, lens model, capture time) or IPTC record (capture time) are
-/// taken from there, as exiftool reports them.
+/// EXIF is the source of every field; a few fields the file states only elsewhere are taken
+/// from there, as exiftool reports them: the camera MakerNote (ISO, lens model), a Canon CIFF
+/// heap in APP0 (make, model, capture time, focal length), the XMP packet (orientation, make,
+/// model, lens model, capture time) or the IPTC record (capture time), in that order.
 ///
 /// Hostile input: container walks are bounds-checked and linear; the EXIF block is parsed by
 /// libexif (which bounds every offset, caps recursion and ignores IFD loops); values are
-/// copied out with explicit size checks. A file whose EXIF is damaged yields what could be
+/// copied out with explicit size checks; MakerNote and CIFF readers read only through
+/// bounds-checked `ByteReader`s and visit each directory once. A file whose EXIF is damaged yields what could be
 /// read; only input that is not an image container at all throws.
 public enum ExifReader {
     /// The result of one extraction: the record plus what the parser noticed on the way.
@@ -40,12 +42,17 @@ public enum ExifReader {
         if let tiff = container.exif, let document = LibExifDocument(tiff: tiff) {
             metadata = PhotoMetadata(document)
             warnings = document.messages
+            // The MakerNote is parsed only when it can add something.
+            if metadata.iso == nil || metadata.lensModel == nil, let location = document.makerNote {
+                metadata.fill(from: MakerNote.read(tiff: tiff, at: location, make: metadata.make, model: metadata.model))
+            }
             if container.format == .tiff {
                 // A bare TIFF's own header is IFD0's ImageWidth/ImageLength.
                 metadata.width = document.value(0x0100, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
                 metadata.height = document.value(0x0101, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
             }
         }
+        if let ciff = container.ciff { metadata.fill(from: ciff) }
         let xmp = container.xmp.map { XMPPacket(bytes: $0) }
         if let xmp { metadata.fillFromXMP(xmp) }
         // exiftool's composite DateTimeOriginal: IPTC date + time, when no source has one.

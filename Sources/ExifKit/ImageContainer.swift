@@ -12,7 +12,7 @@ public enum ImageContainerFormat: String, Sendable, Equatable {
     case tiff
 }
 
-/// What a container walk found: the EXIF TIFF block, XMP packet and IPTC record (if any) and the pixel size from the
+/// What a container walk found: the EXIF TIFF block, XMP packet, IPTC record and CIFF heap (if any) and the pixel size from the
 /// image header (if readable). All walks are bounds-checked and linear in the input size.
 struct ImageContainer {
     /// The detected container format.
@@ -23,6 +23,8 @@ struct ImageContainer {
     var xmp: [UInt8]?
     /// The IPTC-NAA record from a JPEG's APP13 Photoshop segment, if any.
     var iptc: IPTCRecord?
+    /// Canon CIFF metadata from a JPEG APP0 segment (early PowerShot models), if any.
+    var ciff: CIFFRecord?
     /// Pixel width from the image header.
     var width: Int?
     /// Pixel height from the image header.
@@ -100,6 +102,8 @@ struct ImageContainer {
                 }
             case 0xED:
                 if result.iptc == nil { result.iptc = IPTCRecord(app13: payload) }
+            case 0xE0:
+                if result.ciff == nil { result.ciff = CIFFRecord(app0: payload) }
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
                 if sof == nil, payload.count >= 5 {
                     let s = payload.startIndex

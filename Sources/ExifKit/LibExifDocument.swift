@@ -37,6 +37,8 @@ final class LibExifDocument {
     private let bigEndian: Bool
     /// Entries present with zero components (libexif drops them), as `ExifBlockSanitizer.key`.
     private let emptyEntries: Set<UInt32>
+    /// Where the EXIF IFD's MakerNote is in the block, if it has one (libexif never sees it).
+    let makerNote: MakerNoteLocation?
 
     /// Collects libexif's log lines (bounded) during loading.
     final class LogSink {
@@ -64,7 +66,9 @@ final class LibExifDocument {
         // libexif wants the APP1 payload: "Exif\0\0" followed by the TIFF block.
         // libexif never looks past 0xFFFE bytes of APP1 payload; copy no more than that.
         var sanitized = Array(tiff.prefix(ExifBlockSanitizer.libexifLimit))
-        emptyEntries = ExifBlockSanitizer.sanitize(&sanitized)
+        let findings = ExifBlockSanitizer.sanitize(&sanitized, fullLength: tiff.count)
+        emptyEntries = findings.emptyEntries
+        makerNote = findings.makerNote
         var block: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]
         block.reserveCapacity(sanitized.count + 6)
         block.append(contentsOf: sanitized)

@@ -25,21 +25,23 @@ public struct PhotoMetadata: Codable, Sendable, Equatable, Hashable {
         public var isEmpty: Bool { latitude == nil && longitude == nil && altitude == nil }
     }
 
-    /// Camera maker (IFD0 Make).
+    /// Camera maker (IFD0 Make; else CIFF or XMP).
     public var make: String?
-    /// Camera model (IFD0 Model).
+    /// Camera model (IFD0 Model; else CIFF or XMP).
     public var model: String?
-    /// Lens model (EXIF LensModel, 0xA434).
+    /// Lens model (EXIF LensModel, 0xA434; else the Canon MakerNote's, else XMP's).
     public var lensModel: String?
-    /// Capture time `YYYY-MM-DDTHH:MM:SS`, followed by `±HH:MM` when the file has OffsetTimeOriginal.
+    /// Capture time `YYYY-MM-DDTHH:MM:SS`, followed by `±HH:MM` when the file has OffsetTimeOriginal
+    /// (EXIF DateTimeOriginal; else CIFF, XMP or IPTC).
     public var dateTimeOriginal: String?
     /// Exposure time in seconds.
     public var exposureTime: Double?
     /// F-number (aperture).
     public var fNumber: Double?
-    /// ISO speed (EXIF 0x8827 ISOSpeedRatings / PhotographicSensitivity, first value).
+    /// ISO speed (EXIF 0x8827 ISOSpeedRatings / PhotographicSensitivity, first value; else
+    /// the camera MakerNote's, as exiftool prints it — Canon's computed ISO rounded).
     public var iso: Int?
-    /// Focal length in millimetres.
+    /// Focal length in millimetres (EXIF; else CIFF).
     public var focalLength: Double?
     /// 35 mm equivalent focal length in millimetres.
     public var focalLength35mm: Int?

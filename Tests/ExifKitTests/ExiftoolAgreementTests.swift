@@ -2,35 +2,6 @@ import Foundation
 import Testing
 @testable import ExifKit
 
-/// Known, justified disagreements with exiftool, keyed `"<file>|<field>"`. Each one is a value
-/// exiftool takes from a source outside standard EXIF that we deliberately do not read; the
-/// test fails if an entry stops being needed, so the list cannot go stale.
-let exiftoolAllowList: [String: String] = [
-    // ISO only in a MakerNote (or exiftool's Composite:ISO computed from Canon MakerNote
-    // fields). We read EXIF 0x8827 only, as exiftool's ExifIFD:ISO does; MakerNote ISO
-    // encodings are vendor-specific (Nikon "0 200", Canon BaseISO*AutoISO).
-    "cameras/Canon_DIGITAL_IXUS_400.jpg|iso": "Composite:ISO from Canon MakerNote",
-    "cameras/exiforg_canon-ixus.jpg|iso": "Composite:ISO from Canon MakerNote",
-    "edge/11-tests.jpg|iso": "Composite:ISO from Canon MakerNote",
-    "edge/22-canon_tags.jpg|iso": "Composite:ISO from Canon MakerNote",
-    "cameras/exiv2_exiv2-nikon-d70.jpg|iso": "Nikon:ISO MakerNote",
-    "makernotes_tiny/exiftool_NikonD70.jpg|iso": "Nikon:ISO MakerNote",
-    "makernotes_tiny/exiftool_Casio.jpg|iso": "Casio:ISO MakerNote",
-    "makernotes_tiny/exiftool_Kodak.jpg|iso": "Kodak:ISO MakerNote",
-    // Lens model only in the Canon MakerNote (no EXIF 0xA434).
-    "cameras/exiv2_exiv2-bug876.jpg|lensModel": "Canon:LensModel MakerNote",
-    "makernotes_tiny/exiftool_Canon1DmkIII.jpg|lensModel": "Canon:LensModel MakerNote",
-    // This JPEG carries Canon CRW (CIFF) metadata in APP0 and no EXIF at all.
-    "cameras/exiforg_sony-powershota5.jpg|make": "CIFF only, no EXIF",
-    "cameras/exiforg_sony-powershota5.jpg|model": "CIFF only, no EXIF",
-    "cameras/exiforg_sony-powershota5.jpg|dateTimeOriginal": "CIFF only, no EXIF",
-    "cameras/exiforg_sony-powershota5.jpg|focalLength": "CIFF only, no EXIF",
-    // IFD0 declares 32 entries but the APP1 segment ends after a few: exiftool rejects the
-    // whole IFD ("Bad IFD0 directory"); we keep the entries that lie inside the block
-    // (Orientation = 1), as "whatever can be read safely" asks.
-    "edge/hopper_bad_exif.jpg|orientation": "exiftool drops a truncated IFD0 entirely",
-]
-
 /// Compares `imagicon exif`'s record (the same `jsonString()` the CLI prints, parsed back)
 /// with the stored `exiftool -n` output for every camera JPEG under `testdata/exif/`.
 @Suite("ExifKit agrees with exiftool -n", .enabled(if: TestData.available, "needs ../shared/testdata"))
@@ -45,12 +16,7 @@ struct ExiftoolAgreementTests {
             let theirs = reference.value(of: field)
             let alternates = reference.alternates(of: field)
             let problem = Self.disagreement(ours: ours, theirs: theirs, alternates: alternates, numeric: field.numeric)
-            let key = "\(file.split(separator: "/").suffix(2).joined(separator: "/"))|\(field.name)"
-            if let reason = exiftoolAllowList[key] {
-                #expect(problem != nil, "allow-list entry \(key) (\(reason)) is no longer needed")
-            } else {
-                #expect(problem == nil, "\(key): \(problem ?? "")")
-            }
+            #expect(problem == nil, "\(file)|\(field.name): \(problem ?? "")")
         }
     }
 

@@ -4,10 +4,10 @@ import Foundation
 /// each PhotoMetadata field.
 ///
 /// Each field's reference is exiftool's value from the field's standard EXIF location
-/// (`IFD0:`, `ExifIFD:`, the `Composite:` signed GPS coordinates, `File:` for the header size).
-/// The same tag name found only in *another* group (XMP, IPTC-derived Composite, MakerNotes,
-/// CIFF) is recorded as an alternate: exiftool would report it, we do not read it, so it counts
-/// as a disagreement unless allow-listed.
+/// (`IFD0:`, `ExifIFD:`, the `Composite:` signed GPS coordinates, `File:` for the header size),
+/// else from the other sources ExifKit reads, in ExifKit's order (MakerNote, CIFF, XMP, IPTC).
+/// The same tag name found only in a group neither lists (another vendor's MakerNote, say) is
+/// recorded as an alternate: exiftool would report it and we do not, so it is a disagreement.
 struct ExiftoolReference {
     /// A reference value: text or number.
     enum Value: Equatable, CustomStringConvertible {
@@ -38,13 +38,17 @@ struct ExiftoolReference {
     static let fields: [Field] = [
         // Make, model, lens model and orientation fall back to XMP when EXIF lacks them, in
         // ExifKit as in exiftool; the reference follows the same order.
-        text("make", "IFD0:Make", "XMP-tiff:Make"), text("model", "IFD0:Model", "XMP-tiff:Model"),
-        text("lensModel", "ExifIFD:LensModel", "XMP-exifEX:LensModel"),
-        // Capture time: EXIF (+ OffsetTimeOriginal), else XMP, else exiftool's composite of
-        // IPTC DateCreated + TimeCreated, in ExifKit as in exiftool.
-        text("dateTimeOriginal", "ExifIFD:DateTimeOriginal", "XMP-exif:DateTimeOriginal", "Composite:DateTimeOriginal"),
+        // A Canon CIFF heap (APP0) stands in for EXIF in files that have no EXIF.
+        text("make", "IFD0:Make", "CIFF:Make", "XMP-tiff:Make"), text("model", "IFD0:Model", "CIFF:Model", "XMP-tiff:Model"),
+        text("lensModel", "ExifIFD:LensModel", "Canon:LensModel", "XMP-exifEX:LensModel"),
+        // Capture time: EXIF (+ OffsetTimeOriginal), else CIFF, else XMP, else exiftool's
+        // composite of IPTC DateCreated + TimeCreated, in ExifKit as in exiftool.
+        text("dateTimeOriginal", "ExifIFD:DateTimeOriginal", "CIFF:DateTimeOriginal", "XMP-exif:DateTimeOriginal", "Composite:DateTimeOriginal"),
         number("exposureTime", "ExifIFD:ExposureTime"), number("fNumber", "ExifIFD:FNumber"),
-        number("iso", "ExifIFD:ISO"), number("focalLength", "ExifIFD:FocalLength"),
+        // ISO: EXIF, else the MakerNote's (Canon's is exiftool's Composite:ISO), compared as
+        // exiftool prints it (`printedISO`).
+        number("iso", "ExifIFD:ISO", "Composite:ISO", "Nikon:ISO", "Casio:ISO", "Kodak:ISO"),
+        number("focalLength", "ExifIFD:FocalLength", "CIFF:FocalLength"),
         number("focalLength35mm", "ExifIFD:FocalLengthIn35mmFormat"), number("flash", "ExifIFD:Flash"),
         number("orientation", "IFD0:Orientation", "XMP-tiff:Orientation"),
         Field(name: "gps.latitude", keys: ["Composite:GPSLatitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
@@ -81,6 +85,10 @@ struct ExiftoolReference {
         for key in field.keys {
             guard let raw = tags[key] else { continue }
             var value = Self.convert(raw, numeric: field.numeric)
+            if field.name == "iso" {
+                guard let printed = Self.printedISO(key: key, raw) else { return nil }
+                value = .number(printed)
+            }
             if field.name == "dateTimeOriginal", case .text(let s) = value {
                 let offset = key == "ExifIFD:DateTimeOriginal" ? (tags["ExifIFD:OffsetTimeOriginal"] as? String) ?? "" : ""
                 value = .text(Self.isoDate(s) + offset)
@@ -88,6 +96,25 @@ struct ExiftoolReference {
             return value
         }
         return nil
+    }
+
+    /// An ISO value as exiftool prints it, for the record holds that integer speed, not the
+    /// -n form: Nikon's `0 200` prints as `200` (`PrintConv s/^0 //`; a leading `1` is a
+    /// "Hi" setting and no number), Canon's Composite:ISO (BaseISO × AutoISO / 100, e.g.
+    /// 64.84) with `sprintf("%.0f")` (nearest, ties to even). Others are numbers already.
+    static func printedISO(key: String, _ raw: Any) -> Double? {
+        switch key {
+        case "Nikon:ISO":
+            let parts = "\(raw)".split(separator: " ").compactMap { Double($0) }
+            if parts.count == 1 { return parts[0] }
+            return parts.count == 2 && parts[0] == 0 ? parts[1] : nil
+        case "Composite:ISO":
+            guard case .number(let v) = convert(raw, numeric: true) else { return nil }
+            return v.rounded(.toNearestOrEven)
+        default:
+            guard case .number(let v) = convert(raw, numeric: true) else { return nil }
+            return v
+        }
     }
 
     /// `Group:Tag` keys carrying the same tag name as `field` in groups we do not read.

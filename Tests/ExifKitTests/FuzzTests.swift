@@ -98,6 +98,55 @@ struct FuzzTests {
         #expect(records >= Self.iterations * 3 / 4 - 1 || ContinuousClock.now > deadline)
     }
 
+    @Test("mutated MakerNotes never crash the vendor readers (each reader over each MakerNote)")
+    func fuzzMakerNotes() throws {
+        var seeds: [([UInt8], MakerNoteLocation)] = []
+        for block in try Self.seeds() {
+            var copy = Array(block.prefix(ExifBlockSanitizer.libexifLimit))
+            if let location = ExifBlockSanitizer.sanitize(&copy, fullLength: block.count).makerNote,
+               location.length > 0, location.offset >= 0, location.offset + location.length <= block.count {
+                seeds.append((block, location))
+            }
+        }
+        try #require(seeds.count >= 20)
+        let makes = ["Canon", "NIKON CORPORATION", "NIKON", "CASIO", "EASTMAN KODAK COMPANY", "Eastman Kodak Company"]
+        var rng = Generator(state: Self.seed ^ 0x3A4E)
+        for i in 0..<(Self.iterations / 2) {
+            let (block, location) = seeds[Int(rng.next() % UInt64(seeds.count))]
+            let range = location.offset..<(location.offset + location.length)
+            // Mutate only the MakerNote, keeping its size so the rest of the block stays put.
+            let note = Self.mutate(Array(block[range]), &rng)
+            var mutated = block
+            mutated.replaceSubrange(range, with: Array(note.prefix(location.length)) + Array(repeating: 0, count: max(0, location.length - note.count)))
+            // A declared size that may be wrong (shorter, or running past the block).
+            let declared = MakerNoteLocation(offset: location.offset, length: Int(rng.next() % UInt64(location.length + 64)))
+            for make in makes {
+                _ = MakerNote.read(tiff: mutated, at: location, make: make, model: "DX3700")
+                _ = MakerNote.read(tiff: mutated, at: declared, make: make, model: "CX4200")
+            }
+            if i % 4 == 0 { _ = try? ExifReader.metadata(from: TIFFBuilder.jpeg(exif: mutated)).jsonString() }
+        }
+    }
+
+    @Test("mutated CIFF heaps (APP0) never crash the reader")
+    func fuzzCIFF() throws {
+        let file = try TestData.bytes("exif/cameras/exiforg_sony-powershota5.jpg")
+        let signature = Array("HEAPJPGM".utf8)
+        let at = try #require((0..<(file.count - 8)).first { file[$0..<($0 + 8)].elementsEqual(signature) })
+        let length = Int(file[at - 8]) << 8 | Int(file[at - 7])          // APP0 length, before "II" + header length
+        let real = Array(file[(at - 6)..<(at - 8 + length)])
+        try #require(CIFFRecord(app0: real[...])?.model == "Canon PowerShot A5")
+        let c = CIFFBuilder(bigEndian: true)
+        let synthetic = c.app0([.block(0x300A, [c.makeModel("Canon", "A5"), c.cameraSettings(focalUnits: 32), c.focalLength(100)]), c.timeStamp(1)])
+        var rng = Generator(state: Self.seed ^ 0xC1FF)
+        for i in 0..<Self.iterations {
+            let heap = Self.mutate(i % 2 == 0 ? real : synthetic, &rng)
+            let record = CIFFRecord(app0: heap[...])
+            if let date = record?.dateTimeOriginal { #expect(date.count == 19) }
+            if i % 8 == 0 { _ = try? ExifReader.metadata(from: CIFFBuilder.jpeg(app0: Array(heap.prefix(65000)))).jsonString() }
+        }
+    }
+
     @Test("mutated whole files from testdata/exif never crash the reader")
     func fuzzFiles() throws {
         let files = try TestData.exifJPEGs.map { try TestData.bytes($0) }.filter { $0.count <= 200_000 }

@@ -60,6 +60,87 @@ struct HostileInputTests {
         #expect(try ExifReader.metadata(from: block).make == "AAA")
     }
 
+    @Test("a directory whose entry table runs past the block, or leaves 1 or 3 stray bytes, is dropped as exiftool drops it")
+    func truncatedDirectories() throws {
+        func read(_ block: [UInt8]) throws -> PhotoMetadata { try ExifReader.metadata(from: TIFFBuilder.jpeg(exif: block)) }
+        let make = Self.entry(0x010F, 2, 4, 0x0041_4141)
+        // IFD0 declares 32 entries, the block ends after 2 (edge/hopper_bad_exif.jpg in small).
+        let ifd0 = try read(Self.header + Self.le16(32) + Self.entry(0x0112, 3, 1, 6) + make)
+        #expect(ifd0.orientation == nil && ifd0.make == nil)
+        // The Exif IFD declares 40 entries, holds 1: IFD0 stays, the Exif IFD goes.
+        let exif = try read(Self.header + Self.le16(2) + make + Self.entry(0x8769, 4, 1, 38) + Self.le32(0) + Self.le16(40) + Self.entry(0x8827, 3, 1, 200))
+        #expect(exif.make == "AAA" && exif.iso == nil)
+        // Exif and GPS pointers both at one truncated IFD: both are dropped.
+        let shared = try read(Self.header + Self.le16(3) + make + Self.entry(0x8769, 4, 1, 50) + Self.entry(0x8825, 4, 1, 50) + Self.le32(0)
+            + Self.le16(40) + Self.entry(0x8827, 3, 1, 200) + Self.entry(0x0006, 3, 1, 100))
+        #expect(shared.make == "AAA" && shared.iso == nil && shared.gps == nil)
+        // IFD1 (the next-IFD link) truncated: the link is cut, IFD0 stays.
+        let ifd1 = try read(Self.header + Self.le16(1) + make + Self.le32(26) + Self.le16(10) + [1, 2])
+        #expect(ifd1.make == "AAA")
+        // What may follow an entry table: nothing, 2 bytes, or a next-IFD link (4+).
+        for (tail, kept) in [(0, true), (1, false), (2, true), (3, false), (4, true), (9, true)] {
+            let m = try read(Self.header + Self.le16(1) + make + [UInt8](repeating: 0, count: tail))
+            #expect((m.make == "AAA") == kept, "\(tail) bytes after the table")
+            #expect(ExifBlockSanitizer.isTruncated(ifd: 8, entries: 1, length: 8 + 14 + tail) == !kept)
+        }
+    }
+
+    /// EXIF blocks whose MakerNote attacks the vendor readers (bad counts and offsets,
+    /// self-references, truncation, huge sizes), for makes that select each reader.
+    static func hostileMakerNotes() -> [(String, TIFFBuilder)] {
+        var cases: [(String, TIFFBuilder)] = []
+        func add(_ name: String, make: String, bigEndian: Bool = false, _ note: @escaping (TIFFBuilder, Int) -> [UInt8]) {
+            var b = TIFFBuilder(bigEndian: bigEndian)
+            b.ifd0 = [b.ascii(0x010F, make)]
+            b.exif = [b.rational(0x829D, (28, 10))]
+            let copy = b
+            b.makerNote = { at in note(copy, at) }
+            cases.append((name, b))
+        }
+        for big in [false, true] {
+            add("Canon entry count past the block", make: "Canon", bigEndian: big) { b, _ in b.u16(0xFFFF) + [UInt8](repeating: 7, count: 30) }
+            add("Canon values past the block", make: "Canon", bigEndian: big) { b, _ in
+                b.u16(2) + b.u16(0x0001) + b.u16(3) + b.u32(0x7FFF_FFFF) + b.u32(0xFFFF_FFF0)
+                    + b.u16(0x0095) + b.u16(2) + b.u32(40) + b.u32(0x7FFF_FFFF) + b.u32(0)
+            }
+            add("Canon arrays pointing at the MakerNote itself", make: "Canon", bigEndian: big) { b, at in
+                b.u16(2) + b.u16(0x0001) + b.u16(3) + b.u32(20) + b.u32(UInt32(at))
+                    + b.u16(0x0004) + b.u16(3) + b.u32(1) + b.u32(UInt32(at)) + b.u32(UInt32(at)) + [UInt8](repeating: 0, count: 20)
+            }
+            add("Canon footer claiming a huge move", make: "Canon", bigEndian: big) { b, at in
+                b.ifdBytes([MakerNoteTests.canonArray(b, 0x0001, [16: 17])], origin: at) + [0, 0, 0, 0] + b.tiffHeader.prefix(4) + b.u32(0xFFFF_FFF0)
+            }
+            add("Canon MakerNote of 6 bytes", make: "Canon", bigEndian: big) { b, _ in b.u16(1) + b.u16(0x0095) + b.u16(2) }
+            add("Nikon header cut short", make: "NIKON CORPORATION", bigEndian: big) { _, _ in Array("Nikon\0".utf8) + [2, 0x10, 0, 0, 0x49, 0x49] }
+            add("Nikon IFD offsets relative to a header past the block", make: "NIKON", bigEndian: big) { b, _ in
+                Array("Nikon\0".utf8) + [2, 0x10, 0, 0] + b.tiffHeader + b.u16(0x4000) + b.u16(2) + b.u16(3) + b.u32(2) + b.u32(0)
+            }
+            add("Casio type 2 header only", make: "CASIO", bigEndian: big) { _, _ in Array("QVC\0\0\0".utf8) }
+            add("Kodak binary too short", make: "EASTMAN KODAK COMPANY", bigEndian: big) { _, _ in Array("KDK INFO".utf8) + [1, 2, 3, 4] }
+        }
+        // MakerNote entries whose own size or pointer lie past the block.
+        for (name, count, pointer) in [("MakerNote past the block", UInt32(100), UInt32(0xFFFF_FF00)), ("MakerNote of 4 GiB", UInt32.max, UInt32(20))] {
+            var b = TIFFBuilder()
+            b.ifd0 = [b.ascii(0x010F, "Canon")]
+            b.exif = [TIFFBuilder.Entry(tag: 0x927C, format: 7, count: count, value: b.u32(pointer))]
+            cases.append((name, b))
+        }
+        return cases
+    }
+
+    @Test("hostile MakerNotes give a record without their values, in every byte order")
+    func hostileMakerNote() throws {
+        for (name, builder) in Self.hostileMakerNotes() {
+            let block = builder.build()
+            for bytes in [block, TIFFBuilder.jpeg(exif: block)] {
+                let m = try ExifReader.metadata(from: bytes)
+                #expect(m.fNumber == 2.8 || name.hasPrefix("MakerNote"), "\(name)")
+                #expect(m.iso == nil, "\(name)")
+                _ = m.jsonString()
+            }
+        }
+    }
+
     @Test("hostile container framing (lengths past the end, endless fill bytes)")
     func hostileFraming() throws {
         let cases: [[UInt8]] = [

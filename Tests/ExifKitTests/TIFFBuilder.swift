@@ -13,6 +13,10 @@ struct TIFFBuilder {
     var ifd0: [Entry] = []
     var exif: [Entry] = []
     var gps: [Entry] = []
+    /// The EXIF IFD's MakerNote (tag 0x927C, UNDEFINED), made from the offset it gets in the
+    /// block (Canon-style MakerNotes address their values from the TIFF header). Its length
+    /// must not depend on that offset.
+    var makerNote: ((Int) -> [UInt8])?
 
     // MARK: entry constructors
 
@@ -25,6 +29,12 @@ struct TIFFBuilder {
     }
     func short(_ tag: UInt16, _ values: UInt16...) -> Entry {
         Entry(tag: tag, format: 3, count: UInt32(values.count), value: values.flatMap { u16($0) })
+    }
+    func shorts(_ tag: UInt16, _ values: [UInt16]) -> Entry {
+        Entry(tag: tag, format: 3, count: UInt32(values.count), value: values.flatMap { u16($0) })
+    }
+    func undefined(_ tag: UInt16, _ bytes: [UInt8]) -> Entry {
+        Entry(tag: tag, format: 7, count: UInt32(bytes.count), value: bytes)
     }
     func byte(_ tag: UInt16, _ v: UInt8) -> Entry {
         Entry(tag: tag, format: 1, count: 1, value: [v])
@@ -43,8 +53,46 @@ struct TIFFBuilder {
         return bigEndian ? le.reversed() : le
     }
 
-    /// The TIFF block: header, IFD0 (+ pointers to EXIF/GPS IFDs), then those IFDs, then data.
+    /// The TIFF block: header, IFD0 (+ pointers to EXIF/GPS IFDs), then those IFDs, then data
+    /// (the MakerNote, if any, among the data in tag order).
     func build() -> [UInt8] {
+        guard let makerNote else { return layout(exif: exif).bytes }
+        let length = makerNote(0).count
+        precondition(length > 4, "a MakerNote is stored out of line")
+        let placeholder = Entry(tag: 0x927C, format: 7, count: UInt32(length), value: Array(repeating: 0, count: length))
+        var (bytes, positions) = layout(exif: exif + [placeholder])
+        let at = positions[0x927C]!
+        bytes.replaceSubrange(at..<(at + length), with: makerNote(at))
+        return bytes
+    }
+
+    /// An IFD (entry count, entries sorted by tag, zero next-IFD link) followed by its
+    /// out-of-line values, as found inside MakerNotes: value offsets are `origin` plus the
+    /// value's position in the returned bytes.
+    func ifdBytes(_ entries: [Entry], origin: Int) -> [UInt8] {
+        let sorted = entries.sorted { $0.tag < $1.tag }
+        var out = u16(UInt16(sorted.count))
+        var data: [UInt8] = []
+        let dataStart = 2 + 12 * sorted.count + 4
+        for e in sorted {
+            out += u16(e.tag) + u16(e.format) + u32(e.count)
+            if e.value.count <= 4 {
+                out += e.value + Array(repeating: 0, count: 4 - e.value.count)
+            } else {
+                out += u32(UInt32(origin + dataStart + data.count))
+                data += e.value
+                if data.count % 2 == 1 { data.append(0) }
+            }
+        }
+        return out + u32(0) + data
+    }
+
+    /// A TIFF header in this builder's byte order, first IFD at 8.
+    var tiffHeader: [UInt8] { (bigEndian ? [0x4D, 0x4D, 0, 0x2A] : [0x49, 0x49, 0x2A, 0]) + u32(8) }
+
+    /// Lays the block out; also returns where each out-of-line value of the EXIF IFD went.
+    private func layout(exif: [Entry]) -> (bytes: [UInt8], positions: [UInt16: Int]) {
+        var positions: [UInt16: Int] = [:]
         var ifds: [[Entry]] = [ifd0]
         var root = ifd0
         if !exif.isEmpty { root.append(Entry(tag: 0x8769, format: 4, count: 1, value: [0, 0, 0, 0])); ifds.append(exif) }
@@ -69,13 +117,14 @@ struct TIFFBuilder {
                     out += e.value + Array(repeating: 0, count: 4 - e.value.count)
                 } else {
                     out += u32(UInt32(dataStart + data.count))
+                    if n == 1, !exif.isEmpty { positions[e.tag] = dataStart + data.count }
                     data += e.value
                     if data.count % 2 == 1 { data.append(0) }
                 }
             }
             out += u32(0)
         }
-        return out + data
+        return (out + data, positions)
     }
 
     // MARK: containers
