@@ -29,7 +29,7 @@ extension MakerNote {
             values.lensModel = lens.text
         }
         values.iso = canonISO(cameraSettings: canonArray(ifd, CanonTag.cameraSettings), shotInfo: canonArray(ifd, CanonTag.shotInfo))
-            .flatMap(printedInteger)
+            .flatMap(plausibleISO)
         return values
     }
 
@@ -107,10 +107,10 @@ extension MakerNote {
         #endif
     }
 
-    /// An ISO value as exiftool prints it (`sprintf("%.0f")`: nearest, ties to even), when
-    /// it is a plausible speed.
-    static func printedInteger(_ value: Double) -> Int? {
+    /// An ISO value as exiftool -n gives it (Canon's composite is not a whole number, e.g.
+    /// 64.84), when it is a plausible speed.
+    static func plausibleISO(_ value: Double) -> Double? {
         guard value.isFinite, value >= 0, value < 1e9 else { return nil }
-        return Int(value.rounded(.toNearestOrEven))
+        return value
     }
 }

@@ -13,11 +13,11 @@ extension MakerNote {
                                      byteOrder: .guess(default: note.block.bigEndian), base: 0) else { return MakerNoteValues() }
         var values = MakerNoteValues()
         if !type2 {
-            values.iso = ifd.value(0x0014)?.number.flatMap(printedInteger)
-        } else if let iso = ifd.value(0x3014)?.number.flatMap(printedInteger) {
+            values.iso = ifd.value(0x0014)?.number.flatMap(plausibleISO)
+        } else if let iso = ifd.value(0x3014)?.number.flatMap(plausibleISO) {
             values.iso = iso
         } else if let code = ifd.value(0x0014)?.integer {
-            values.iso = [3: 50, 4: 64, 6: 100, 9: 200][code]
+            values.iso = [3: 50, 4: 64, 6: 100, 9: 200][code].map(Double.init)
         }
         return values
     }

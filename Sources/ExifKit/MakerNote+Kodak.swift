@@ -47,6 +47,6 @@ extension MakerNote {
         guard let isoOffset = layout.isoOffset, layout.start + isoOffset + 2 <= note.location.length else { return MakerNoteValues() }
         var reader = note.block
         reader.bigEndian = layout.bigEndian
-        return MakerNoteValues(iso: reader.u16(note.location.offset + layout.start + isoOffset).map(Int.init))
+        return MakerNoteValues(iso: reader.u16(note.location.offset + layout.start + isoOffset).map(Double.init))
     }
 }

@@ -19,9 +19,9 @@ extension MakerNote {
         var values = MakerNoteValues()
         if let raw = ifd.value(nikonISOTag), raw.format != 7, let parts = raw.numbers(limit: 2) {
             if parts.count == 1 {
-                values.iso = printedInteger(parts[0])
+                values.iso = plausibleISO(parts[0])
             } else if parts[0] == 0 {
-                values.iso = printedInteger(parts[1])
+                values.iso = plausibleISO(parts[1])
             }
         }
         return values

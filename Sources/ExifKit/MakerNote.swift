@@ -9,7 +9,7 @@ struct MakerNoteLocation: Equatable, Sendable {
 /// The values `PhotoMetadata` takes from a camera MakerNote when standard EXIF lacks them.
 struct MakerNoteValues: Equatable, Sendable {
     /// The ISO speed the camera states (as exiftool prints it), when it states one.
-    var iso: Int?
+    var iso: Double?
     /// The lens model the camera states.
     var lensModel: String?
 }

@@ -46,7 +46,7 @@ extension PhotoMetadata {
 
         exposureTime = doc.value(ExifTagID.exposureTime, in: .exif)?.number
         fNumber = doc.value(ExifTagID.fNumber, in: .exif)?.number
-        iso = doc.value(ExifTagID.isoSpeedRatings, in: .exif)?.integer
+        iso = doc.value(ExifTagID.isoSpeedRatings, in: .exif)?.integer.map(Double.init)
         focalLength = doc.value(ExifTagID.focalLength, in: .exif)?.number
         focalLength35mm = doc.value(ExifTagID.focalLengthIn35mm, in: .exif)?.integer
         flash = doc.value(ExifTagID.flash, in: .exif)?.integer

@@ -14,7 +14,7 @@ extension PhotoMetadata {
         add(.dateTimeOriginal, dateTimeOriginal.map(JSONText.string))
         add(.exposureTime, exposureTime.map(JSONText.number))
         add(.fNumber, fNumber.map(JSONText.number))
-        add(.iso, iso.map(String.init))
+        add(.iso, iso.map(JSONText.number))
         add(.focalLength, focalLength.map(JSONText.number))
         add(.focalLength35mm, focalLength35mm.map(String.init))
         add(.flash, flash.map(String.init))

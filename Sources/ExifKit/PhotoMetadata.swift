@@ -39,8 +39,9 @@ public struct PhotoMetadata: Codable, Sendable, Equatable, Hashable {
     /// F-number (aperture).
     public var fNumber: Double?
     /// ISO speed (EXIF 0x8827 ISOSpeedRatings / PhotographicSensitivity, first value; else
-    /// the camera MakerNote's, as exiftool prints it — Canon's computed ISO rounded).
-    public var iso: Int?
+    /// the camera MakerNote's, as exiftool -n gives it: Canon's computed ISO is not always a
+    /// whole number, e.g. 64.84).
+    public var iso: Double?
     /// Focal length in millimetres (EXIF; else CIFF).
     public var focalLength: Double?
     /// 35 mm equivalent focal length in millimetres.

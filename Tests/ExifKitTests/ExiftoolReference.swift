@@ -46,7 +46,7 @@ struct ExiftoolReference {
         text("dateTimeOriginal", "ExifIFD:DateTimeOriginal", "CIFF:DateTimeOriginal", "XMP-exif:DateTimeOriginal", "Composite:DateTimeOriginal"),
         number("exposureTime", "ExifIFD:ExposureTime"), number("fNumber", "ExifIFD:FNumber"),
         // ISO: EXIF, else the MakerNote's (Canon's is exiftool's Composite:ISO), compared as
-        // exiftool prints it (`printedISO`).
+        // exiftool -n gives it, Nikon's two-number form read as exiftool prints it (`printedISO`).
         number("iso", "ExifIFD:ISO", "Composite:ISO", "Nikon:ISO", "Casio:ISO", "Kodak:ISO"),
         number("focalLength", "ExifIFD:FocalLength", "CIFF:FocalLength"),
         number("focalLength35mm", "ExifIFD:FocalLengthIn35mmFormat"), number("flash", "ExifIFD:Flash"),
@@ -98,19 +98,15 @@ struct ExiftoolReference {
         return nil
     }
 
-    /// An ISO value as exiftool prints it, for the record holds that integer speed, not the
-    /// -n form: Nikon's `0 200` prints as `200` (`PrintConv s/^0 //`; a leading `1` is a
-    /// "Hi" setting and no number), Canon's Composite:ISO (BaseISO × AutoISO / 100, e.g.
-    /// 64.84) with `sprintf("%.0f")` (nearest, ties to even). Others are numbers already.
+    /// An ISO value as exiftool -n gives it, except Nikon's two-number form, which is no number:
+    /// `0 200` is ISO 200 (`PrintConv s/^0 //`; a leading `1` is a "Hi" setting and no number).
+    /// Canon's Composite:ISO (BaseISO × AutoISO / 100) stays unrounded, e.g. 64.84.
     static func printedISO(key: String, _ raw: Any) -> Double? {
         switch key {
         case "Nikon:ISO":
             let parts = "\(raw)".split(separator: " ").compactMap { Double($0) }
             if parts.count == 1 { return parts[0] }
             return parts.count == 2 && parts[0] == 0 ? parts[1] : nil
-        case "Composite:ISO":
-            guard case .number(let v) = convert(raw, numeric: true) else { return nil }
-            return v.rounded(.toNearestOrEven)
         default:
             guard case .number(let v) = convert(raw, numeric: true) else { return nil }
             return v
