@@ -34,7 +34,9 @@ enum Binaries {
     }
 
     /// Runs `imagicon` with arguments and extra environment, collecting both outputs.
-    static func runImagicon(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `imagicon` and waits for it; a run still going after `limit` seconds is killed (and
+    /// its stderr says so), so a hang fails the test instead of stalling the whole suite.
+    static func runImagicon(_ arguments: [String], environment: [String: String] = [:], limit: Double = 900) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: imagicon)
         process.arguments = arguments
@@ -45,6 +47,14 @@ enum Binaries {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let pid = process.processIdentifier
+        nonisolated(unsafe) var killed = false
+        let watchdog = DispatchWorkItem {
+            killed = true
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: watchdog)
+        defer { watchdog.cancel() }
         // Drain both pipes concurrently so a chatty child cannot block on a full pipe.
         nonisolated(unsafe) var errData = Data()
         let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
@@ -52,7 +62,9 @@ enum Binaries {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errReader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        watchdog.cancel()
+        let note = killed ? "\n[test harness] imagicon \(arguments.first ?? "") killed after \(Int(limit)) s\n" : ""
+        return Result(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self) + note)
     }
 
     /// Writes `json` to a temporary event file and returns its path.

@@ -33,6 +33,8 @@ actor LocalRuntimeState {
     private var childExit: (code: Int32?, signal: Int32?)?
     /// Counts children, so a late exit notice of a replaced child is ignored.
     private var generation = 0
+    /// Set when the replay is over: every `/next`, even one already on its way, answers at once.
+    private var closed = false
 
     /// Queues an invocation for the next `/next` request.
     func offer(_ invocation: PendingInvocation) {
@@ -53,6 +55,9 @@ actor LocalRuntimeState {
 
     /// Called for `GET /next`: returns the queued invocation or waits for one (nil: the child is gone).
     func next() async -> PendingInvocation? {
+        // A request the server accepted before the end but handed over after it must not wait
+        // for an invocation that will never come (stopping the server waits for its handlers).
+        if closed { return nil }
         if firstNextAt == nil { firstNextAt = DispatchTime.now().uptimeNanoseconds }
         if let invocation = queued {
             queued = nil
@@ -103,6 +108,12 @@ actor LocalRuntimeState {
     private func exitOutcome(_ exit: (code: Int32?, signal: Int32?)) -> InvocationOutcome {
         if let report = initError { return .initError(report) }
         return .crashed(exitCode: exit.code, signal: exit.signal)
+    }
+
+    /// Ends the replay: pending and future long polls answer "gone".
+    func close() {
+        closed = true
+        _ = childGone()
     }
 
     /// Forgets the dead child's long polls and per-child facts before the next child starts;

@@ -123,8 +123,9 @@ struct Replay {
         }
         child?.kill()
         child = nil
-        // Release the dead child's pending long poll, else the server waits for that handler forever.
-        _ = await state.childGone()
+        // Release the dead child's pending long poll (and any still on its way), else the server
+        // waits for that handler forever.
+        await state.close()
         await api.stop()
         return records
     }
