@@ -120,6 +120,11 @@ public enum Resampler {
               r.x + r.width <= Double(source.width) + 1e-6, r.y + r.height <= Double(source.height) + 1e-6 else {
             throw ImageError(.invalidArgument, "Source rectangle is outside the \(source.width)x\(source.height) image.")
         }
+        // 1:1 on whole pixels (a photo already within the requested size): Lanczos-3 at scale 1
+        // on pixel centres is the identity, so copy the pixels.
+        if Double(width) == r.width, Double(height) == r.height, r.x == r.x.rounded(), r.y == r.y.rounded() {
+            return crop(source, x: Int(r.x), y: Int(r.y), width: width, height: height)
+        }
         var src = source
         let gap = reducingGap(outputWidth: width, outputHeight: height)
         let kx = max(1, Int(r.width / Double(width) / gap)), ky = max(1, Int(r.height / Double(height) / gap))
@@ -139,6 +144,22 @@ public enum Resampler {
         let hAxis = ResampleAxis(inSize: src.width, outSize: width, offset: r.x, length: r.width)
         let vAxis = ResampleAxis(inSize: src.height, outSize: height, offset: r.y, length: r.height)
         return lanczos(src, h: hAxis, v: vAxis)
+    }
+
+    /// The `width` x `height` pixels at (`x`, `y`), copied (the whole buffer when it is all of it).
+    static func crop(_ source: PixelBuffer, x: Int, y: Int, width: Int, height: Int) -> PixelBuffer {
+        if x == 0, y == 0, width == source.width, height == source.height { return source }
+        let ch = source.channels, rowBytes = width * ch
+        var out = [UInt8](repeating: 0, count: height * rowBytes)
+        source.pixels.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { d in
+                for row in 0..<height {
+                    let from = ((y + row) * source.width + x) * ch
+                    (d.baseAddress! + row * rowBytes).update(from: s.baseAddress! + from, count: rowBytes)
+                }
+            }
+        }
+        return PixelBuffer(uncheckedWidth: width, height: height, channels: ch, pixels: out)
     }
 
     /// Averages `kx` x `ky` blocks (partial blocks at the right and bottom edges average what

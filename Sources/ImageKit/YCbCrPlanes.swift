@@ -34,96 +34,104 @@ struct YCbCrPlanes {
         let lw = (w + 1) & ~1, lh = (h + 1) & ~1
         lumaWidth = lw
         lumaHeight = lh
-        let n = lw * lh
-        var r = [Float](repeating: 0, count: n), g = r, b = r
-        // Padded RGB planes (edge columns/rows replicated, as libjpeg pads).
-        image.pixels.withUnsafeBufferPointer { src in
-            for yy in 0..<lh {
-                let sy = min(yy, h - 1)
-                for xx in 0..<lw {
-                    let s = 3 * (sy * w + min(xx, w - 1)), d = yy * lw + xx
-                    r[d] = Float(src[s]); g[d] = Float(src[s + 1]); b[d] = Float(src[s + 2])
-                }
-            }
-        }
-        var cbFull = [Float](repeating: 0, count: n), crFull = cbFull
-        for i in 0..<n {
-            cbFull[i] = -0.168735892 * r[i] - 0.331264108 * g[i] + 0.5 * b[i] + 128
-            crFull[i] = 0.5 * r[i] - 0.418687589 * g[i] - 0.081312411 * b[i] + 128
-        }
-        let cbHalf = Self.fitChroma(cbFull, width: lw, height: lh, iterations: iterations)
-        let crHalf = Self.fitChroma(crFull, width: lw, height: lh, iterations: iterations)
-        cb = cbHalf.map(Self.byte)
-        cr = crHalf.map(Self.byte)
-        // What a decoder will see as chroma, then the luma that best matches RGB given it:
-        // the mean over R, G, B of (source - chroma contribution).
-        let cbUp = Self.upsample(cb.map(Float.init), width: lw, height: lh)
-        let crUp = Self.upsample(cr.map(Float.init), width: lw, height: lh)
+        let n = lw * lh, hn = n / 4
+        // One float buffer: padded R, G, B, full-size Cb, Cr, their half-size fits, and a
+        // full-size scratch plane (edge columns/rows replicated, as libjpeg pads).
+        var work = [Float](repeating: 0, count: 6 * n + 2 * hn)
         var yPlane = [UInt8](repeating: 0, count: n)
-        for i in 0..<n {
-            let u = cbUp[i] - 128, v = crUp[i] - 128
-            let lr = r[i] - 1.402 * v
-            let lg = g[i] + 0.344136286 * u + 0.714136286 * v
-            let lb = b[i] - 1.772 * u
-            yPlane[i] = Self.byte((lr + lg + lb) / 3)
-        }
-        y = yPlane
-    }
-
-    private static func byte(_ v: Float) -> UInt8 { UInt8(min(max(v, 0), 255).rounded()) }
-
-    /// Half-size chroma whose triangle upsampling best matches `full` (`width x height`, even).
-    static func fitChroma(_ full: [Float], width: Int, height: Int, iterations: Int) -> [Float] {
-        var half = boxDown(full, width: width, height: height)
-        for _ in 0..<max(0, iterations) {
-            var residual = upsample(half, width: width, height: height)
-            for i in 0..<residual.count { residual[i] -= full[i] }
-            let step = boxDown(residual, width: width, height: height)
-            for i in 0..<half.count { half[i] -= step[i] }
-        }
-        return half
-    }
-
-    /// 2x2 block means of a `width x height` plane (both even).
-    static func boxDown(_ p: [Float], width: Int, height: Int) -> [Float] {
-        let hw = width / 2, hh = height / 2
-        var out = [Float](repeating: 0, count: hw * hh)
-        p.withUnsafeBufferPointer { s in
-            out.withUnsafeMutableBufferPointer { d in
-                for y in 0..<hh {
-                    let r0 = 2 * y * width, r1 = r0 + width
-                    for x in 0..<hw {
-                        d[y * hw + x] = 0.25 * (s[r0 + 2 * x] + s[r0 + 2 * x + 1] + s[r1 + 2 * x] + s[r1 + 2 * x + 1])
+        var cbPlane = [UInt8](repeating: 0, count: hn), crPlane = cbPlane
+        work.withUnsafeMutableBufferPointer { buffer in
+            let r = buffer.baseAddress!, g = r + n, b = g + n, cbFull = b + n, crFull = cbFull + n, scratch = crFull + n
+            let cbHalf = scratch + n, crHalf = cbHalf + hn
+            image.pixels.withUnsafeBufferPointer { src in
+                for yy in 0..<lh {
+                    let srow = src.baseAddress! + min(yy, h - 1) * w * 3, drow = yy * lw
+                    for xx in 0..<lw {
+                        let s = srow + 3 * min(xx, w - 1), d = drow + xx
+                        let R = Float(s[0]), G = Float(s[1]), B = Float(s[2])
+                        r[d] = R; g[d] = G; b[d] = B
+                        cbFull[d] = -0.168735892 * R - 0.331264108 * G + 0.5 * B + 128
+                        crFull[d] = 0.5 * R - 0.418687589 * G - 0.081312411 * B + 128
                     }
                 }
             }
+            Self.fitChroma(cbFull, into: cbHalf, scratch: scratch, width: lw, height: lh, iterations: iterations)
+            Self.fitChroma(crFull, into: crHalf, scratch: scratch, width: lw, height: lh, iterations: iterations)
+            // What a decoder will see as chroma (the rounded half planes, triangle-upsampled),
+            // then the luma that best matches RGB given it: the mean over R, G, B of
+            // (source - chroma contribution).
+            for i in 0..<hn {
+                cbPlane[i] = Self.byte(cbHalf[i]); cbHalf[i] = Float(cbPlane[i])
+                crPlane[i] = Self.byte(crHalf[i]); crHalf[i] = Float(crPlane[i])
+            }
+            Self.upsample(cbHalf, into: cbFull, width: lw, height: lh)
+            Self.upsample(crHalf, into: crFull, width: lw, height: lh)
+            yPlane.withUnsafeMutableBufferPointer { yp in
+                for i in 0..<n {
+                    let u = cbFull[i] - 128, v = crFull[i] - 128
+                    let lr = r[i] - 1.402 * v
+                    let lg = g[i] + 0.344136286 * u + 0.714136286 * v
+                    let lb = b[i] - 1.772 * u
+                    yp[i] = Self.byte((lr + lg + lb) * (1.0 / 3))
+                }
+            }
         }
-        return out
+        y = yPlane
+        cb = cbPlane
+        cr = crPlane
+    }
+
+    @inline(__always)
+    private static func byte(_ v: Float) -> UInt8 { UInt8(min(max(v, 0), 255).rounded()) }
+
+    /// Writes into `half` the half-size chroma whose triangle upsampling best matches `full`
+    /// (`width x height`, even): 2x2 means refined by `iterations` gradient steps.
+    static func fitChroma(_ full: UnsafePointer<Float>, into half: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                          width: Int, height: Int, iterations: Int) {
+        boxDown(full, into: half, width: width, height: height, accumulate: false)
+        for _ in 0..<max(0, iterations) {
+            upsample(half, into: scratch, width: width, height: height)
+            for i in 0..<(width * height) { scratch[i] = full[i] - scratch[i] }
+            boxDown(scratch, into: half, width: width, height: height, accumulate: true)
+        }
+    }
+
+    /// 2x2 block means of a `width x height` plane (both even), stored or added to `out`.
+    static func boxDown(_ s: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, width: Int, height: Int, accumulate: Bool) {
+        let hw = width / 2, hh = height / 2
+        for y in 0..<hh {
+            let r0 = s + 2 * y * width, r1 = r0 + width, out = d + y * hw
+            for x in 0..<hw {
+                let mean = 0.25 * (r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1])
+                out[x] = accumulate ? out[x] + mean : mean
+            }
+        }
     }
 
     /// libjpeg's h2v2 "fancy" upsampling (triangle filter, 3/4 nearer + 1/4 farther in each
     /// direction, edges replicated) of a half-size plane to `width x height` (both even).
-    static func upsample(_ p: [Float], width: Int, height: Int) -> [Float] {
+    static func upsample(_ s: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, width: Int, height: Int) {
         let hw = width / 2, hh = height / 2
-        var out = [Float](repeating: 0, count: width * height)
-        var colsum = [Float](repeating: 0, count: hw)
-        p.withUnsafeBufferPointer { s in
-            out.withUnsafeMutableBufferPointer { d in
-                colsum.withUnsafeMutableBufferPointer { c in
-                    for oy in 0..<height {
-                        let near = oy / 2
-                        let far = oy & 1 == 0 ? max(near - 1, 0) : min(near + 1, hh - 1)
-                        for x in 0..<hw { c[x] = 3 * s[near * hw + x] + s[far * hw + x] }
-                        let row = oy * width
-                        for x in 0..<hw {
-                            let left = c[max(x - 1, 0)], right = c[min(x + 1, hw - 1)]
-                            d[row + 2 * x] = (3 * c[x] + left) * (1.0 / 16)
-                            d[row + 2 * x + 1] = (3 * c[x] + right) * (1.0 / 16)
-                        }
-                    }
-                }
+        let colsum = UnsafeMutablePointer<Float>.allocate(capacity: hw)
+        defer { colsum.deallocate() }
+        for oy in 0..<height {
+            let near = oy / 2
+            let far = oy & 1 == 0 ? max(near - 1, 0) : min(near + 1, hh - 1)
+            let ns = s + near * hw, fs = s + far * hw
+            for x in 0..<hw { colsum[x] = 3 * ns[x] + fs[x] }
+            let row = d + oy * width
+            for x in 0..<hw {
+                let left = colsum[max(x - 1, 0)], right = colsum[min(x + 1, hw - 1)]
+                row[2 * x] = (3 * colsum[x] + left) * (1.0 / 16)
+                row[2 * x + 1] = (3 * colsum[x] + right) * (1.0 / 16)
             }
         }
+    }
+
+    /// Array form of `upsample(_:into:width:height:)`, for tests.
+    static func upsample(_ p: [Float], width: Int, height: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: width * height)
+        p.withUnsafeBufferPointer { s in out.withUnsafeMutableBufferPointer { upsample(s.baseAddress!, into: $0.baseAddress!, width: width, height: height) } }
         return out
     }
 }

@@ -41,6 +41,18 @@ struct ResizeTests {
         #expect(up.width == 300 && up.height == 100 && abs(up.rect.height - 50.0 / 3) < 1e-9)
     }
 
+    @Test func oneToOneOnWholePixelsIsAnExactCopy() throws {
+        let image = patternImage(width: 13, height: 9, channels: 4)
+        #expect(try Resampler.resize(image, width: 13, height: 9) == image)
+        let part = try Resampler.resize(image, width: 5, height: 4, rect: SourceRect(x: 3, y: 2, width: 5, height: 4))
+        for y in 0..<4 { for x in 0..<5 { for c in 0..<4 {
+            #expect(part.pixels[(y * 5 + x) * 4 + c] == image.pixels[((y + 2) * 13 + x + 3) * 4 + c])
+        } } }
+        // A half-pixel offset is a real resample, not a copy.
+        let shifted = try Resampler.resize(image, width: 5, height: 4, rect: SourceRect(x: 3.5, y: 2, width: 5, height: 4))
+        #expect(shifted != part)
+    }
+
     @Test func flatImagesStayFlatUpToTheEdges() throws {
         for ch in [3, 4] {
             let value: [UInt8] = ch == 4 ? [200, 100, 50, 180] : [200, 100, 50]
