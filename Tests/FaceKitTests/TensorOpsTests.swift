@@ -76,14 +76,19 @@ import Testing
                                weights: FloatStorage((0..<300).map { _ in Float.random(in: -1...1, using: &g) }),
                                bias: [0, 0.1, 0.2, 0.3], relu: true)
         let x = Self.random(3, 3, 200, 900, &g)  // several bands per sample, three samples
+        Self.expectSameOnOneAndThreeThreads(conv, x)
+    }
+
+    /// `conv` on `x` gives bit-identical results on 1 and 3 threads, close to the naive sum.
+    static func expectSameOnOneAndThreeThreads(_ conv: Convolution, _ x: Tensor, sourceLocation: SourceLocation = #_sourceLocation) {
         let before = FaceKitThreads.current
         FaceKitThreads.set(3)
         let parallel = conv.forward(x)
         FaceKitThreads.set(1)
         let serial = conv.forward(x)
         FaceKitThreads.set(before)
-        #expect(parallel == serial)
-        #expect(Self.maxDiff(serial, Self.naiveConv(x, conv)) < 1e-4)
+        #expect(parallel == serial, sourceLocation: sourceLocation)
+        #expect(Self.maxDiff(serial, Self.naiveConv(x, conv)) < 1e-4, sourceLocation: sourceLocation)
     }
 
     @Test func singleFilterHeadIsTheSameOnSeveralThreads() {
@@ -92,15 +97,7 @@ import Testing
         var g = SplitMix(state: 23)
         let conv = Convolution(outChannels: 1, inChannels: 5, kernelRows: 9, kernelCols: 9, strideY: 1, strideX: 1, padY: 4, padX: 4,
                                weights: FloatStorage((0..<405).map { _ in Float.random(in: -1...1, using: &g) }), bias: [0.25], relu: false)
-        let x = Self.random(2, 5, 61, 77, &g)
-        let before = FaceKitThreads.current
-        FaceKitThreads.set(3)
-        let parallel = conv.forward(x)
-        FaceKitThreads.set(1)
-        let serial = conv.forward(x)
-        FaceKitThreads.set(before)
-        #expect(parallel == serial)
-        #expect(Self.maxDiff(serial, Self.naiveConv(x, conv)) < 1e-4)
+        Self.expectSameOnOneAndThreeThreads(conv, Self.random(2, 5, 61, 77, &g))
     }
 
     @Test func poolingMatchesNaive() {
