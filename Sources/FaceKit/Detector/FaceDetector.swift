@@ -170,7 +170,7 @@ public final class FaceDetector: Sendable {
     func detectRaw(_ img: RGBImage, threshold: Double) -> [FaceDetection] {
         let (input, layout) = pyramidTensor(img)
         if layout.levels.isEmpty { return [] }
-        let out = graph.forward(input)
+        let out = graph.forward(consume input)
         var candidates: [(rect: FaceRect, score: Double)] = []
         let onr = out.nr, onc = out.nc
         for k in 0..<options.windows.count {

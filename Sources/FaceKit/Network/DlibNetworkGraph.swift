@@ -182,8 +182,8 @@ struct DlibNetworkGraph: Sendable {
     }
 
     /// Runs the program on an input tensor.
-    func forward(_ input: Tensor) -> Tensor {
-        var x = input
+    func forward(_ input: consuming Tensor) -> Tensor {
+        var x = consume input
         var saved: [Tensor] = []
         for step in steps {
             let t0 = Self.profiling ? Self.cpuNanoseconds() : 0
@@ -195,7 +195,7 @@ struct DlibNetworkGraph: Sendable {
                 }
             }
             switch step {
-            case .convolution(let c): x = c.forward(x)
+            case .convolution(let c): x = c.forward(consume x)  // a strided layer frees its input early
             case .affine(let a): a.apply(&x)
             case .relu: x.applyReLU()
             case .pooling(let p): x = p.forward(x)

@@ -42,12 +42,17 @@ struct Convolution: Sendable {
     static let columnBudget = 1 << 18
 
     /// Applies the convolution to every sample of `input`.
-    func forward(_ input: Tensor) -> Tensor {
+    ///
+    /// Takes the input by value: a strided layer releases it as soon as its column phases are
+    /// built, when the caller handed it over with `consume` (on a 4 MP photo the detector's first
+    /// layers hold 150-200 MB each of input and of phases).
+    func forward(_ input: consuming Tensor) -> Tensor {
+        let n = input.n, rows = input.nr, cols = input.nc
         precondition(input.k == inChannels, "Convolution: expected \(inChannels) channels, got \(input.k)")
-        let outR = max(0, outputRows(input.nr)), outC = max(0, outputCols(input.nc))
-        if outR == 0 || outC == 0 || input.n == 0 { return Tensor(n: input.n, k: outChannels, nr: outR, nc: outC) }
+        let outR = max(0, outputRows(rows)), outC = max(0, outputCols(cols))
+        if outR == 0 || outC == 0 || n == 0 { return Tensor(n: n, k: outChannels, nr: outR, nc: outC) }
         // Every output value is written below: by one sgemm band or by the single-filter loop.
-        var output = Tensor(uninitializedN: input.n, k: outChannels, nr: outR, nc: outC)
+        var output = Tensor(uninitializedN: n, k: outChannels, nr: outR, nc: outC)
         if outChannels == 1 && strideX == 1 && strideY == 1 {
             forwardSingleFilter(input, into: &output)
             return output
@@ -57,9 +62,10 @@ struct Convolution: Sendable {
         // With a horizontal stride, split every input row into its `strideX` column phases first,
         // so that each im2col row is a contiguous copy instead of a strided gather.
         let phased = strideX > 1 ? ColumnPhases(input, stride: strideX) : nil
-        let inPlane = input.planeSize, outPlane = outR * outC
+        if phased != nil { input = Tensor(n: 0, k: 0, nr: 0, nc: 0) }  // only the phases are read from here on
+        let inPlane = rows * cols, outPlane = outR * outC, inSample = inChannels * inPlane
         let bandsPerSample = (outR + rowsPerBand - 1) / rowsPerBand
-        let items = input.n * bandsPerSample
+        let items = n * bandsPerSample
         // Work items are (sample, band of output rows); each writes its own rows of every
         // output plane, so workers never touch the same memory. OpenBLAS runs single-threaded
         // inside each item (see FaceKitThreads).
@@ -67,7 +73,7 @@ struct Convolution: Sendable {
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
                 weights.withUnsafeBufferPointer { w in
-                    let shared = SharedPointers(src: src.baseAddress!, dst: dst.baseAddress!, w: w.baseAddress!)
+                    let shared = SharedPointers(src: src.baseAddress, dst: dst.baseAddress!, w: w.baseAddress!)
                     let work: @Sendable (Int) -> Void = { worker in
                         var columns = [Float](repeating: 0, count: K * rowsPerBand * outC)
                         columns.withUnsafeMutableBufferPointer { col in
@@ -82,7 +88,7 @@ struct Convolution: Sendable {
                                         im2colPhased(ph.baseAddress! + s * phased.sampleSize, phased, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                     }
                                 } else {
-                                    im2col(shared.src + s * input.k * inPlane, rows: input.nr, cols: input.nc, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                    im2col(shared.src! + s * inSample, rows: rows, cols: cols, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                 }
                                 BLASKernels.multiply(m: outChannels, n: P, k: K, a: shared.w, lda: K, b: col.baseAddress!, ldb: P,
                                                      c: sOut + r0 * outC, ldc: outPlane)
@@ -100,7 +106,8 @@ struct Convolution: Sendable {
 
     /// Raw pointers handed to worker threads; each worker writes disjoint output rows.
     private struct SharedPointers: @unchecked Sendable {
-        let src: UnsafePointer<Float>
+        /// The input, nil once a strided layer has let it go for its column phases.
+        let src: UnsafePointer<Float>?
         let dst: UnsafeMutablePointer<Float>
         let w: UnsafePointer<Float>
     }
@@ -141,7 +148,7 @@ struct Convolution: Sendable {
                                             var a0 = SIMD8<Float>(repeating: b), a1 = a0, a2 = a0, a3 = a0
                                             for c in 0..<inChannels {
                                                 for ky in 0..<kernelRows {
-                                                    let line = UnsafeRawPointer(shared.src + (c * ph + oy + ky) * pw + ox)
+                                                    let line = UnsafeRawPointer(shared.src! + (c * ph + oy + ky) * pw + ox)
                                                     let wr = shared.w + (c * kernelRows + ky) * kernelCols
                                                     for kx in 0..<kernelCols {
                                                         let k = SIMD8<Float>(repeating: wr[kx]), o = kx * 4
@@ -189,7 +196,7 @@ struct Convolution: Sendable {
         var data: [Float]
         var sampleSize: Int { channels * stride * rows * pitch }
 
-        init(_ t: Tensor, stride s: Int) {
+        init(_ t: borrowing Tensor, stride s: Int) {
             stride = s; rows = t.nr; channels = t.k
             lengths = (0..<s).map { q in max(0, (t.nc - q + s - 1) / s) }
             pitch = lengths[0]
@@ -201,7 +208,7 @@ struct Convolution: Sendable {
                     let shared = SharedPointers(src: src.baseAddress!, dst: dst.baseAddress!, w: src.baseAddress!)
                     let split: @Sendable (Int) -> Void = { plane in
                         for y in 0..<rows {
-                            let srow = shared.src + (plane * rows + y) * W
+                            let srow = shared.src! + (plane * rows + y) * W
                             for q in 0..<s {
                                 let drow = shared.dst + ((plane * s + q) * rows + y) * pitch
                                 var i = 0, x = q
