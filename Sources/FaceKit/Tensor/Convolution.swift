@@ -63,7 +63,9 @@ struct Convolution: Sendable {
         // so that each im2col row is a contiguous copy instead of a strided gather.
         let phased = strideX > 1 ? ColumnPhases(input, stride: strideX) : nil
         if phased != nil { input = Tensor(n: 0, k: 0, nr: 0, nc: 0) }  // only the phases are read from here on
-        let inPlane = rows * cols, outPlane = outR * outC, inSample = inChannels * inPlane
+        // Stride 1 reads the input as it is: one "phase" per channel, the row itself.
+        let layout = phased?.layout ?? PhaseLayout(stride: 1, rows: rows, lengths: [cols], pitch: cols)
+        let outPlane = outR * outC, inSample = inChannels * rows * cols
         let bandsPerSample = (outR + rowsPerBand - 1) / rowsPerBand
         let items = n * bandsPerSample
         // Work items are (sample, band of output rows); each writes its own rows of every
@@ -85,10 +87,10 @@ struct Convolution: Sendable {
                                 let sOut = shared.dst + s * outChannels * outPlane
                                 if let phased {
                                     phased.data.withUnsafeBufferPointer { ph in
-                                        im2colPhased(ph.baseAddress! + s * phased.sampleSize, phased, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                        im2col(ph.baseAddress! + s * phased.sampleSize, layout, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                     }
                                 } else {
-                                    im2col(shared.src! + s * inSample, rows: rows, cols: cols, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                    im2col(shared.src! + s * inSample, layout, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                 }
                                 BLASKernels.multiply(m: outChannels, n: P, k: K, a: shared.w, lda: K, b: col.baseAddress!, ldb: P,
                                                      c: sOut + r0 * outC, ldc: outPlane)
@@ -183,32 +185,38 @@ struct Convolution: Sendable {
         }
     }
 
-    /// An input tensor with each row split into column phases: phase `q` of a row holds
-    /// columns `q, q + s, q + 2s, …`, stored one after another (`s` planes per channel).
-    struct ColumnPhases {
+    /// How one sample's input planes are laid out for im2col: every channel as `stride` column
+    /// phases (phase `q` of a row holds columns `q, q + stride, …`), each a `rows x pitch` plane.
+    /// With stride 1 that is the tensor itself (one phase, the whole row).
+    struct PhaseLayout {
         let stride: Int
         let rows: Int
-        let channels: Int
-        /// Columns in phase `q`: `ceil((W − q) / s)`.
+        /// Columns in phase `q`: `ceil((W − q) / stride)`.
         let lengths: [Int]
         /// Row pitch of every phase plane (the longest phase).
         let pitch: Int
+    }
+
+    /// An input tensor with each row split into column phases (see `PhaseLayout`).
+    struct ColumnPhases {
+        let layout: PhaseLayout
+        let channels: Int
         var data: [Float]
-        var sampleSize: Int { channels * stride * rows * pitch }
+        var sampleSize: Int { channels * layout.stride * layout.rows * layout.pitch }
 
         init(_ t: borrowing Tensor, stride s: Int) {
-            stride = s; rows = t.nr; channels = t.k
-            lengths = (0..<s).map { q in max(0, (t.nc - q + s - 1) / s) }
-            pitch = lengths[0]
-            let rows = t.nr, W = t.nc, pitch = self.pitch, channels = t.k
+            let lengths = (0..<s).map { q in max(0, (t.nc - q + s - 1) / s) }
+            layout = PhaseLayout(stride: s, rows: t.nr, lengths: lengths, pitch: lengths[0])
+            channels = t.k
+            let rows = t.nr, W = t.nc, pitch = layout.pitch, channels = t.k
             data = [Float](repeating: 0, count: t.n * channels * s * rows * pitch)
             t.data.withUnsafeBufferPointer { src in
                 data.withUnsafeMutableBufferPointer { dst in
                     // Planes are independent: one task each when threads allow.
-                    let shared = SharedPointers(src: src.baseAddress!, dst: dst.baseAddress!, w: src.baseAddress!)
+                    let shared = CopyPointers(src: src.baseAddress!, dst: dst.baseAddress!)
                     let split: @Sendable (Int) -> Void = { plane in
                         for y in 0..<rows {
-                            let srow = shared.src! + (plane * rows + y) * W
+                            let srow = shared.src + (plane * rows + y) * W
                             for q in 0..<s {
                                 let drow = shared.dst + ((plane * s + q) * rows + y) * pitch
                                 var i = 0, x = q
@@ -233,11 +241,18 @@ struct Convolution: Sendable {
                 }
             }
         }
+
+        /// Source and destination handed to the per-plane tasks; each writes its own planes.
+        private struct CopyPointers: @unchecked Sendable {
+            let src: UnsafePointer<Float>
+            let dst: UnsafeMutablePointer<Float>
+        }
     }
 
-    /// im2col from column phases (strided convolutions): every row segment is a contiguous copy.
-    private func im2colPhased(_ src: UnsafePointer<Float>, _ ph: ColumnPhases, outCols: Int,
-                              r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>) {
+    /// Writes the column matrix (`K × (r1−r0)·outCols`) for output rows `r0..<r1` of one sample
+    /// laid out as `ph`: every row segment is a contiguous copy.
+    private func im2col(_ src: UnsafePointer<Float>, _ ph: PhaseLayout, outCols: Int,
+                        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>) {
         let P = (r1 - r0) * outCols, H = ph.rows, s = ph.stride
         var row = 0
         for c in 0..<inChannels {
@@ -278,43 +293,6 @@ struct Convolution: Sendable {
                 for i in 0..<count { p[i] = max(p[i] + b, 0) }
             } else {
                 for i in 0..<count { p[i] += b }
-            }
-        }
-    }
-
-    /// Writes the column matrix (`K × (r1−r0)·outCols`) for output rows `r0..<r1` of one sample.
-    private func im2col(_ src: UnsafePointer<Float>, rows H: Int, cols W: Int, outCols: Int,
-                        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>) {
-        let P = (r1 - r0) * outCols
-        var row = 0
-        for c in 0..<inChannels {
-            let plane = src + c * H * W
-            for ky in 0..<kernelRows {
-                for kx in 0..<kernelCols {
-                    let dstRow = col + row * P
-                    row += 1
-                    // Output columns whose input column `ox·sx − padX + kx` lies inside [0, W).
-                    let shift = kx - padX
-                    let oxMin = shift >= 0 ? 0 : min(outCols, (-shift + strideX - 1) / strideX)
-                    let oxMax = W - 1 - shift < 0 ? 0 : min(outCols, (W - 1 - shift) / strideX + 1)
-                    for oy in r0..<r1 {
-                        let d = dstRow + (oy - r0) * outCols
-                        let iy = oy * strideY - padY + ky
-                        if iy < 0 || iy >= H || oxMax <= oxMin {
-                            d.update(repeating: 0, count: outCols)
-                            continue
-                        }
-                        if oxMin > 0 { d.update(repeating: 0, count: oxMin) }
-                        if oxMax < outCols { (d + oxMax).update(repeating: 0, count: outCols - oxMax) }
-                        let s = plane + iy * W + shift
-                        if strideX == 1 {
-                            (d + oxMin).update(from: s + oxMin, count: oxMax - oxMin)
-                        } else {
-                            var ox = oxMin
-                            while ox < oxMax { d[ox] = s[ox * strideX]; ox += 1 }
-                        }
-                    }
-                }
             }
         }
     }
