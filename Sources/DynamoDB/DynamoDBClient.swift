@@ -24,8 +24,8 @@ public struct DynamoDBClient: Sendable {
         transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
         limits: TransportLimits = .default
     ) {
-        let signer = SigV4Signer(credentials: credentials, region: region, service: AWSService.dynamoDB.signingName, rules: .standard)
-        engine = AWSServiceClient(signer: signer, endpoint: endpoint, transport: transport, retry: retry, limits: limits)
+        engine = AWSServiceClient(service: .dynamoDB, rules: .standard, credentials: credentials, region: region, endpoint: endpoint,
+                                  transport: transport, retry: retry, limits: limits)
     }
 
     /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
@@ -33,11 +33,7 @@ public struct DynamoDBClient: Sendable {
     public static func fromEnvironment(
         _ environment: [String: String] = AWSEnvironment.process, transport: any HTTPTransport = CurlTransport.shared
     ) throws(AWSError) -> DynamoDBClient {
-        let region = AWSRegion.fromEnvironment(environment)
-        return DynamoDBClient(
-            credentials: try AWSCredentials.fromEnvironment(environment), region: region,
-            endpoint: try AWSEndpoint.resolve(service: .dynamoDB, region: region, environment: environment),
-            transport: transport)
+        DynamoDBClient(engine: try .fromEnvironment(service: .dynamoDB, rules: .standard, environment: environment, transport: transport))
     }
 
     /// The HTTP request of one operation.

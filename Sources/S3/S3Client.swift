@@ -26,8 +26,8 @@ public struct S3Client: Sendable {
         transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
         limits: TransportLimits = .default
     ) {
-        let signer = SigV4Signer(credentials: credentials, region: region, service: AWSService.s3.signingName, rules: .s3)
-        engine = AWSServiceClient(signer: signer, endpoint: endpoint, transport: transport, retry: retry, limits: limits)
+        engine = AWSServiceClient(service: .s3, rules: .s3, credentials: credentials, region: region, endpoint: endpoint,
+                                  transport: transport, retry: retry, limits: limits)
     }
 
     /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
@@ -35,11 +35,7 @@ public struct S3Client: Sendable {
     public static func fromEnvironment(
         _ environment: [String: String] = AWSEnvironment.process, transport: any HTTPTransport = CurlTransport.shared
     ) throws(AWSError) -> S3Client {
-        let region = AWSRegion.fromEnvironment(environment)
-        return S3Client(
-            credentials: try AWSCredentials.fromEnvironment(environment), region: region,
-            endpoint: try AWSEndpoint.resolve(service: .s3, region: region, environment: environment),
-            transport: transport)
+        S3Client(engine: try .fromEnvironment(service: .s3, rules: .s3, environment: environment, transport: transport))
     }
 
     // MARK: Addressing
