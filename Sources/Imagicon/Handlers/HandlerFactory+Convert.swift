@@ -8,15 +8,10 @@ extension HandlerFactory {
     /// back to centred when there is neither a record nor the model file).
     static func makeConvertHandler(_ configuration: Configuration, environment: [String: String],
                                    fileExists: (String) -> Bool = FileSystem.isReadableFile) throws -> ConvertHandler {
-        let s3: S3Client
+        let s3 = try awsClient(try S3Client.fromEnvironment(environment))
         var storedFaces: StoredFaces?
-        do {
-            s3 = try S3Client.fromEnvironment(environment)
-            if let table = configuration.table {
-                storedFaces = StoredFaces(dynamo: try DynamoDBClient.fromEnvironment(environment), table: table)
-            }
-        } catch {
-            throw ConfigurationError(.invalidValue, "AWS configuration: \(error.message)")
+        if let table = configuration.table {
+            storedFaces = StoredFaces(dynamo: try awsClient(try DynamoDBClient.fromEnvironment(environment)), table: table)
         }
         let detectorPath = "\(configuration.modelsDirectory)/\(Configuration.modelFiles[0])"
         let faces = fileExists(detectorPath) ? LazyFaceDetector(modelPath: detectorPath) : nil

@@ -27,13 +27,8 @@ public enum HandlerFactory {
 
     /// The process pipeline with its AWS clients and models, built once at init.
     static func makeProcessor(_ configuration: Configuration, environment: [String: String]) throws -> ObjectProcessor {
-        let s3: S3Client, dynamo: DynamoDBClient
-        do {
-            s3 = try S3Client.fromEnvironment(environment)
-            dynamo = try DynamoDBClient.fromEnvironment(environment)
-        } catch {
-            throw ConfigurationError(.invalidValue, "AWS configuration: \(error.message)")
-        }
+        let s3 = try awsClient(try S3Client.fromEnvironment(environment))
+        let dynamo = try awsClient(try DynamoDBClient.fromEnvironment(environment))
         let models = try FaceModels(directory: configuration.modelsDirectory)
         let analyzer = ImageAnalyzer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels, models: models)
         return ObjectProcessor(configuration: configuration, table: configuration.table!, s3: s3, dynamo: dynamo, analyzer: analyzer)

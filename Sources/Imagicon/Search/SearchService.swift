@@ -64,13 +64,8 @@ public struct SearchService: Sendable {
     /// Builds the service from the function's configuration (models loaded once).
     public static func make(_ configuration: Configuration, environment: [String: String]) throws -> SearchService {
         guard let table = configuration.table else { throw ConfigurationError(.missingValue, "IMAGICON_TABLE must be set for search") }
-        let s3: S3Client, dynamo: DynamoDBClient
-        do {
-            s3 = try S3Client.fromEnvironment(environment)
-            dynamo = try DynamoDBClient.fromEnvironment(environment)
-        } catch {
-            throw ConfigurationError(.invalidValue, "AWS configuration: \(error.message)")
-        }
+        let s3 = try HandlerFactory.awsClient(try S3Client.fromEnvironment(environment))
+        let dynamo = try HandlerFactory.awsClient(try DynamoDBClient.fromEnvironment(environment))
         let models = try FaceModels(directory: configuration.modelsDirectory)
         return SearchService(table: table, s3: s3, dynamo: dynamo, encoder: SelfieEncoder(models: models, maxPixels: configuration.maxPixels),
                              sourceBucket: configuration.sourceBucket, thumbnailBucket: configuration.thumbnailBucket)
