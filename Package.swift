@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bootstrap", targets: ["bootstrap"]),
-        .executable(name: "imagicon", targets: ["imagicon"]),
+        .executable(name: "imagicon", targets: ["ImagiconCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,7 +50,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "bootstrap", dependencies: ["Imagicon", "LambdaRuntime"]),
-        .executableTarget(name: "imagicon", dependencies: [
+        .executableTarget(name: "ImagiconCLI", dependencies: [
             "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "FlyingFox", package: "FlyingFox"),
