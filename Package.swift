@@ -37,24 +37,30 @@ let package = Package(
 
         // Libraries.
         .target(name: "LambdaRuntime", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "AWSCore", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "AWSCore",
+            dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "S3", dependencies: ["AWSCore"]),
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
         .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP"], swiftSettings: hotLoops),
         .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG", "CPNG"]),
         .target(name: "FaceKit", dependencies: ["CBLAS"], swiftSettings: hotLoops),
-        .target(name: "Imagicon", dependencies: [
-            "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ImageKit", "ExifKit", "FaceKit",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Imagicon",
+            dependencies: [
+                "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ImageKit", "ExifKit", "FaceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Executables.
         .executableTarget(name: "bootstrap", dependencies: ["Imagicon", "LambdaRuntime"]),
-        .executableTarget(name: "ImagiconCLI", dependencies: [
-            "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "FlyingFox", package: "FlyingFox"),
-        ]),
+        .executableTarget(
+            name: "ImagiconCLI",
+            dependencies: [
+                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]),
 
         // Tests: one target per module, plus the slower end-to-end suite.
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The two UTC time stamps SigV4 uses, computed arithmetically (no DateFormatter, no ICU).
@@ -16,7 +16,10 @@ public struct AMZDate: Sendable, Equatable {
         let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
         // Civil-from-days (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The secret material that signs requests: an access key pair, plus the session token that
@@ -25,7 +25,7 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
     /// Lambda sets them; throws `.configuration` when the key pair is missing or empty.
     public static func fromEnvironment(_ environment: [String: String] = AWSEnvironment.process) throws(AWSError) -> AWSCredentials {
         guard let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
-              let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
         else {
             throw AWSError(.configuration, "AWS credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }

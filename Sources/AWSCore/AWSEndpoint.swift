@@ -45,7 +45,8 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
         }
         var host = String(rest)
         var port: Int? = nil
-        let portSeparator: String.Index? = host.hasPrefix("[")
+        let portSeparator: String.Index? =
+            host.hasPrefix("[")
             ? host.firstIndex(of: "]").flatMap { close in host[close...].firstIndex(of: ":") }
             : host.lastIndex(of: ":")
         if let colon = portSeparator {

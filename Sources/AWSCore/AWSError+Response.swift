@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 extension AWSError {
@@ -20,8 +20,8 @@ extension AWSError {
             case "ConditionalCheckFailedException", "PreconditionFailed": return .conditionalCheckFailed
             case "NoSuchKey", "NoSuchBucket", "NotFound", "ResourceNotFoundException", "NoSuchUpload": return .notFound
             case "AccessDenied", "AccessDeniedException", "SignatureDoesNotMatch", "InvalidAccessKeyId",
-                 "UnrecognizedClientException", "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException",
-                 "MissingAuthenticationToken", "IncompleteSignatureException", "InvalidToken":
+                "UnrecognizedClientException", "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException",
+                "MissingAuthenticationToken", "IncompleteSignatureException", "InvalidToken":
                 return .accessDenied
             default: break
             }
@@ -64,10 +64,12 @@ extension AWSError {
             code = header.split(separator: ":").first.map(String.init)
         }
         let kind = classify(status: response.status, serviceCode: code)
-        let summary = "\(operation) failed with HTTP \(response.status)"
+        let summary =
+            "\(operation) failed with HTTP \(response.status)"
             + (code.map { " \($0)" } ?? "") + (message.map { ": \($0)" } ?? "")
-        return AWSError(kind, summary, httpStatus: response.status, serviceCode: code,
-                        serviceMessage: message, requestID: requestID)
+        return AWSError(
+            kind, summary, httpStatus: response.status, serviceCode: code,
+            serviceMessage: message, requestID: requestID)
     }
 }
 
@@ -76,6 +78,7 @@ private struct JSONErrorBody: Decodable {
     var message: String?
     var Message: String?
     enum CodingKeys: String, CodingKey {
-        case type = "__type", message, Message
+        case type = "__type"
+        case message, Message
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The engine under the S3 and DynamoDB clients: signs each attempt, sends it, turns error
@@ -68,7 +68,7 @@ public struct AWSServiceClient: Sendable {
             do {
                 try await sleep(retry.delay(beforeRetry: attempt, random: random()))
             } catch {
-                throw failure  // cancelled while waiting: report the failure we have
+                throw failure // cancelled while waiting: report the failure we have
             }
             if Task.isCancelled { throw failure }
         }

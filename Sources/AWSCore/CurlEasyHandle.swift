@@ -1,7 +1,8 @@
 import CCurl
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `curl_global_init`, run exactly once (Swift initialises globals lazily and thread-safely).
@@ -30,7 +31,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// Runs one transfer synchronously on the calling thread; setting `cancellation` aborts
     /// it within libcurl's progress-callback interval (about a second at worst, usually sooner).
     func perform(_ request: HTTPRequest, limits: TransportLimits, cancellation: CancellationFlag? = nil) throws(AWSError) -> HTTPResponse {
-        curl_easy_reset(handle)  // options only; the connection cache survives
+        curl_easy_reset(handle) // options only; the connection cache survives
         let state = TransferState(maxResponseBytes: limits.maxResponseBytes, cancellation: cancellation)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
@@ -69,14 +70,15 @@ final class CurlEasyHandle: @unchecked Sendable {
         for field in request.headers {
             // Header injection guard: a CR or LF would split the line into two headers.
             if field.name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A })
-                || field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+                || field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A })
+            {
                 throw AWSError(.invalidRequest, "header \(field.name) contains a line break")
             }
             if field.name.lowercased() == "host" { sawHost = true }
             headerList = curl_slist_append(headerList, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }
         if !sawHost { headerList = curl_slist_append(headerList, "Host: \(request.endpoint.hostHeader)") }
-        headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
+        headerList = curl_slist_append(headerList, "Expect:") // no 100-continue round trip
         headerList = curl_slist_append(headerList, "Accept:")
         check(imagicon_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
 
@@ -152,7 +154,7 @@ final class CancellationFlag: Sendable {
 
 private let curlProgressCallback: imagicon_curl_xferinfo_fn = { context, _, _, _, _ in
     let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
-    return state.cancellation?.isCancelled == true ? 1 : 0  // non-zero aborts the transfer
+    return state.cancellation?.isCancelled == true ? 1 : 0 // non-zero aborts the transfer
 }
 
 private let curlWriteCallback: imagicon_curl_io_fn = { data, size, count, context in
@@ -160,7 +162,7 @@ private let curlWriteCallback: imagicon_curl_io_fn = { data, size, count, contex
     let length = size * count
     guard state.body.count + length <= state.maxResponseBytes else {
         state.tooLarge = true
-        return 0  // makes libcurl abort with CURLE_WRITE_ERROR
+        return 0 // makes libcurl abort with CURLE_WRITE_ERROR
     }
     if length > 0, let data {
         state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
@@ -185,7 +187,7 @@ private let curlHeaderCallback: imagicon_curl_io_fn = { data, size, count, conte
     guard let data, length > 0 else { return length }
     let line = UnsafeRawBufferPointer(start: data, count: length)
     if line.starts(with: Array("HTTP/".utf8)) {
-        state.headers = HTTPHeaders()  // a new response (after 100 Continue): keep only the final headers
+        state.headers = HTTPHeaders() // a new response (after 100 Continue): keep only the final headers
         return length
     }
     guard let colon = line.firstIndex(of: 0x3A) else { return length }

@@ -13,8 +13,10 @@ public struct TransportLimits: Sendable, Equatable {
     public var maxResponseBytes: Int
 
     /// Limits from explicit values.
-    public init(connectTimeoutMilliseconds: Int = 3_000, totalTimeoutMilliseconds: Int = 60_000,
-                stallTimeoutSeconds: Int = 15, maxResponseBytes: Int = 256 << 20) {
+    public init(
+        connectTimeoutMilliseconds: Int = 3_000, totalTimeoutMilliseconds: Int = 60_000,
+        stallTimeoutSeconds: Int = 15, maxResponseBytes: Int = 256 << 20
+    ) {
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.totalTimeoutMilliseconds = totalTimeoutMilliseconds
         self.stallTimeoutSeconds = stallTimeoutSeconds

@@ -1,9 +1,10 @@
 import Crypto
 import Synchronization
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// AWS Signature Version 4: signs requests in the `Authorization` header or as presigned
@@ -89,7 +90,9 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Header names never signed: proxies and the transport may change them.
-    static let unsignedHeaders: Set<String> = ["authorization", "user-agent", "expect", "x-amzn-trace-id", "connection", "transfer-encoding"]
+    static let unsignedHeaders: Set<String> = [
+        "authorization", "user-agent", "expect", "x-amzn-trace-id", "connection", "transfer-encoding",
+    ]
 
     // MARK: Header signing
 
@@ -108,7 +111,8 @@ public struct SigV4Signer: Sendable {
             payload: payload, stamp: stamp)
         request.headers.add(
             "Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(stamp)), SignedHeaders=\(signature.signedHeaders), Signature=\(signature.signature)")
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(stamp)), SignedHeaders=\(signature.signedHeaders), Signature=\(signature.signature)"
+        )
         return signature
     }
 
@@ -119,14 +123,17 @@ public struct SigV4Signer: Sendable {
     /// Every header of the request is signed (at least `Host`); `expires` is in seconds
     /// (1 ... 604800, as SigV4 allows).
     @discardableResult
-    public func presign(_ request: inout HTTPRequest, expires: Int, payload: Payload = .unsigned, date: Date) throws(AWSError) -> Signature {
+    public func presign(_ request: inout HTTPRequest, expires: Int, payload: Payload = .unsigned, date: Date) throws(AWSError) -> Signature
+    {
         guard (1...604_800).contains(expires) else {
             throw AWSError(.invalidRequest, "presigned URL expiry must be 1...604800 seconds, got \(expires)")
         }
         let stamp = AMZDate(date)
         if request.headers["host"] == nil { request.headers.add("Host", request.endpoint.hostHeader) }
-        let reserved: Set<String> = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-                                     "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature"]
+        let reserved: Set<String> = [
+            "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+            "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
+        ]
         request.query.removeAll { reserved.contains($0.name) }
         let headers = Self.canonicalHeaders(request.headers)
         request.query.append(.init("X-Amz-Algorithm", "AWS4-HMAC-SHA256"))
@@ -280,9 +287,12 @@ public struct SigV4Signer: Sendable {
     /// Trims and collapses runs of spaces, tabs, CR and LF to one space.
     static func collapseWhitespace(_ value: String) -> String {
         var clean = true
-        var previousSpace = true  // a leading space is not clean
+        var previousSpace = true // a leading space is not clean
         for byte in value.utf8 {
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) { clean = false; break }
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousSpace) {
+                clean = false
+                break
+            }
             previousSpace = byte == 0x20
         }
         if clean && !previousSpace || value.isEmpty { return value }
@@ -293,7 +303,10 @@ public struct SigV4Signer: Sendable {
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 pendingSpace = !output.isEmpty
             } else {
-                if pendingSpace { output.append(0x20); pendingSpace = false }
+                if pendingSpace {
+                    output.append(0x20)
+                    pendingSpace = false
+                }
                 output.append(byte)
             }
         }

@@ -10,7 +10,8 @@ public enum XMLScan {
     /// The raw (undecoded) inner text of every `<tag>…</tag>` element, in order.
     public static func elements(_ tag: String, in text: Substring) -> [Substring] {
         var result: [Substring] = []
-        let open = "<\(tag)>", close = "</\(tag)>"
+        let open = "<\(tag)>"
+        let close = "</\(tag)>"
         var rest = text[...]
         while let start = rest.firstRange(of: open) {
             let after = rest[start.upperBound...]

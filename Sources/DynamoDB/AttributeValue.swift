@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A DynamoDB attribute value, coded exactly as DynamoDB's JSON wire format
@@ -72,8 +72,9 @@ extension AttributeValue: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Tag.self)
         guard container.allKeys.count == 1, let tag = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "an AttributeValue needs exactly one type tag"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "an AttributeValue needs exactly one type tag"))
         }
         switch tag {
         case .S: self = .s(try container.decode(String.self, forKey: tag))
@@ -126,13 +127,18 @@ extension AttributeValue: Codable {
         var bytes = Substring(text).utf8[...]
         guard !bytes.isEmpty, bytes.count <= 64 else { return false }
         if bytes.first == 0x2D || bytes.first == 0x2B { bytes = bytes.dropFirst() }
-        var digits = 0, sawDot = false, sawExponent = false, exponentDigits = 0
+        var digits = 0
+        var sawDot = false
+        var sawExponent = false
+        var exponentDigits = 0
         var previous: UInt8 = 0
         for byte in bytes {
             switch byte {
             case 0x30...0x39: if sawExponent { exponentDigits += 1 } else { digits += 1 }
             case 0x2E where !sawDot && !sawExponent: sawDot = true
-            case 0x45, 0x65: if sawExponent || digits == 0 { return false }; sawExponent = true
+            case 0x45, 0x65:
+                if sawExponent || digits == 0 { return false }
+                sawExponent = true
             case 0x2B, 0x2D: if previous != 0x45 && previous != 0x65 { return false }
             default: return false
             }

@@ -20,7 +20,10 @@ public struct DynamoDBTableDescription: Sendable, Equatable, Decodable {
     public var keyNames: [String]
 
     private enum CodingKeys: String, CodingKey { case TableStatus, TableName, KeySchema }
-    private struct KeyElement: Decodable { var AttributeName: String; var KeyType: String }
+    private struct KeyElement: Decodable {
+        var AttributeName: String
+        var KeyType: String
+    }
 
     /// Reads a `TableDescription` object.
     public init(from decoder: any Decoder) throws {
@@ -33,8 +36,14 @@ public struct DynamoDBTableDescription: Sendable, Equatable, Decodable {
 }
 
 struct CreateTableInput: Encodable {
-    struct Definition: Encodable { var AttributeName: String; var AttributeType: DynamoDBKeyType }
-    struct KeyElement: Encodable { var AttributeName: String; var KeyType: String }
+    struct Definition: Encodable {
+        var AttributeName: String
+        var AttributeType: DynamoDBKeyType
+    }
+    struct KeyElement: Encodable {
+        var AttributeName: String
+        var KeyType: String
+    }
     var TableName: String
     var AttributeDefinitions: [Definition]
     var KeySchema: [KeyElement]

@@ -1,8 +1,9 @@
 import AWSCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// An Amazon DynamoDB client (JSON 1.0 protocol, `X-Amz-Target: DynamoDB_20120810.<Op>`)
@@ -24,8 +25,9 @@ public struct DynamoDBClient: Sendable {
         transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
         limits: TransportLimits = .default
     ) {
-        engine = AWSServiceClient(service: .dynamoDB, rules: .standard, credentials: credentials, region: region, endpoint: endpoint,
-                                  transport: transport, retry: retry, limits: limits)
+        engine = AWSServiceClient(
+            service: .dynamoDB, rules: .standard, credentials: credentials, region: region, endpoint: endpoint,
+            transport: transport, retry: retry, limits: limits)
     }
 
     /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
@@ -61,9 +63,9 @@ public struct DynamoDBClient: Sendable {
         do {
             return try JSONDecoder().decode(Output.self, from: Data(response.body))
         } catch {
-            throw AWSError(.invalidResponse, "\(operation): unreadable response: \(error)", httpStatus: response.status,
-                           requestID: response.headers["x-amzn-requestid"])
+            throw AWSError(
+                .invalidResponse, "\(operation): unreadable response: \(error)", httpStatus: response.status,
+                requestID: response.headers["x-amzn-requestid"])
         }
     }
 }
-

@@ -25,7 +25,8 @@ struct ByteReader {
     /// The 16-bit unsigned integer at `offset`.
     func u16(_ offset: Int) -> UInt16? {
         guard contains(offset, 2) else { return nil }
-        let a = UInt16(bytes[offset]), b = UInt16(bytes[offset + 1])
+        let a = UInt16(bytes[offset])
+        let b = UInt16(bytes[offset + 1])
         return bigEndian ? a << 8 | b : b << 8 | a
     }
 
@@ -37,8 +38,10 @@ struct ByteReader {
     /// The 32-bit unsigned integer at `offset`.
     func u32(_ offset: Int) -> UInt32? {
         guard contains(offset, 4) else { return nil }
-        let b0 = UInt32(bytes[offset]), b1 = UInt32(bytes[offset + 1])
-        let b2 = UInt32(bytes[offset + 2]), b3 = UInt32(bytes[offset + 3])
+        let b0 = UInt32(bytes[offset])
+        let b1 = UInt32(bytes[offset + 1])
+        let b2 = UInt32(bytes[offset + 2])
+        let b3 = UInt32(bytes[offset + 3])
         return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b3 << 24 | b2 << 16 | b1 << 8 | b0
     }
 

@@ -67,15 +67,19 @@ struct CIFFRecord: Equatable, Sendable {
             guard depth < CIFFRecord.maxDepth, length >= 4, let pointer = reader.u32(start + length - 4) else { return }
             let directory = start + Int(pointer)
             guard visited.insert(directory).inserted, let count = reader.u16(directory).map(Int.init),
-                  reader.contains(directory + 2, 10 * count) else { return }
+                reader.contains(directory + 2, 10 * count)
+            else { return }
             for i in 0..<count {
                 guard entriesLeft > 0 else { return }
                 entriesLeft -= 1
                 let e = directory + 2 + 10 * i
                 guard let tag = reader.u16(e), let size = reader.u32(e + 2).map(Int.init),
-                      let offset = reader.u32(e + 6).map(Int.init) else { return }
-                if tag & 0x8000 != 0 { return }                        // exiftool: bad entry, stop here
-                let id = tag & 0x3FFF, type = (tag >> 8) & 0x38, inEntry = tag & 0x4000 != 0
+                    let offset = reader.u32(e + 6).map(Int.init)
+                else { return }
+                if tag & 0x8000 != 0 { return } // exiftool: bad entry, stop here
+                let id = tag & 0x3FFF
+                let type = (tag >> 8) & 0x38
+                let inEntry = tag & 0x4000 != 0
                 if (type == 0x28 || type == 0x30) && !inEntry {
                     block(start: start + offset, length: size, depth: depth + 1)
                     continue
@@ -91,14 +95,14 @@ struct CIFFRecord: Equatable, Sendable {
         mutating func found(_ id: UInt16, _ value: ArraySlice<UInt8>) {
             let v = ByteReader(bytes: Array(value), bigEndian: reader.bigEndian)
             switch id {
-            case 0x080A:   // MakeModel: string[6] make, then the model to the end
+            case 0x080A: // MakeModel: string[6] make, then the model to the end
                 if let make = v.string(0, maxLength: min(6, v.count)) { record.make = make }
                 if v.count > 6, let model = v.string(6, maxLength: v.count - 6) { record.model = model }
-            case 0x180E:   // TimeStamp: int32u Unix time
+            case 0x180E: // TimeStamp: int32u Unix time
                 if let seconds = v.u32(0) { record.dateTimeOriginal = CIFFRecord.utcDateTime(Int64(seconds)) }
-            case 0x102D:   // CameraSettings: int16s, [25] FocalUnits
+            case 0x102D: // CameraSettings: int16s, [25] FocalUnits
                 if let units = v.i16(50) { focalUnits = units }
-            case 0x1029:   // FocalLength: int16u, [1] focal length in FocalUnits
+            case 0x1029: // FocalLength: int16u, [1] focal length in FocalUnits
                 if let raw = v.u16(2), raw != 0 {
                     let units = focalUnits.flatMap { $0 == 0 ? nil : Double($0) } ?? 1
                     record.focalLength = Double(raw) / units

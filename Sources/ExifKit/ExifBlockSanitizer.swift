@@ -64,7 +64,7 @@ enum ExifBlockSanitizer {
         case (0x4D, 0x4D): big = true
         default: return findings
         }
-        let size = min(tiff.count, libexifLimit)   // what libexif will see
+        let size = min(tiff.count, libexifLimit) // what libexif will see
         let length = max(fullLength ?? tiff.count, tiff.count)
         func u16(_ o: Int) -> UInt16 {
             big ? UInt16(tiff[o]) << 8 | UInt16(tiff[o + 1]) : UInt16(tiff[o + 1]) << 8 | UInt16(tiff[o])
@@ -96,9 +96,9 @@ enum ExifBlockSanitizer {
             // Checked before the visited test, so every pointer to a bad IFD is dropped.
             guard readable(ifd) else {
                 if let via, directory == .ifd1 {
-                    for k in via..<(via + 4) { tiff[k] = 0 }            // cut IFD0's next-IFD link
+                    for k in via..<(via + 4) { tiff[k] = 0 } // cut IFD0's next-IFD link
                 } else if let via {
-                    rename(via)                                          // drop the sub-IFD pointer
+                    rename(via) // drop the sub-IFD pointer
                 }
                 continue
             }

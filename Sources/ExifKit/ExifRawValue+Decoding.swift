@@ -92,7 +92,10 @@ extension ExifRawValue {
     }
 
     private func u32(_ o: Int) -> UInt32 {
-        let b0 = UInt32(bytes[o]), b1 = UInt32(bytes[o + 1]), b2 = UInt32(bytes[o + 2]), b3 = UInt32(bytes[o + 3])
+        let b0 = UInt32(bytes[o])
+        let b1 = UInt32(bytes[o + 1])
+        let b2 = UInt32(bytes[o + 2])
+        let b3 = UInt32(bytes[o + 3])
         return bigEndian ? b0 << 24 | b1 << 16 | b2 << 8 | b3 : b3 << 24 | b2 << 16 | b1 << 8 | b0
     }
 }

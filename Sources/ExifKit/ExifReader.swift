@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`) or a
@@ -57,7 +57,8 @@ public enum ExifReader {
         if let xmp { metadata.fillFromXMP(xmp) }
         // exiftool's composite DateTimeOriginal: IPTC date + time, when no source has one.
         if metadata.dateTimeOriginal == nil, xmp?.value("exif:DateTimeOriginal") == nil,
-           let created = container.iptc?.dateTimeCreated {
+            let created = container.iptc?.dateTimeCreated
+        {
             metadata.dateTimeOriginal = created
         }
         if container.format != .tiff {

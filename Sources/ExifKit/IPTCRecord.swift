@@ -53,8 +53,9 @@ struct IPTCRecord {
     /// pair exiftool joins into its composite DateTimeOriginal.
     var dateTimeCreated: String? {
         guard let d = dataset(2, 55).map(Array.init), let t = dataset(2, 60).map(Array.init),
-              d.count == 8, d.allSatisfy(Self.isDigit),
-              t.count == 6 || t.count == 11, t.prefix(6).allSatisfy(Self.isDigit) else { return nil }
+            d.count == 8, d.allSatisfy(Self.isDigit),
+            t.count == 6 || t.count == 11, t.prefix(6).allSatisfy(Self.isDigit)
+        else { return nil }
         func s(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
         var text = "\(s(d[0..<4]))-\(s(d[4..<6]))-\(s(d[6..<8]))T\(s(t[0..<2])):\(s(t[2..<4])):\(s(t[4..<6]))"
         if t.count == 11 {

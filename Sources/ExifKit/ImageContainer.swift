@@ -69,17 +69,21 @@ struct ImageContainer {
     static func scanJPEG(_ b: [UInt8]) -> ImageContainer {
         var result = ImageContainer(format: .jpeg)
         var sof: (width: Int, height: Int)?
-        var exifOpen = false   // the previous segment was part of the EXIF block
+        var exifOpen = false // the previous segment was part of the EXIF block
         var i = 2
         while i + 4 <= b.count {
-            guard b[i] == 0xFF else { break }                 // lost sync: stop, keep what we have
+            guard b[i] == 0xFF else { break } // lost sync: stop, keep what we have
             var m = i + 1
-            while m < b.count, b[m] == 0xFF { m += 1 }          // fill bytes
+            while m < b.count, b[m] == 0xFF { m += 1 } // fill bytes
             guard m < b.count else { break }
             let marker = b[m]
             let segStart = m + 1
-            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i = segStart; exifOpen = false; continue }
-            if marker == 0xD9 || marker == 0xDA { break }        // EOI / SOS: no more headers
+            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) {
+                i = segStart
+                exifOpen = false
+                continue
+            }
+            if marker == 0xD9 || marker == 0xDA { break } // EOI / SOS: no more headers
             guard segStart + 2 <= b.count else { break }
             let length = Int(b[segStart]) << 8 | Int(b[segStart + 1])
             guard length >= 2, segStart + length <= b.count else { break }
@@ -139,7 +143,10 @@ struct ImageContainer {
     static func turboJPEGSize(_ b: [UInt8]) -> (width: Int, height: Int)? {
         guard let handle = tjInitDecompress() else { return nil }
         defer { tjDestroy(handle) }
-        var w: Int32 = 0, h: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
+        var w: Int32 = 0
+        var h: Int32 = 0
+        var subsamp: Int32 = 0
+        var colorspace: Int32 = 0
         let rc = b.withUnsafeBufferPointer { p in
             tjDecompressHeader3(handle, p.baseAddress, UInt(p.count), &w, &h, &subsamp, &colorspace)
         }
@@ -158,13 +165,17 @@ struct ImageContainer {
             let length = Int(readBE32(b, i))
             let type = Array(b[(i + 4)..<(i + 8)])
             let dataStart = i + 8
-            guard length <= b.count - dataStart else { break }   // truncated or hostile length
+            guard length <= b.count - dataStart else { break } // truncated or hostile length
             let data = b[dataStart..<(dataStart + length)]
             switch type {
             case Array("IHDR".utf8):
                 if data.count >= 8 {
-                    let w = Int(readBE32(b, dataStart)), h = Int(readBE32(b, dataStart + 4))
-                    if w > 0, h > 0, w <= Int(Int32.max), h <= Int(Int32.max) { result.width = w; result.height = h }
+                    let w = Int(readBE32(b, dataStart))
+                    let h = Int(readBE32(b, dataStart + 4))
+                    if w > 0, h > 0, w <= Int(Int32.max), h <= Int(Int32.max) {
+                        result.width = w
+                        result.height = h
+                    }
                 }
             case Array("eXIf".utf8):
                 if result.exif == nil { result.exif = data.starts(with: exifPrefix) ? Array(data.dropFirst(6)) : Array(data) }
@@ -173,7 +184,7 @@ struct ImageContainer {
                 let keyword = Array("XML:com.adobe.xmp".utf8) + [0]
                 if result.xmp == nil, data.starts(with: keyword) {
                     var p = data.dropFirst(keyword.count)
-                    if p.count >= 2, p[p.startIndex] == 0 {            // uncompressed only
+                    if p.count >= 2, p[p.startIndex] == 0 { // uncompressed only
                         p = p.dropFirst(2)
                         if let z1 = p.firstIndex(of: 0) {
                             p = p[(z1 + 1)...]
@@ -197,7 +208,8 @@ struct ImageContainer {
     static func scanWebP(_ b: [UInt8]) -> ImageContainer {
         var result = ImageContainer(format: .webp)
         let riffEnd = min(b.count, 8 + Int(readLE32(b, 4)))
-        var canvas: (Int, Int)?, frame: (Int, Int)?
+        var canvas: (Int, Int)?
+        var frame: (Int, Int)?
         var i = 12
         while i + 8 <= riffEnd {
             let fourcc = Array(b[i..<(i + 4)])
@@ -226,7 +238,10 @@ struct ImageContainer {
             }
             i = start + size + (size & 1)
         }
-        if let (w, h) = canvas ?? frame, w > 0, h > 0 { result.width = w; result.height = h }
+        if let (w, h) = canvas ?? frame, w > 0, h > 0 {
+            result.width = w
+            result.height = h
+        }
         return result
     }
 

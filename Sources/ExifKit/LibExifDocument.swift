@@ -1,13 +1,18 @@
 import CExif
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The IFDs this module reads, named after libexif's `ExifIfd`.
 enum ExifDirectory: Int, CaseIterable {
-    case ifd0 = 0, ifd1 = 1, exif = 2, gps = 3, interoperability = 4
+    case ifd0 = 0
+    case ifd1 = 1
+    case exif = 2
+    case gps = 3
+    case interoperability = 4
 }
 
 /// One raw tag value copied out of libexif: its TIFF format, component count and bytes.
@@ -54,7 +59,10 @@ final class LibExifDocument {
     /// Returns nil if libexif cannot allocate its objects; damaged data loads partially.
     init?(tiff: [UInt8]) {
         guard let data = exif_data_new() else { return nil }
-        guard let log = exif_log_new() else { exif_data_unref(data); return nil }
+        guard let log = exif_log_new() else {
+            exif_data_unref(data)
+            return nil
+        }
         self.data = data
         self.log = log
         self.sink = LogSink()

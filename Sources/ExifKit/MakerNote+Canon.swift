@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Canon MakerNotes: an IFD at the start of the MakerNote (either byte order), out-of-line
@@ -21,8 +21,11 @@ extension MakerNote {
     /// ISO and lens model from a Canon MakerNote.
     static func canon(_ note: Context) -> MakerNoteValues {
         let location = note.location
-        guard var ifd = MakerNoteIFD(block: note.block, start: location.offset, length: location.length,
-                                     byteOrder: .guess(default: note.block.bigEndian), base: 0) else { return MakerNoteValues() }
+        guard
+            var ifd = MakerNoteIFD(
+                block: note.block, start: location.offset, length: location.length,
+                byteOrder: .guess(default: note.block.bigEndian), base: 0)
+        else { return MakerNoteValues() }
         ifd.base = canonFooterShift(ifd, location)
         var values = MakerNoteValues()
         if let lens = ifd.value(CanonTag.lensModel), lens.format == 2 || lens.format == 7 {
@@ -39,7 +42,8 @@ extension MakerNote {
     /// describes).
     static func canonArray(_ ifd: MakerNoteIFD, _ tag: UInt16) -> [Int16]? {
         guard let e = ifd.entry(tag), let (offset, size) = ifd.valueRange(e), size >= 2,
-              ifd.reader.u16(offset).map(Int.init) == size else { return nil }
+            ifd.reader.u16(offset).map(Int.init) == size
+        else { return nil }
         return (0..<min(size / 2, 64)).map { ifd.reader.i16(offset + 2 * $0) ?? 0 }
     }
 
@@ -101,9 +105,9 @@ extension MakerNote {
     /// 2^x without Foundation.
     static func exp2(_ x: Double) -> Double {
         #if canImport(Glibc)
-        return Glibc.exp2(x)
+            return Glibc.exp2(x)
         #else
-        return Darwin.exp2(x)
+            return Darwin.exp2(x)
         #endif
     }
 

@@ -9,8 +9,11 @@ extension MakerNote {
         let location = note.location
         let type2 = note.starts(with: Array("QVC\0".utf8)) || note.starts(with: Array("DCI\0".utf8))
         let skip = type2 ? 6 : 0
-        guard let ifd = MakerNoteIFD(block: note.block, start: location.offset + skip, length: location.length - skip,
-                                     byteOrder: .guess(default: note.block.bigEndian), base: 0) else { return MakerNoteValues() }
+        guard
+            let ifd = MakerNoteIFD(
+                block: note.block, start: location.offset + skip, length: location.length - skip,
+                byteOrder: .guess(default: note.block.bigEndian), base: 0)
+        else { return MakerNoteValues() }
         var values = MakerNoteValues()
         if !type2 {
             values.iso = ifd.value(0x0014)?.number.flatMap(plausibleISO)

@@ -20,8 +20,10 @@ extension MakerNote {
         if upper, note.starts(with: Array("KDK".utf8)) { return KodakLayout(start: 8, bigEndian: false, isoOffset: 0x60) }
         // Type 2 (also used by HP, Pentax and Minolta models): no ISO.
         if block.matches(Array("Eastman Kodak".utf8), at: at + 8) { return KodakLayout(start: 0, bigEndian: true, isoOffset: nil) }
-        if let h = block.slice(at, 12), h[at] == 1, h[at + 1] == 0, h[at + 2] <= 1, h[at + 3] == 0, h[at + 4] == 0, h[at + 5] == 0, h[at + 6] == 4, h[at + 7] == 0,
-           h[(at + 8)...].allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) {
+        if let h = block.slice(at, 12), h[at] == 1, h[at + 1] == 0, h[at + 2] <= 1, h[at + 3] == 0, h[at + 4] == 0, h[at + 5] == 0,
+            h[at + 6] == 4, h[at + 7] == 0,
+            h[(at + 8)...].allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        {
             return KodakLayout(start: 0, bigEndian: true, isoOffset: nil)
         }
         let tiffLike = note.starts(with: [0x4D, 0x4D]) || note.starts(with: [0x49, 0x49]) || note.starts(with: Array("AOC".utf8))

@@ -13,9 +13,12 @@ extension MakerNote {
         let location = note.location
         let withHeader = note.starts(with: Array("Nikon\0".utf8) + [2])
         let skip = withHeader ? 18 : 0
-        guard let ifd = MakerNoteIFD(block: note.block, start: location.offset + skip, length: location.length - skip,
-                                     byteOrder: .guess(default: note.block.bigEndian),
-                                     base: withHeader ? location.offset + 10 : 0) else { return MakerNoteValues() }
+        guard
+            let ifd = MakerNoteIFD(
+                block: note.block, start: location.offset + skip, length: location.length - skip,
+                byteOrder: .guess(default: note.block.bigEndian),
+                base: withHeader ? location.offset + 10 : 0)
+        else { return MakerNoteValues() }
         var values = MakerNoteValues()
         if let raw = ifd.value(nikonISOTag), raw.format != 7, let parts = raw.numbers(limit: 2) {
             if parts.count == 1 {

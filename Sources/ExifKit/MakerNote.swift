@@ -86,7 +86,7 @@ enum MakerNote {
         if make.hasPrefix("CASIO"), !casioType2 { return .casio }
         if casioType2 { return .casioType2 }
         if let layout = kodakLayout(note) { return .kodak(layout) }
-        if note.starts(with: Array("Nikon\0".utf8) + [1]) { return nil }   // type 2: no ISO tag
+        if note.starts(with: Array("Nikon\0".utf8) + [1]) { return nil } // type 2: no ISO tag
         if make.uppercased().hasPrefix("NIKON") { return .nikonHeaderless }
         return nil
     }

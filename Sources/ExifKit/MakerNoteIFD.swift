@@ -71,7 +71,7 @@ struct MakerNoteIFD {
 
     /// The entry at `index` (0 ..< entryCount).
     func entry(at index: Int) -> Entry {
-        let p = start + 2 + 12 * index   // inside the block: checked in init
+        let p = start + 2 + 12 * index // inside the block: checked in init
         return Entry(tag: reader.u16(p) ?? 0, format: Int(reader.u16(p + 2) ?? 0), count: Int(reader.u32(p + 4) ?? 0), position: p)
     }
 

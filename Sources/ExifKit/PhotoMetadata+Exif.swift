@@ -55,10 +55,12 @@ extension PhotoMetadata {
         }
 
         var gps = GPS()
-        gps.latitude = Self.coordinate(doc.value(ExifTagID.gpsLatitude, in: .gps),
-                                       ref: doc.value(ExifTagID.gpsLatitudeRef, in: .gps), negative: "S", limit: 90)
-        gps.longitude = Self.coordinate(doc.value(ExifTagID.gpsLongitude, in: .gps),
-                                        ref: doc.value(ExifTagID.gpsLongitudeRef, in: .gps), negative: "W", limit: 180)
+        gps.latitude = Self.coordinate(
+            doc.value(ExifTagID.gpsLatitude, in: .gps),
+            ref: doc.value(ExifTagID.gpsLatitudeRef, in: .gps), negative: "S", limit: 90)
+        gps.longitude = Self.coordinate(
+            doc.value(ExifTagID.gpsLongitude, in: .gps),
+            ref: doc.value(ExifTagID.gpsLongitudeRef, in: .gps), negative: "W", limit: 180)
         if let alt = doc.value(ExifTagID.gpsAltitude, in: .gps)?.number {
             // GPSAltitudeRef 1 = below sea level. exiftool negates for any non-zero reference.
             let below = (doc.value(ExifTagID.gpsAltitudeRef, in: .gps)?.integer ?? 0) != 0
@@ -86,15 +88,19 @@ extension PhotoMetadata {
         guard c.count >= 19 else { return nil }
         let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
         guard digits.allSatisfy({ (0x30...0x39).contains(c[$0]) }),
-              c[4] == 0x3A, c[7] == 0x3A, c[10] == 0x20, c[13] == 0x3A, c[16] == 0x3A else { return nil }
+            c[4] == 0x3A, c[7] == 0x3A, c[10] == 0x20, c[13] == 0x3A, c[16] == 0x3A
+        else { return nil }
         guard c.count == 19 || !(0x30...0x39).contains(c[19]) else { return nil }
         var out = Array(c[0..<19])
-        out[4] = 0x2D; out[7] = 0x2D; out[10] = 0x54
+        out[4] = 0x2D
+        out[7] = 0x2D
+        out[10] = 0x54
         var text = String(decoding: out, as: UTF8.self)
         if let offset {
             let o = Array(offset.utf8)
             if o.count == 6, o[0] == 0x2B || o[0] == 0x2D, o[3] == 0x3A,
-               [1, 2, 4, 5].allSatisfy({ (0x30...0x39).contains(o[$0]) }) {
+                [1, 2, 4, 5].allSatisfy({ (0x30...0x39).contains(o[$0]) })
+            {
                 text += offset
             }
         }

@@ -21,7 +21,9 @@ extension PhotoMetadata {
         let c = Array(text.utf8)
         guard c.count >= 19, c[4] == 0x2D, c[7] == 0x2D, c[10] == 0x54 else { return nil }
         var exifForm = c
-        exifForm[4] = 0x3A; exifForm[7] = 0x3A; exifForm[10] = 0x20
+        exifForm[4] = 0x3A
+        exifForm[7] = 0x3A
+        exifForm[10] = 0x20
         guard var base = isoDateTime(exif: String(decoding: exifForm[0..<19], as: UTF8.self), offset: nil) else { return nil }
         var rest = c[19...]
         if rest.first == 0x2E {

@@ -17,16 +17,20 @@ struct XMPPacket {
         var i = 0
         let last = bytes.count - key.count
         while i <= last {
-            guard bytes[i] == key[0], matches(key, at: i) else { i += 1; continue }
+            guard bytes[i] == key[0], matches(key, at: i) else {
+                i += 1
+                continue
+            }
             let before = i > 0 ? bytes[i - 1] : 0x20
             let after = i + key.count
-            if before == 0x3C, after < bytes.count, bytes[after] == 0x3E {           // <name>text<
+            if before == 0x3C, after < bytes.count, bytes[after] == 0x3E { // <name>text<
                 let start = after + 1
                 var end = start
                 while end < bytes.count, bytes[end] != 0x3C { end += 1 }
                 if end < bytes.count { return Self.decode(bytes[start..<end]) }
             } else if Self.isSpace(before), let eq = skipSpaces(after), eq < bytes.count, bytes[eq] == 0x3D,
-                      let q = skipSpaces(eq + 1), q < bytes.count, bytes[q] == 0x22 || bytes[q] == 0x27 {
+                let q = skipSpaces(eq + 1), q < bytes.count, bytes[q] == 0x22 || bytes[q] == 0x27
+            {
                 let quote = bytes[q]
                 var end = q + 1
                 while end < bytes.count, bytes[end] != quote { end += 1 }

@@ -27,8 +27,10 @@ public struct FaceRect: Sendable, Equatable, Hashable, Codable {
 
     /// Intersection over union with another rectangle (0 when disjoint).
     public func iou(_ other: FaceRect) -> Double {
-        let inter = FaceRect(left: max(left, other.left), top: max(top, other.top),
-                             right: min(right, other.right), bottom: min(bottom, other.bottom)).area
+        let inter = FaceRect(
+            left: max(left, other.left), top: max(top, other.top),
+            right: min(right, other.right), bottom: min(bottom, other.bottom)
+        ).area
         let union = area + other.area - inter
         return union > 0 ? Double(inter) / Double(union) : 0
     }

@@ -19,7 +19,8 @@ enum ExifOrientationReader {
         func u16(_ offset: Int) -> Int? {
             let i = base + offset
             guard offset >= 0, i + 2 <= end else { return nil }
-            let a = Int(bytes[i]), b = Int(bytes[i + 1])
+            let a = Int(bytes[i])
+            let b = Int(bytes[i + 1])
             return little ? a | b << 8 : a << 8 | b
         }
         func u32(_ offset: Int) -> Int? {

@@ -40,7 +40,9 @@ public enum ImageDecoder {
     }
 
     /// Decodes pixels in stored orientation for an already-checked header.
-    static func decodePixels(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws -> PixelBuffer {
+    static func decodePixels(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws
+        -> PixelBuffer
+    {
         switch header.format {
         case .jpeg: try JPEGDecoder.decode(bytes, header: header, cover: cover, fastUpsample: fastUpsample)
         case .png: try PNGDecoder.decode(bytes, header: header)

@@ -1,13 +1,14 @@
 import CPNG
 import CTurboJPEG
 import CWebP
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How to encode.
@@ -60,9 +61,12 @@ public enum ImageEncoder {
         let flags = TJFLAG_ACCURATEDCT | (progressive ? TJFLAG_PROGRESSIVE : 0)
         // The 4:2:0 planes are made here, not by libjpeg: see YCbCrPlanes for why.
         let planes = YCbCrPlanes(rgb: image)
-        let sub = Int32(TJSAMP_420.rawValue), w = Int32(image.width), h = Int32(image.height)
+        let sub = Int32(TJSAMP_420.rawValue)
+        let w = Int32(image.width)
+        let h = Int32(image.height)
         guard Int(tjPlaneWidth(0, w, sub)) == planes.lumaWidth, Int(tjPlaneHeight(0, h, sub)) == planes.lumaHeight,
-              Int(tjPlaneWidth(1, w, sub)) == planes.chromaWidth, Int(tjPlaneHeight(1, h, sub)) == planes.chromaHeight else {
+            Int(tjPlaneWidth(1, w, sub)) == planes.chromaWidth, Int(tjPlaneHeight(1, h, sub)) == planes.chromaHeight
+        else {
             throw ImageError(.encodingFailed, "JPEG encoding failed: unexpected 4:2:0 plane sizes for \(image.width)x\(image.height).")
         }
         var strides: [Int32] = [Int32(planes.lumaWidth), Int32(planes.chromaWidth), Int32(planes.chromaWidth)]
@@ -82,7 +86,7 @@ public enum ImageEncoder {
         let png = PNGImage()
         png.pointer.pointee.width = UInt32(image.width)
         png.pointer.pointee.height = UInt32(image.height)
-        png.pointer.pointee.format = image.hasAlpha ? 0x03 : 0x02  // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
+        png.pointer.pointee.format = image.hasAlpha ? 0x03 : 0x02 // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
         let stride = Int32(image.width * image.channels)
         return try image.pixels.withUnsafeBufferPointer { src -> [UInt8] in
             var size = 0
@@ -118,7 +122,8 @@ public enum ImageEncoder {
         defer { WebPPictureFree(&picture) }
         let stride = Int32(image.width * image.channels)
         let imported = image.pixels.withUnsafeBufferPointer { src in
-            image.hasAlpha ? WebPPictureImportRGBA(&picture, src.baseAddress, stride) : WebPPictureImportRGB(&picture, src.baseAddress, stride)
+            image.hasAlpha
+                ? WebPPictureImportRGBA(&picture, src.baseAddress, stride) : WebPPictureImportRGB(&picture, src.baseAddress, stride)
         }
         guard imported != 0 else { throw ImageError(.encodingFailed, "WebP encoding failed: out of memory.") }
         var writer = WebPMemoryWriter()

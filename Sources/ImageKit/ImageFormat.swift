@@ -11,7 +11,7 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     ///
     /// Returns `nil` for anything that is not one of the three formats.
     public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
-        if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8 { return .jpeg }  // libjpeg skips junk after SOI
+        if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8 { return .jpeg } // libjpeg skips junk after SOI
         if bytes.count >= 8, bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if bytes.count >= 12, bytes[0..<4].elementsEqual(Array("RIFF".utf8)), bytes[8..<12].elementsEqual(Array("WEBP".utf8)) {
             return .webp

@@ -49,7 +49,8 @@ public struct ImageHeader: Sendable, Equatable {
         case .webp: header = try WebPHeaderParser.parse(bytes)
         }
         guard header.width > 0, header.height > 0 else {
-            throw ImageError(.corrupt, "The \(format.rawValue.uppercased()) header declares an empty image (\(header.width)x\(header.height)).")
+            throw ImageError(
+                .corrupt, "The \(format.rawValue.uppercased()) header declares an empty image (\(header.width)x\(header.height)).")
         }
         let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
         guard !overflow, pixels <= maxPixels else {

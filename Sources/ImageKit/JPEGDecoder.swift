@@ -30,28 +30,36 @@ enum JPEGDecoder {
     }
 
     /// Decodes `bytes` (already checked by `ImageHeader.read`) to RGB.
-    static func decode(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws -> PixelBuffer {
+    static func decode(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws
+        -> PixelBuffer
+    {
         let handle = try TurboJPEGHandle(compress: false)
         return try bytes.withUnsafeBufferPointer { src -> PixelBuffer in
             guard let base = src.baseAddress else { throw ImageError(.truncated, "The JPEG is empty.") }
-            var width: Int32 = 0, height: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
+            var width: Int32 = 0
+            var height: Int32 = 0
+            var subsamp: Int32 = 0
+            var colorspace: Int32 = 0
             if tjDecompressHeader3(handle.raw, base, UInt(src.count), &width, &height, &subsamp, &colorspace) != 0,
-               !isHarmlessWarning(handle) {
+                !isHarmlessWarning(handle)
+            {
                 throw failure(handle, "read the JPEG header")
             }
             guard Int(width) == header.width, Int(height) == header.height else {
                 throw ImageError(.corrupt, "The JPEG frame size is inconsistent (\(width)x\(height) vs \(header.width)x\(header.height)).")
             }
             let f = factor(width: header.width, height: header.height, cover: cover)
-            let outW = scaled(header.width, f), outH = scaled(header.height, f)
+            let outW = scaled(header.width, f)
+            let outH = scaled(header.height, f)
             let cmyk = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
             let channels = cmyk ? 4 : 3
             let format = cmyk ? TJPF_CMYK : TJPF_RGB
             let count = outW * outH * channels
             var pixels = [UInt8](repeating: 0, count: count)
             let status = pixels.withUnsafeMutableBufferPointer { dst in
-                tjDecompress2(handle.raw, base, UInt(src.count), dst.baseAddress, Int32(outW), 0, Int32(outH),
-                              Int32(format.rawValue), fastUpsample ? TJFLAG_FASTUPSAMPLE : 0)
+                tjDecompress2(
+                    handle.raw, base, UInt(src.count), dst.baseAddress, Int32(outW), 0, Int32(outH),
+                    Int32(format.rawValue), fastUpsample ? TJFLAG_FASTUPSAMPLE : 0)
             }
             if status != 0 {
                 // Warnings leave a complete image but usually mean damaged data: only junk between

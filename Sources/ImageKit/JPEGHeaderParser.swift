@@ -10,7 +10,7 @@ enum JPEGHeaderParser {
         var orientation: Orientation?
         while i < n {
             if b[i] != 0xFF {
-                i += 1  // junk between segments: libjpeg skips it with a warning
+                i += 1 // junk between segments: libjpeg skips it with a warning
                 continue
             }
             while i < n, b[i] == 0xFF { i += 1 }
@@ -19,7 +19,7 @@ enum JPEGHeaderParser {
             i += 1
             switch marker {
             case 0x00, 0x01, 0xD0...0xD8:
-                continue  // stuffed byte, TEM, RSTn, SOI: no length
+                continue // stuffed byte, TEM, RSTn, SOI: no length
             case 0xD9:
                 throw ImageError(.corrupt, frame == nil ? "The JPEG has no frame header (SOF)." : "The JPEG has no scan data.")
             default:
@@ -34,7 +34,7 @@ enum JPEGHeaderParser {
             case 0xE1 where orientation == nil:
                 orientation = ExifOrientationReader.orientation(tiff: b[data]).map { $0 }
                 if orientation == nil, data.count >= 6, b[data.prefix(6)].elementsEqual(Array("Exif\0\0".utf8)) {
-                    orientation = .up  // an EXIF block without a usable tag: later blocks do not override it
+                    orientation = .up // an EXIF block without a usable tag: later blocks do not override it
                 }
             case 0xEE:
                 if data.count >= 5, b[data.prefix(5)].elementsEqual(Array("Adobe".utf8)) { adobe = true }
@@ -54,8 +54,9 @@ enum JPEGHeaderParser {
                 default: break
                 }
                 guard precision == 8 else {
-                    throw ImageError(precision == 12 || precision == 16 ? .unsupportedFormat : .corrupt,
-                                     "The JPEG has \(precision)-bit samples; only 8-bit JPEG is supported.")
+                    throw ImageError(
+                        precision == 12 || precision == 16 ? .unsupportedFormat : .corrupt,
+                        "The JPEG has \(precision)-bit samples; only 8-bit JPEG is supported.")
                 }
                 guard components == 1 || components == 3 || components == 4 else {
                     throw ImageError(.corrupt, "The JPEG frame declares \(components) colour components.")
@@ -67,8 +68,9 @@ enum JPEGHeaderParser {
                 frame = (width, height, components)
             case 0xDA:
                 guard let frame else { throw ImageError(.corrupt, "The JPEG has a scan before its frame header (SOF).") }
-                return ImageHeader(format: .jpeg, width: frame.width, height: frame.height, hasAlpha: false,
-                                   orientation: orientation ?? .up, adobeMarker: adobe)
+                return ImageHeader(
+                    format: .jpeg, width: frame.width, height: frame.height, hasAlpha: false,
+                    orientation: orientation ?? .up, adobeMarker: adobe)
             default:
                 break
             }

@@ -65,7 +65,8 @@ extension PixelBuffer {
         if orientation == .up { return self }
         let (outW, outH) = orientation.displayedSize(width: width, height: height)
         let ch = channels
-        let w = width, h = height
+        let w = width
+        let h = height
         var out = [UInt8](repeating: 0, count: pixels.count)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in

@@ -1,12 +1,13 @@
+import CPNG
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import CPNG
 
 /// Owns one libpng simplified-API `png_image` at a stable address (libpng keeps a pointer to
 /// it as its error context) and frees libpng's state on release.
@@ -47,12 +48,12 @@ enum PNGDecoder {
             guard Int(img.pointee.width) == header.width, Int(img.pointee.height) == header.height else {
                 throw ImageError(.corrupt, "The PNG header is inconsistent.")
             }
-            let alpha = img.pointee.format & 0x01 != 0  // PNG_FORMAT_FLAG_ALPHA
+            let alpha = img.pointee.format & 0x01 != 0 // PNG_FORMAT_FLAG_ALPHA
             let channels = alpha ? 4 : 3
-            if alpha, img.pointee.format & 0x04 != 0 {  // PNG_FORMAT_FLAG_LINEAR: 16-bit with alpha
+            if alpha, img.pointee.format & 0x04 != 0 { // PNG_FORMAT_FLAG_LINEAR: 16-bit with alpha
                 return try decodeSixteenBitAlpha(img, header: header) { image.message }
             }
-            img.pointee.format = alpha ? 0x03 : 0x02  // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
+            img.pointee.format = alpha ? 0x03 : 0x02 // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
             // 16-bit files without gAMA/sRGB are sRGB-encoded in practice (and to every other decoder).
             img.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
             let rowBytes = header.width * channels
@@ -68,9 +69,11 @@ enum PNGDecoder {
     /// 16-bit images with alpha: libpng 1.6.39's own 16-to-8-bit alpha path mis-decodes Adam7
     /// images (PngSuite basi6a16), so read 16-bit linear premultiplied RGBA and encode to 8-bit
     /// sRGB with straight alpha here.
-    private static func decodeSixteenBitAlpha(_ img: UnsafeMutablePointer<png_image>, header: ImageHeader,
-                                              message: () -> String) throws -> PixelBuffer {
-        img.pointee.format = 0x07  // PNG_FORMAT_LINEAR_RGB_ALPHA
+    private static func decodeSixteenBitAlpha(
+        _ img: UnsafeMutablePointer<png_image>, header: ImageHeader,
+        message: () -> String
+    ) throws -> PixelBuffer {
+        img.pointee.format = 0x07 // PNG_FORMAT_LINEAR_RGB_ALPHA
         img.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
         let count = header.width * header.height
         var linear = [UInt16](repeating: 0, count: count * 4)
@@ -98,7 +101,8 @@ enum PNGDecoder {
 
     private static func failure(_ message: String) -> ImageError {
         let lower = message.lowercased()
-        let truncated = lower.contains("end of data") || lower.contains("not enough") || lower.contains("truncated")
+        let truncated =
+            lower.contains("end of data") || lower.contains("not enough") || lower.contains("truncated")
             || lower.contains("unexpected end")
         return ImageError(truncated ? .truncated : .corrupt, "Could not decode the PNG: \(message.isEmpty ? "unknown error" : message).")
     }

@@ -5,8 +5,11 @@ enum PNGHeaderParser {
         func type(_ i: Int) -> String { String(decoding: b[i..<(i + 4)], as: UTF8.self) }
         guard b.count >= 33 else { throw ImageError(.truncated, "The PNG ends inside its header.") }
         guard u32(8) == 13, type(12) == "IHDR" else { throw ImageError(.corrupt, "The PNG does not start with an IHDR chunk.") }
-        let width = u32(16), height = u32(20)
-        let depth = Int(b[24]), colorType = Int(b[25]), interlace = Int(b[28])
+        let width = u32(16)
+        let height = u32(20)
+        let depth = Int(b[24])
+        let colorType = Int(b[25])
+        let interlace = Int(b[28])
         guard width > 0, height > 0, width < 1 << 31, height < 1 << 31 else {
             throw ImageError(.corrupt, "The PNG declares an invalid size (\(width)x\(height)).")
         }
@@ -22,7 +25,7 @@ enum PNGHeaderParser {
             let name = type(offset + 4)
             if name == "IDAT" || name == "IEND" { break }
             let data = (offset + 8)..<(offset + 8 + length)
-            guard length < 1 << 31, data.upperBound + 4 <= b.count else { break }  // libpng reports the damage
+            guard length < 1 << 31, data.upperBound + 4 <= b.count else { break } // libpng reports the damage
             if name == "tRNS" { hasAlpha = true }
             if name == "eXIf", let o = ExifOrientationReader.orientation(tiff: b[data]) { orientation = o }
             offset = data.upperBound + 4

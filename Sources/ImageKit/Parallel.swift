@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs `body(0..<count)` on `count` threads (the caller runs index 0) and waits for all.
@@ -18,16 +18,18 @@ func runInParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     for index in 1..<count {
         let job = Unmanaged.passRetained(ParallelJob(body: body, index: index)).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { raw in
-            let job = Unmanaged<ParallelJob>.fromOpaque(raw!).takeRetainedValue()
-            job.body(job.index)
-            return nil
-        }, job)
+        let status = pthread_create(
+            &thread, nil,
+            { raw in
+                let job = Unmanaged<ParallelJob>.fromOpaque(raw!).takeRetainedValue()
+                job.body(job.index)
+                return nil
+            }, job)
         if status == 0 {
             threads.append(thread)
         } else {
             Unmanaged<ParallelJob>.fromOpaque(job).release()
-            body(index)  // no thread available: do it here
+            body(index) // no thread available: do it here
         }
     }
     body(0)

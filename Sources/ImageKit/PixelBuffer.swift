@@ -15,11 +15,17 @@ public struct PixelBuffer: Sendable, Equatable {
     /// Wraps pixels, checking the shape.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
         guard width > 0, height > 0, channels == 3 || channels == 4 else {
-            throw ImageError(.invalidArgument, "A pixel buffer needs a positive size and 3 or 4 channels (got \(width)x\(height)x\(channels)).")
+            throw ImageError(
+                .invalidArgument, "A pixel buffer needs a positive size and 3 or 4 channels (got \(width)x\(height)x\(channels)).")
         }
-        guard width.multipliedReportingOverflow(by: height).partialValue.multipliedReportingOverflow(by: channels).partialValue == pixels.count,
-              pixels.count / channels / height == width else {
-            throw ImageError(.invalidArgument, "Pixel data has \(pixels.count) bytes, \(width)x\(height)x\(channels) needs \(width * height * channels).")
+        guard
+            width.multipliedReportingOverflow(by: height).partialValue.multipliedReportingOverflow(by: channels).partialValue
+                == pixels.count,
+            pixels.count / channels / height == width
+        else {
+            throw ImageError(
+                .invalidArgument, "Pixel data has \(pixels.count) bytes, \(width)x\(height)x\(channels) needs \(width * height * channels)."
+            )
         }
         self.init(uncheckedWidth: width, height: height, channels: channels, pixels: pixels)
     }

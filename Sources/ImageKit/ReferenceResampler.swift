@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A slow, exact resize used as the yardstick for thumbnail quality.
@@ -26,7 +26,8 @@ public struct ReferenceImage: Sendable {
         let r = rect ?? SourceRect(x: 0, y: 0, width: Double(src.width), height: Double(src.height))
         func axis(_ inSize: Int, _ outSize: Int, _ offset: Double, _ length: Double) -> [(Int, [Double])] {
             let scale = length / Double(outSize)
-            let fs = max(scale, 1), support = 3 * fs
+            let fs = max(scale, 1)
+            let support = 3 * fs
             return (0..<outSize).map { i in
                 let center = offset + (Double(i) + 0.5) * scale
                 let first = max(Int((center - support + 0.5).rounded(.down)), 0)
@@ -46,17 +47,22 @@ public struct ReferenceImage: Sendable {
                     var a = (0.0, 0.0, 0.0)
                     for (k, wk) in w.enumerated() {
                         let p = (y * src.width + first + k) * 3
-                        a.0 += wk * Double(px[p]); a.1 += wk * Double(px[p + 1]); a.2 += wk * Double(px[p + 2])
+                        a.0 += wk * Double(px[p])
+                        a.1 += wk * Double(px[p + 1])
+                        a.2 += wk * Double(px[p + 2])
                     }
                     let q = (y * width + xo) * 3
-                    tmp[q] = a.0; tmp[q + 1] = a.1; tmp[q + 2] = a.2
+                    tmp[q] = a.0
+                    tmp[q + 1] = a.1
+                    tmp[q + 2] = a.2
                 }
             }
         }
         var out = [Double](repeating: 0, count: width * height * 3)
         for (yo, (first, w)) in vy.enumerated() {
             for (k, wk) in w.enumerated() {
-                let rowIn = (first + k) * width * 3, rowOut = yo * width * 3
+                let rowIn = (first + k) * width * 3
+                let rowOut = yo * width * 3
                 for i in 0..<(width * 3) { out[rowOut + i] += wk * tmp[rowIn + i] }
             }
         }
@@ -67,8 +73,9 @@ public struct ReferenceImage: Sendable {
 
     /// The reference rounded to an 8-bit RGB image (the best any 8-bit thumbnail can be).
     public func rounded() -> PixelBuffer {
-        PixelBuffer(uncheckedWidth: width, height: height, channels: 3,
-                    pixels: samples.map { UInt8(min(max($0, 0), 255).rounded()) })
+        PixelBuffer(
+            uncheckedWidth: width, height: height, channels: 3,
+            pixels: samples.map { UInt8(min(max($0, 0), 255).rounded()) })
     }
 
     /// Peak signal-to-noise ratio in dB of an 8-bit image of the same size against this

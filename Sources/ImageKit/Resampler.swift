@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A rectangle in source pixel coordinates (fractional), the part of an image to resample.
@@ -59,13 +59,14 @@ struct ResampleAxis {
         let taps = max(1, Int((support * 2).rounded(.up)) + 1)
         var starts = [Int](repeating: 0, count: outSize)
         var weights = [Float](repeating: 0, count: outSize * taps)
-        var lo = Int.max, hi = 0
+        var lo = Int.max
+        var hi = 0
         var w = [Double](repeating: 0, count: taps)
         for i in 0..<outSize {
             let center = offset + (Double(i) + 0.5) * scale
             var first = max(Int((center - support + 0.5).rounded(.down)), 0)
             var last = min(Int((center + support + 0.5).rounded(.down)), inSize)
-            if last <= first {  // the window fell outside the image: use the nearest edge pixel
+            if last <= first { // the window fell outside the image: use the nearest edge pixel
                 first = min(max(Int(center), 0), inSize - 1)
                 last = first + 1
             }
@@ -75,7 +76,10 @@ struct ResampleAxis {
                 w[k] = lanczos3((Double(first + k) - center + 0.5) / filterScale)
                 total += w[k]
             }
-            if total == 0 { w[0] = 1; total = 1 }
+            if total == 0 {
+                w[0] = 1
+                total = 1
+            }
             starts[i] = first
             for k in 0..<count { weights[i * taps + k] = Float(w[k] / total) }
             lo = min(lo, first)
@@ -117,7 +121,8 @@ public enum Resampler {
         }
         var r = rect ?? SourceRect(x: 0, y: 0, width: Double(source.width), height: Double(source.height))
         guard r.width > 0, r.height > 0, r.x >= -1e-6, r.y >= -1e-6,
-              r.x + r.width <= Double(source.width) + 1e-6, r.y + r.height <= Double(source.height) + 1e-6 else {
+            r.x + r.width <= Double(source.width) + 1e-6, r.y + r.height <= Double(source.height) + 1e-6
+        else {
             throw ImageError(.invalidArgument, "Source rectangle is outside the \(source.width)x\(source.height) image.")
         }
         // 1:1 on whole pixels (a photo already within the requested size): Lanczos-3 at scale 1
@@ -127,15 +132,18 @@ public enum Resampler {
         }
         var src = source
         let gap = reducingGap(outputWidth: width, outputHeight: height)
-        let kx = max(1, Int(r.width / Double(width) / gap)), ky = max(1, Int(r.height / Double(height) / gap))
+        let kx = max(1, Int(r.width / Double(width) / gap))
+        let ky = max(1, Int(r.height / Double(height) / gap))
         if kx > 1 || ky > 1 {
             // Box-reduce only the blocks that cover the rectangle.
-            let bx0 = max(0, Int(r.x) / kx), by0 = max(0, Int(r.y) / ky)
+            let bx0 = max(0, Int(r.x) / kx)
+            let by0 = max(0, Int(r.y) / ky)
             let bx1 = min((source.width + kx - 1) / kx, Int((r.x + r.width).rounded(.up)) / kx + 1)
             let by1 = min((source.height + ky - 1) / ky, Int((r.y + r.height).rounded(.up)) / ky + 1)
             src = boxReduce(source, kx: kx, ky: ky, blocks: bx0..<bx1, rows: by0..<by1)
-            r = SourceRect(x: r.x / Double(kx) - Double(bx0), y: r.y / Double(ky) - Double(by0),
-                           width: r.width / Double(kx), height: r.height / Double(ky))
+            r = SourceRect(
+                x: r.x / Double(kx) - Double(bx0), y: r.y / Double(ky) - Double(by0),
+                width: r.width / Double(kx), height: r.height / Double(ky))
             r.width = min(r.width, Double(src.width) - max(r.x, 0))
             r.height = min(r.height, Double(src.height) - max(r.y, 0))
             r.x = max(r.x, 0)
@@ -149,7 +157,8 @@ public enum Resampler {
     /// The `width` x `height` pixels at (`x`, `y`), copied (the whole buffer when it is all of it).
     static func crop(_ source: PixelBuffer, x: Int, y: Int, width: Int, height: Int) -> PixelBuffer {
         if x == 0, y == 0, width == source.width, height == source.height { return source }
-        let ch = source.channels, rowBytes = width * ch
+        let ch = source.channels
+        let rowBytes = width * ch
         var out = [UInt8](repeating: 0, count: height * rowBytes)
         source.pixels.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { d in
@@ -166,16 +175,19 @@ public enum Resampler {
     /// they hold), alpha-weighted for RGBA, for block columns `blocks` and block rows `rows`.
     static func boxReduce(_ src: PixelBuffer, kx: Int, ky: Int, blocks: Range<Int>, rows: Range<Int>) -> PixelBuffer {
         let ch = src.channels
-        let outW = blocks.count, outH = rows.count
+        let outW = blocks.count
+        let outH = rows.count
         var out = [UInt8](repeating: 0, count: outW * outH * ch)
-        let x0 = blocks.lowerBound * kx, x1 = min(src.width, blocks.upperBound * kx)
+        let x0 = blocks.lowerBound * kx
+        let x1 = min(src.width, blocks.upperBound * kx)
         let span = (x1 - x0) * ch
         var sums = [UInt32](repeating: 0, count: span)
         src.pixels.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { out in
                 sums.withUnsafeMutableBufferPointer { sums in
                     for (oy, by) in rows.enumerated() {
-                        let y0 = by * ky, y1 = min(src.height, y0 + ky)
+                        let y0 = by * ky
+                        let y1 = min(src.height, y0 + ky)
                         for i in 0..<span { sums[i] = 0 }
                         for y in y0..<y1 {
                             let row = (y * src.width + x0) * ch
@@ -193,13 +205,17 @@ public enum Resampler {
                             }
                         }
                         for ox in 0..<outW {
-                            let xs = ox * kx, xe = min(x1 - x0, xs + kx)
+                            let xs = ox * kx
+                            let xe = min(x1 - x0, xs + kx)
                             let n = UInt32((xe - xs) * (y1 - y0))
                             let o = (oy * outW + ox) * ch
                             if ch == 4 {
                                 var c = (UInt32(0), UInt32(0), UInt32(0), UInt32(0))
                                 for x in xs..<xe {
-                                    c.0 &+= sums[x * 4]; c.1 &+= sums[x * 4 + 1]; c.2 &+= sums[x * 4 + 2]; c.3 &+= sums[x * 4 + 3]
+                                    c.0 &+= sums[x * 4]
+                                    c.1 &+= sums[x * 4 + 1]
+                                    c.2 &+= sums[x * 4 + 2]
+                                    c.3 &+= sums[x * 4 + 3]
                                 }
                                 out[o + 3] = UInt8((c.3 + n / 2) / n)
                                 if c.3 > 0 {
@@ -209,7 +225,11 @@ public enum Resampler {
                                 }
                             } else {
                                 var c = (UInt32(0), UInt32(0), UInt32(0))
-                                for x in xs..<xe { c.0 &+= sums[x * 3]; c.1 &+= sums[x * 3 + 1]; c.2 &+= sums[x * 3 + 2] }
+                                for x in xs..<xe {
+                                    c.0 &+= sums[x * 3]
+                                    c.1 &+= sums[x * 3 + 1]
+                                    c.2 &+= sums[x * 3 + 2]
+                                }
                                 out[o] = UInt8((c.0 + n / 2) / n)
                                 out[o + 1] = UInt8((c.1 + n / 2) / n)
                                 out[o + 2] = UInt8((c.2 + n / 2) / n)
@@ -225,7 +245,8 @@ public enum Resampler {
     /// The two Lanczos passes, output rows split into bands across cores.
     static func lanczos(_ src: PixelBuffer, h: ResampleAxis, v: ResampleAxis) -> PixelBuffer {
         let ch = src.channels
-        let outW = h.outSize, outH = v.outSize
+        let outW = h.outSize
+        let outH = v.outSize
         let out = OutputBuffer(count: outW * outH * ch)
         let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, outH / 64))
         runInParallel(bands) { band in
@@ -238,100 +259,111 @@ public enum Resampler {
     }
 
     /// Output rows `outRows`: vertical pass into a float row, then horizontal pass.
-    private static func lanczosBand(_ px: UnsafeBufferPointer<UInt8>, width: Int, channels ch: Int, h: ResampleAxis, v: ResampleAxis,
-                                    outRows: Range<Int>, out: UnsafeMutablePointer<UInt8>) {
+    private static func lanczosBand(
+        _ px: UnsafeBufferPointer<UInt8>, width: Int, channels ch: Int, h: ResampleAxis, v: ResampleAxis,
+        outRows: Range<Int>, out: UnsafeMutablePointer<UInt8>
+    ) {
         let cols = h.inputRange
         let rowLen = cols.count * ch
         let cap = v.taps
         let ring = UnsafeMutablePointer<Float>.allocate(capacity: cap * rowLen)
         let acc = UnsafeMutablePointer<Float>.allocate(capacity: rowLen)
         let line = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: cols.count)
-        defer { ring.deallocate(); acc.deallocate(); line.deallocate() }
-        var converted = -1  // highest input row already in the ring
+        defer {
+            ring.deallocate()
+            acc.deallocate()
+            line.deallocate()
+        }
+        var converted = -1 // highest input row already in the ring
         let alpha = ch == 4
         let outW = h.outSize
         h.starts.withUnsafeBufferPointer { hStarts in
-        h.weights.withUnsafeBufferPointer { hWeights in
-        v.starts.withUnsafeBufferPointer { vStarts in
-        v.weights.withUnsafeBufferPointer { vWeights in
-            for yo in outRows {
-                let s = vStarts[yo]
-                let n = min(v.taps, v.inputRange.upperBound - s)
-                // Bring rows s..<s+n into the ring (as floats, premultiplied); a band starts cold.
-                var first = max(s, converted + 1)
-                if converted < s - cap || converted == -1 { first = s }
-                if first < s + n {
-                    for y in first..<(s + n) {
-                        let dst = ring + (y % cap) * rowLen
-                        let src = px.baseAddress! + (y * width + cols.lowerBound) * ch
-                        if alpha {
-                            for i in stride(from: 0, to: rowLen, by: 4) {
-                                let a = Float(src[i + 3])
-                                let f = a * (1 / 255)
-                                dst[i] = Float(src[i]) * f
-                                dst[i + 1] = Float(src[i + 1]) * f
-                                dst[i + 2] = Float(src[i + 2]) * f
-                                dst[i + 3] = a
+            h.weights.withUnsafeBufferPointer { hWeights in
+                v.starts.withUnsafeBufferPointer { vStarts in
+                    v.weights.withUnsafeBufferPointer { vWeights in
+                        for yo in outRows {
+                            let s = vStarts[yo]
+                            let n = min(v.taps, v.inputRange.upperBound - s)
+                            // Bring rows s..<s+n into the ring (as floats, premultiplied); a band starts cold.
+                            var first = max(s, converted + 1)
+                            if converted < s - cap || converted == -1 { first = s }
+                            if first < s + n {
+                                for y in first..<(s + n) {
+                                    let dst = ring + (y % cap) * rowLen
+                                    let src = px.baseAddress! + (y * width + cols.lowerBound) * ch
+                                    if alpha {
+                                        for i in stride(from: 0, to: rowLen, by: 4) {
+                                            let a = Float(src[i + 3])
+                                            let f = a * (1 / 255)
+                                            dst[i] = Float(src[i]) * f
+                                            dst[i + 1] = Float(src[i + 1]) * f
+                                            dst[i + 2] = Float(src[i + 2]) * f
+                                            dst[i + 3] = a
+                                        }
+                                    } else {
+                                        for i in 0..<rowLen { dst[i] = Float(src[i]) }
+                                    }
+                                }
+                                converted = s + n - 1
                             }
-                        } else {
-                            for i in 0..<rowLen { dst[i] = Float(src[i]) }
+                            // Vertical pass: contiguous, vectorisable.
+                            let wb = yo * v.taps
+                            let r0 = ring + (s % cap) * rowLen
+                            let w0 = vWeights[wb]
+                            for i in 0..<rowLen { acc[i] = r0[i] * w0 }
+                            var k = 1
+                            while k + 1 < n { // two taps per sweep: half the accumulator traffic
+                                let ra = ring + ((s &+ k) % cap) &* rowLen
+                                let rb = ring + ((s &+ k &+ 1) % cap) &* rowLen
+                                let wa = vWeights[wb &+ k]
+                                let wbb = vWeights[wb &+ k &+ 1]
+                                for i in 0..<rowLen { acc[i] += ra[i] * wa + rb[i] * wbb }
+                                k &+= 2
+                            }
+                            if k < n {
+                                let rk = ring + ((s &+ k) % cap) &* rowLen
+                                let wk = vWeights[wb &+ k]
+                                for i in 0..<rowLen { acc[i] += rk[i] * wk }
+                            }
+                            // Horizontal pass on 4-wide pixels.
+                            if alpha {
+                                for x in 0..<cols.count { line[x] = SIMD4(acc[4 * x], acc[4 * x + 1], acc[4 * x + 2], acc[4 * x + 3]) }
+                            } else {
+                                for x in 0..<cols.count { line[x] = SIMD4(acc[3 * x], acc[3 * x + 1], acc[3 * x + 2], 0) }
+                            }
+                            let o = out + yo * outW * ch
+                            for xo in 0..<outW {
+                                let sx = hStarts[xo] - cols.lowerBound
+                                let m = min(h.taps, cols.count - sx)
+                                let hb = xo * h.taps
+                                var p = SIMD4<Float>.zero
+                                let lp = line + sx
+                                let wp = hWeights.baseAddress! + hb
+                                for k in 0..<m { p += lp[k] * wp[k] }
+                                if alpha {
+                                    let a = min(max(p.w, 0), 255)
+                                    o[xo * 4 + 3] = UInt8(a + 0.5)
+                                    if a > 0 {
+                                        let c = (p * (255 / a)).clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255)) + 0.5
+                                        o[xo * 4] = UInt8(c.x)
+                                        o[xo * 4 + 1] = UInt8(c.y)
+                                        o[xo * 4 + 2] = UInt8(c.z)
+                                    } else {
+                                        o[xo * 4] = 0
+                                        o[xo * 4 + 1] = 0
+                                        o[xo * 4 + 2] = 0
+                                    }
+                                } else {
+                                    let c = p.clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255)) + 0.5
+                                    o[xo * 3] = UInt8(c.x)
+                                    o[xo * 3 + 1] = UInt8(c.y)
+                                    o[xo * 3 + 2] = UInt8(c.z)
+                                }
+                            }
                         }
-                    }
-                    converted = s + n - 1
-                }
-                // Vertical pass: contiguous, vectorisable.
-                let wb = yo * v.taps
-                let r0 = ring + (s % cap) * rowLen
-                let w0 = vWeights[wb]
-                for i in 0..<rowLen { acc[i] = r0[i] * w0 }
-                var k = 1
-                while k + 1 < n {  // two taps per sweep: half the accumulator traffic
-                    let ra = ring + ((s &+ k) % cap) &* rowLen, rb = ring + ((s &+ k &+ 1) % cap) &* rowLen
-                    let wa = vWeights[wb &+ k], wbb = vWeights[wb &+ k &+ 1]
-                    for i in 0..<rowLen { acc[i] += ra[i] * wa + rb[i] * wbb }
-                    k &+= 2
-                }
-                if k < n {
-                    let rk = ring + ((s &+ k) % cap) &* rowLen
-                    let wk = vWeights[wb &+ k]
-                    for i in 0..<rowLen { acc[i] += rk[i] * wk }
-                }
-                // Horizontal pass on 4-wide pixels.
-                if alpha {
-                    for x in 0..<cols.count { line[x] = SIMD4(acc[4 * x], acc[4 * x + 1], acc[4 * x + 2], acc[4 * x + 3]) }
-                } else {
-                    for x in 0..<cols.count { line[x] = SIMD4(acc[3 * x], acc[3 * x + 1], acc[3 * x + 2], 0) }
-                }
-                let o = out + yo * outW * ch
-                for xo in 0..<outW {
-                    let sx = hStarts[xo] - cols.lowerBound
-                    let m = min(h.taps, cols.count - sx)
-                    let hb = xo * h.taps
-                    var p = SIMD4<Float>.zero
-                    let lp = line + sx, wp = hWeights.baseAddress! + hb
-                    for k in 0..<m { p += lp[k] * wp[k] }
-                    if alpha {
-                        let a = min(max(p.w, 0), 255)
-                        o[xo * 4 + 3] = UInt8(a + 0.5)
-                        if a > 0 {
-                            let c = (p * (255 / a)).clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255)) + 0.5
-                            o[xo * 4] = UInt8(c.x)
-                            o[xo * 4 + 1] = UInt8(c.y)
-                            o[xo * 4 + 2] = UInt8(c.z)
-                        } else {
-                            o[xo * 4] = 0; o[xo * 4 + 1] = 0; o[xo * 4 + 2] = 0
-                        }
-                    } else {
-                        let c = p.clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255)) + 0.5
-                        o[xo * 3] = UInt8(c.x)
-                        o[xo * 3 + 1] = UInt8(c.y)
-                        o[xo * 3 + 2] = UInt8(c.z)
                     }
                 }
             }
-        }
-        }
-        }
         }
     }
 }

@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One made thumbnail.
@@ -45,8 +45,10 @@ public enum Thumbnailer {
     ///     (0...1; a face-aware crop passes the faces' centre). Centred when nil.
     ///   - dctHeadroom: see `defaultDCTHeadroom`.
     /// - Throws: `ImageError`.
-    public static func make(from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
-                            focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom) throws -> ThumbnailSet {
+    public static func make(
+        from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
+        focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom
+    ) throws -> ThumbnailSet {
         guard !sizes.isEmpty else { throw ImageError(.invalidArgument, "No thumbnail size was asked for.") }
         guard dctHeadroom >= 1, dctHeadroom.isFinite else { throw ImageError(.invalidArgument, "DCT headroom must be at least 1.") }
         for size in sizes where size.width * size.height > maxPixels {
@@ -54,11 +56,13 @@ public enum Thumbnailer {
         }
         let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
         let o = header.orientation
-        let sw = Double(header.width), sh = Double(header.height)
+        let sw = Double(header.width)
+        let sh = Double(header.height)
         // Each size's output and source rectangle in the stored orientation.
         let plans: [(width: Int, height: Int, rect: SourceRect)] = sizes.map { size in
             let l = size.layout(imageWidth: header.displayedWidth, imageHeight: header.displayedHeight, focus: focus ?? (0.5, 0.5))
-            let dw = Double(header.displayedWidth), dh = Double(header.displayedHeight)
+            let dw = Double(header.displayedWidth)
+            let dh = Double(header.displayedHeight)
             let a = o.storedPoint(fromDisplayed: (l.rect.x / dw, l.rect.y / dh))
             let b = o.storedPoint(fromDisplayed: ((l.rect.x + l.rect.width) / dw, (l.rect.y + l.rect.height) / dh))
             let rect = SourceRect(x: min(a.x, b.x) * sw, y: min(a.y, b.y) * sh, width: abs(b.x - a.x) * sw, height: abs(b.y - a.y) * sh)
@@ -75,12 +79,14 @@ public enum Thumbnailer {
         // filters chroma far more than the decoder's triangle filter would; near 1:1 it shows.
         let leastReduction = plans.map { min($0.rect.width / Double($0.width), $0.rect.height / Double($0.height)) }.min() ?? 1
         let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover, fastUpsample: leastReduction >= 2)
-        let fx = Double(decoded.width) / sw, fy = Double(decoded.height) / sh
+        let fx = Double(decoded.width) / sw
+        let fy = Double(decoded.height) / sh
         // Sizes one after another; each resize spreads its rows over the cores.
         let images = try plans.map { p -> PixelBuffer in
-            let rect = SourceRect(x: p.rect.x * fx, y: p.rect.y * fy,
-                                  width: min(p.rect.width * fx, Double(decoded.width) - p.rect.x * fx),
-                                  height: min(p.rect.height * fy, Double(decoded.height) - p.rect.y * fy))
+            let rect = SourceRect(
+                x: p.rect.x * fx, y: p.rect.y * fy,
+                width: min(p.rect.width * fx, Double(decoded.width) - p.rect.x * fx),
+                height: min(p.rect.height * fy, Double(decoded.height) - p.rect.y * fy))
             return try Resampler.resize(decoded, width: p.width, height: p.height, rect: rect).applying(o)
         }
         return ThumbnailSet(header: header, thumbnails: zip(sizes, images).map { Thumbnail(size: $0, image: $1) })

@@ -12,8 +12,9 @@ enum WebPHeaderParser {
         default: throw ImageError(.corrupt, "The WebP header is invalid.")
         }
         guard features.has_animation == 0 else { throw ImageError(.unsupportedFormat, "Animated WebP is not supported.") }
-        return ImageHeader(format: .webp, width: Int(features.width), height: Int(features.height),
-                           hasAlpha: features.has_alpha != 0, orientation: exifOrientation(b) ?? .up)
+        return ImageHeader(
+            format: .webp, width: Int(features.width), height: Int(features.height),
+            hasAlpha: features.has_alpha != 0, orientation: exifOrientation(b) ?? .up)
     }
 
     /// Walks the RIFF chunks for `EXIF`.

@@ -38,7 +38,8 @@ struct BenchAWSCommand: AsyncParsableCommand {
         let signStart = clock.now
         for index in 0..<signatures {
             var request = template
-            sink &+= signer.sign(&request, payload: .hashing(body), date: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)))
+            sink &+=
+                signer.sign(&request, payload: .hashing(body), date: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)))
                 .signature.utf8.count
         }
         let perSignature = Self.microseconds(clock.now - signStart) / Double(signatures)
@@ -100,7 +101,9 @@ struct BenchAWSCommand: AsyncParsableCommand {
     static func summary(_ values: [Double]) -> [String: Any] {
         let sorted = values.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))].rounded() }
-        return ["count": sorted.count, "medianMicroseconds": percentile(0.5), "p90Microseconds": percentile(0.9),
-                "minMicroseconds": sorted.first?.rounded() ?? 0]
+        return [
+            "count": sorted.count, "medianMicroseconds": percentile(0.5), "p90Microseconds": percentile(0.9),
+            "minMicroseconds": sorted.first?.rounded() ?? 0,
+        ]
     }
 }

@@ -64,11 +64,17 @@ struct BenchConvertCommand: ParsableCommand {
             }
             times.sort()
             let out = last!
-            results.append(Result(request: query, medianMs: (times[times.count / 2] * 10).rounded() / 10, minMs: (times[0] * 10).rounded() / 10,
-                                  width: out.width, height: out.height, bytes: out.bytes.count,
-                                  faces: out.facesFound.map { "\(out.facesKept ?? 0)/\($0)" }))
+            results.append(
+                Result(
+                    request: query, medianMs: (times[times.count / 2] * 10).rounded() / 10, minMs: (times[0] * 10).rounded() / 10,
+                    width: out.width, height: out.height, bytes: out.bytes.count,
+                    faces: out.facesFound.map { "\(out.facesKept ?? 0)/\($0)" }))
         }
-        struct Report: Encodable { let file: String; let runs: Int; let results: [Result] }
+        struct Report: Encodable {
+            let file: String
+            let runs: Int
+            let results: [Result]
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(Report(file: file, runs: runs, results: results)), as: UTF8.self))

@@ -46,9 +46,10 @@ struct BenchExifCommand: ParsableCommand {
         let contents = try files.map { try ExifReader.readFile($0) }
         var memoryPasses: [Double] = []
         for _ in 0..<max(1, iterations) {
-            memoryPasses.append(clock.measure {
-                for bytes in contents { _ = try? ExifReader.metadata(from: bytes) }
-            }.seconds)
+            memoryPasses.append(
+                clock.measure {
+                    for bytes in contents { _ = try? ExifReader.metadata(from: bytes) }
+                }.seconds)
         }
         memoryPasses.sort()
         let inMemoryPerFile = memoryPasses[memoryPasses.count / 2] / Double(files.count)
@@ -56,17 +57,21 @@ struct BenchExifCommand: ParsableCommand {
         var report: [String: Any] = [
             "files": files.count,
             "iterations": max(1, iterations),
-            "imagicon": ["perFileMicroseconds": Self.round(oursPerFile * 1e6),
-                         "inMemoryPerFileMicroseconds": Self.round(inMemoryPerFile * 1e6),
-                         "bytes": contents.reduce(0) { $0 + $1.count },
-                         "unreadableFiles": failures],
+            "imagicon": [
+                "perFileMicroseconds": Self.round(oursPerFile * 1e6),
+                "inMemoryPerFileMicroseconds": Self.round(inMemoryPerFile * 1e6),
+                "bytes": contents.reduce(0) { $0 + $1.count },
+                "unreadableFiles": failures,
+            ],
         ]
         if FileManager.default.isExecutableFile(atPath: exiftool) {
             let batched = try clock.measure { try Self.runExiftool(exiftool, files) }.seconds / Double(files.count)
             report["exiftoolBatched"] = ["perFileMicroseconds": Self.round(batched * 1e6), "speedup": Self.round(batched / oursPerFile)]
             if !skipPerProcess {
                 let perProcess = try clock.measure { for f in files { try Self.runExiftool(exiftool, [f]) } }.seconds / Double(files.count)
-                report["exiftoolPerProcess"] = ["perFileMicroseconds": Self.round(perProcess * 1e6), "speedup": Self.round(perProcess / oursPerFile)]
+                report["exiftoolPerProcess"] = [
+                    "perFileMicroseconds": Self.round(perProcess * 1e6), "speedup": Self.round(perProcess / oursPerFile),
+                ]
             }
         } else {
             report["exiftool"] = "not found at \(exiftool)"

@@ -3,7 +3,7 @@ import Foundation
 import ImageKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `imagicon bench thumbnails DIR`: makes the same thumbnail sizes of every image in DIR with
@@ -67,24 +67,32 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 try? fm.removeItem(at: out)
                 try fm.createDirectory(at: out, withIntermediateDirectories: true)
                 // One job = all sizes; vipsthumbnail makes one size per process, so its job is one run per size.
-                let commands: [[String]] = switch tool.name {
-                case "imagicon":
-                    [[selfPath, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path] + parsed.flatMap { ["--size", $0.description] }]
-                case "vipsthumbnail":
-                    parsed.map { s in
-                        // `>`: only shrink, as our fit sizes never enlarge (vips would upscale a small photo).
-                        ["vipsthumbnail", image, "--size", "\(s.width)x\(s.height)" + (s.crop ? "" : ">"), "-o", out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path]
-                            + (s.crop ? ["--smartcrop", "centre"] : [])
+                let commands: [[String]] =
+                    switch tool.name {
+                    case "imagicon":
+                        [
+                            [selfPath, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path]
+                                + parsed.flatMap { ["--size", $0.description] }
+                        ]
+                    case "vipsthumbnail":
+                        parsed.map { s in
+                            // `>`: only shrink, as our fit sizes never enlarge (vips would upscale a small photo).
+                            [
+                                "vipsthumbnail", image, "--size", "\(s.width)x\(s.height)" + (s.crop ? "" : ">"), "-o",
+                                out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path,
+                            ]
+                                + (s.crop ? ["--smartcrop", "centre"] : [])
+                        }
+                    default:
+                        [["python3", pillowScript.path, image, out.path, "\(quality)", ext] + parsed.map(\.description)]
                     }
-                default:
-                    [["python3", pillowScript.path, image, out.path, "\(quality)", ext] + parsed.map(\.description)]
-                }
                 var times: [Double] = []
                 var cpuTimes: [Double] = []
                 var peak = 0
                 var failure: String?
                 for run in 0...runs {
-                    var total = 0.0, cpu = 0.0
+                    var total = 0.0
+                    var cpu = 0.0
                     for c in commands {
                         let r = Self.run(c)
                         if r.status != 0 { failure = "\(c[0]) exited with \(r.status)" }
@@ -101,7 +109,9 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 var outSizes: [String: String] = [:]
                 for s in parsed {
                     let name = out.appendingPathComponent("\(stem)_\(s).\(ext)").path
-                    guard let data = fm.contents(atPath: name), let made = try? ImageDecoder.decode([UInt8](data), options: DecodeOptions(applyOrientation: false)).pixels else {
+                    guard let data = fm.contents(atPath: name),
+                        let made = try? ImageDecoder.decode([UInt8](data), options: DecodeOptions(applyOrientation: false)).pixels
+                    else {
                         failure = failure ?? "no output for \(s)"
                         continue
                     }
@@ -112,9 +122,11 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     psnr[s.description] = (try? ref.psnr(of: made)).map { ($0 * 100).rounded() / 100 }
                     outSizes[s.description] = "\(made.width)x\(made.height)"
                 }
-                results.append(ToolReport(tool: tool.name, medianMs: Self.medianMs(times), medianCPUMs: Self.medianMs(cpuTimes),
-                                          peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
-                                          psnr: psnr, outputs: outSizes, error: failure))
+                results.append(
+                    ToolReport(
+                        tool: tool.name, medianMs: Self.medianMs(times), medianCPUMs: Self.medianMs(cpuTimes),
+                        peakRSSMB: (Double(peak) / 102.4).rounded() / 10,
+                        psnr: psnr, outputs: outSizes, error: failure))
             }
             // The floor set by the encoder: the exact reference itself, 8-bit and encoded the same way.
             var floor: [String: Double] = [:]
@@ -124,8 +136,9 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 let ref = references[key] ?? ReferenceImage(resizing: full, width: l.width, height: l.height, rect: s.crop ? l.rect : nil)
                 let options = EncodeOptions(format: format == "png" ? .png : .jpeg, quality: quality)
                 if let data = try? ImageEncoder.encode(ref.rounded(), options: options),
-                   let back = try? ImageDecoder.decode(data, options: DecodeOptions(applyOrientation: false)).pixels,
-                   let p = try? ref.psnr(of: back) {
+                    let back = try? ImageDecoder.decode(data, options: DecodeOptions(applyOrientation: false)).pixels,
+                    let p = try? ref.psnr(of: back)
+                {
                     floor[s.description] = (p * 100).rounded() / 100
                 }
             }
@@ -138,7 +151,10 @@ struct BenchThumbnailsCommand: ParsableCommand {
         print(String(decoding: try encoder.encode(["images": report]), as: UTF8.self))
     }
 
-    private struct Tool { let name: String; let available: Bool }
+    private struct Tool {
+        let name: String
+        let available: Bool
+    }
 
     private struct ToolReport: Encodable {
         let tool: String
@@ -168,7 +184,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
 
     /// A one-line-per-tool summary on stderr.
     private static func log(_ r: ImageReport) {
-        let floor = r.encodedReferencePSNR.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
+        let floor = r.encodedReferencePSNR.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(
+            separator: ", ")
         var text = "\((r.file as NSString).lastPathComponent) \(r.width)x\(r.height)  (reference encoded: \(floor))\n"
         let base = r.tools.first { $0.tool == "vipsthumbnail" }
         for t in r.tools {
@@ -176,7 +193,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
             let cpuRatio = base.map { String(format: " (%.2fx)", t.medianCPUMs / $0.medianCPUMs) } ?? ""
             let p = t.psnr.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) dB" }.joined(separator: ", ")
             let name = t.tool.padding(toLength: 14, withPad: " ", startingAt: 0)
-            text += "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  cpu %7.1f ms", t.medianCPUMs) + cpuRatio
+            text +=
+                "  \(name) " + String(format: "%8.1f ms", t.medianMs) + ratio + String(format: "  cpu %7.1f ms", t.medianCPUMs) + cpuRatio
                 + String(format: "  %6.1f MB  ", t.peakRSSMB) + p
                 + (t.error.map { "  ERROR: \($0)" } ?? "") + "\n"
         }
@@ -205,9 +223,10 @@ struct BenchThumbnailsCommand: ParsableCommand {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
+        defer { for arg in cArgs { free(arg) } }
         var pid: pid_t = 0
-        var start = timespec(), end = timespec()
+        var start = timespec()
+        var end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         guard posix_spawn(&pid, path, &actions, nil, cArgs, environ) == 0 else { return (127, 0, 0, 0) }
         var status: Int32 = 0
@@ -231,30 +250,30 @@ struct BenchThumbnailsCommand: ParsableCommand {
     /// (DCT scaling) to at least twice the largest size, EXIF orientation applied, then
     /// `thumbnail` (reducing_gap 2, Lanczos) for `WxH` and `ImageOps.fit` (Lanczos) for `WxHc`.
     static let pillowScript = #"""
-    import sys
-    from PIL import Image, ImageOps
-    src, out, quality, ext = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    specs = sys.argv[5:]
-    sizes = [(int(s.rstrip("c").split("x")[0]), int(s.rstrip("c").split("x")[1]), s.endswith("c"), s) for s in specs]
-    stem = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    im = Image.open(src)
-    w0, h0 = im.size
-    if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
-        sizes_stored = [(h, w, c) for (w, h, c, _) in sizes]
-    else:
-        sizes_stored = [(w, h, c) for (w, h, c, _) in sizes]
-    need_w = need_h = 1
-    for (w, h, c) in sizes_stored:
-        s = max(w / w0, h / h0) if c else min(w / w0, h / h0)
-        need_w, need_h = max(need_w, int(w0 * s * 2)), max(need_h, int(h0 * s * 2))
-    im.draft("RGB", (need_w, need_h))
-    im = ImageOps.exif_transpose(im).convert("RGB")
-    for (w, h, c, spec) in sizes:
-        if c:
-            t = ImageOps.fit(im, (w, h), Image.Resampling.LANCZOS)
+        import sys
+        from PIL import Image, ImageOps
+        src, out, quality, ext = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+        specs = sys.argv[5:]
+        sizes = [(int(s.rstrip("c").split("x")[0]), int(s.rstrip("c").split("x")[1]), s.endswith("c"), s) for s in specs]
+        stem = src.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        im = Image.open(src)
+        w0, h0 = im.size
+        if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+            sizes_stored = [(h, w, c) for (w, h, c, _) in sizes]
         else:
-            t = im.copy()
-            t.thumbnail((w, h), Image.Resampling.LANCZOS)
-        t.save(f"{out}/{stem}_{spec}.{ext}", quality=quality)
-    """#
+            sizes_stored = [(w, h, c) for (w, h, c, _) in sizes]
+        need_w = need_h = 1
+        for (w, h, c) in sizes_stored:
+            s = max(w / w0, h / h0) if c else min(w / w0, h / h0)
+            need_w, need_h = max(need_w, int(w0 * s * 2)), max(need_h, int(h0 * s * 2))
+        im.draft("RGB", (need_w, need_h))
+        im = ImageOps.exif_transpose(im).convert("RGB")
+        for (w, h, c, spec) in sizes:
+            if c:
+                t = ImageOps.fit(im, (w, h), Image.Resampling.LANCZOS)
+            else:
+                t = im.copy()
+                t.thumbnail((w, h), Image.Resampling.LANCZOS)
+            t.save(f"{out}/{stem}_{spec}.{ext}", quality=quality)
+        """#
 }

@@ -6,8 +6,9 @@ import Foundation
 /// the descriptor ResNet and the shape predictor, which FaceKit then loads instead of parsing dlib's format
 /// (cold start). Run once at setup or packaging time; prints the written files as JSON.
 struct CompileModelsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compile-models",
-                                                    abstract: "Compile dlib's CNN models into memory-mappable .imgc files for fast loading.")
+    static let configuration = CommandConfiguration(
+        commandName: "compile-models",
+        abstract: "Compile dlib's CNN models into memory-mappable .imgc files for fast loading.")
 
     @Option(help: "Folder with the dlib model files (default: $IMAGICON_MODELS_DIR, /opt/models, ./models).") var models: String?
 

@@ -28,7 +28,8 @@ struct DemoCommand: ParsableCommand {
         process.waitUntilExit()
         var summary: [String: Any] = ["status": process.terminationStatus == 0 ? "ok" : "failed", "output": output.path]
         if let data = FileManager.default.contents(atPath: output.appendingPathComponent("aws/invoke.json").path),
-           let invoke = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let invoke = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
             summary["invocations"] = invoke["invocations"]
         }
         let json = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -40,7 +41,8 @@ struct DemoCommand: ParsableCommand {
         var dir = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         while true {
             if FileManager.default.fileExists(atPath: dir.appendingPathComponent("scripts/demo").path),
-               FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
+            {
                 return dir
             }
             let parent = dir.deletingLastPathComponent()

@@ -1,7 +1,8 @@
 import ArgumentParser
 import ExifKit
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `imagicon exif FILE`: prints the file's PhotoMetadata as one JSON object (DESIGN.md contract).

@@ -8,7 +8,8 @@ import Imagicon
 /// (`{"width","height","faces":[{"box","confidence","landmarks","descriptor"}]}`), coordinates in
 /// the displayed (orientation-applied) image.
 struct FacesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "faces", abstract: "Detect faces, landmarks and 128-d descriptors in a photo.")
+    static let configuration = CommandConfiguration(
+        commandName: "faces", abstract: "Detect faces, landmarks and 128-d descriptors in a photo.")
 
     @Argument(help: "A JPEG or PNG file.") var file: String
     @Option(help: "Double the image this many times before detection (finds smaller faces; slower).") var upsample: Int = 0
@@ -25,12 +26,15 @@ struct FacesCommand: ParsableCommand {
         let image = try FacesInput.load(path: file)
         let analyzer = try FaceAnalyzer(modelsDirectory: FacesModels.directory(models))
         let faces = try analyzer.analyze(image, upsample: upsample)
-        let doc = FacesDocument(width: image.width, height: image.height, faces: faces.map { f in
-            .init(box: .init(left: f.rect.left, top: f.rect.top, right: f.rect.right, bottom: f.rect.bottom),
-                  confidence: f.confidence,
-                  landmarks: f.landmarks.map { [$0.x, $0.y] },
-                  descriptor: f.descriptor)
-        })
+        let doc = FacesDocument(
+            width: image.width, height: image.height,
+            faces: faces.map { f in
+                .init(
+                    box: .init(left: f.rect.left, top: f.rect.top, right: f.rect.right, bottom: f.rect.bottom),
+                    confidence: f.confidence,
+                    landmarks: f.landmarks.map { [$0.x, $0.y] },
+                    descriptor: f.descriptor)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try encoder.encode(doc))

@@ -48,8 +48,9 @@ struct InvokeCommand: AsyncParsableCommand {
             return (path, data)
         }
         let bootstrapPath = try resolveBootstrap()
-        let replay = Replay(bootstrapPath: bootstrapPath, timeout: timeout, functionName: functionName,
-                            extraEnvironment: extraEnvironment)
+        let replay = Replay(
+            bootstrapPath: bootstrapPath, timeout: timeout, functionName: functionName,
+            extraEnvironment: extraEnvironment)
         let records = try await replay.run(Array(repeatElement(payloads, count: self.repeat).joined()))
         let report = InvokeReport(invocations: records)
         let encoder = JSONEncoder()

@@ -47,8 +47,9 @@ struct ProcessCommand: AsyncParsableCommand {
             try configuration.validateModels()
             models = try FaceModels(directory: configuration.modelsDirectory)
         }
-        let analyzer = ImageAnalyzer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels,
-                                     upsample: upsample, models: models)
+        let analyzer = ImageAnalyzer(
+            sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels,
+            upsample: upsample, models: models)
         let output = URL(fileURLWithPath: out)
         var summaries: [Summary] = []
         for file in files {
@@ -108,8 +109,9 @@ struct ProcessCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(record).write(to: recordURL)
-        return Summary(file: file, key: key, status: record.image.status, error: record.image.error, width: record.image.width,
-                       height: record.image.height, faceCount: record.image.faceCount, thumbnails: thumbnailPaths,
-                       record: recordURL.path, timingsMs: timings)
+        return Summary(
+            file: file, key: key, status: record.image.status, error: record.image.error, width: record.image.width,
+            height: record.image.height, faceCount: record.image.faceCount, thumbnails: thumbnailPaths,
+            record: recordURL.path, timingsMs: timings)
     }
 }

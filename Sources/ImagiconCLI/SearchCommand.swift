@@ -50,14 +50,20 @@ struct SearchCommand: AsyncParsableCommand {
                 }
                 images.append(.image(Array(data)))
             }
-            let request = SearchRequest(album: album, selfies: images, threshold: threshold ?? configuration.faceThreshold,
-                                        limit: limit ?? limits.maxLimit, zip: zip)
+            let request = SearchRequest(
+                album: album, selfies: images, threshold: threshold ?? configuration.faceThreshold,
+                limit: limit ?? limits.maxLimit, zip: zip)
             try request.validate(limits: limits)
             var timings = SearchTimings()
             let response = try await service.search(request, timings: &timings)
-            FileHandle.standardError.write(Data(String(format: "search: %d items, %d faces; selfies %.1f ms, read %.1f ms, compute %.1f ms, respond %.1f ms, zip %.1f ms\n",
-                                                       timings.items, timings.faces, timings.selfiesMs, timings.readMs,
-                                                       timings.computeMs, timings.respondMs, timings.zipMs).utf8))
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format:
+                            "search: %d items, %d faces; selfies %.1f ms, read %.1f ms, compute %.1f ms, respond %.1f ms, zip %.1f ms\n",
+                        timings.items, timings.faces, timings.selfiesMs, timings.readMs,
+                        timings.computeMs, timings.respondMs, timings.zipMs
+                    ).utf8))
             try Self.print(response)
         } catch let error as SearchError {
             try Self.print(error.body)

@@ -40,7 +40,9 @@ struct ThumbnailCommand: ParsableCommand {
     private func make() throws {
         guard !sizes.isEmpty else { throw ValidationError("Give at least one --size WxH or WxHc.") }
         let parsed = try sizes.map { text -> ThumbnailSize in
-            guard let size = ThumbnailSize(text) else { throw ValidationError("Bad --size '\(text)': expected WxH or WxHc, sides 1-\(ThumbnailSize.maxSide).") }
+            guard let size = ThumbnailSize(text) else {
+                throw ValidationError("Bad --size '\(text)': expected WxH or WxHc, sides 1-\(ThumbnailSize.maxSide).")
+            }
             return size
         }
         let explicitFormat = try format.map { name -> ImageFormat in

@@ -56,7 +56,7 @@ public final class CurlRuntimeAPI: RuntimeAPI {
         for byte in id.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)
@@ -104,32 +104,36 @@ public final class CurlRuntimeAPI: RuntimeAPI {
         imagicon_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, 0)
         imagicon_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
         imagicon_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, sinkPointer)
-        imagicon_curl_setopt_fn(handle, CURLOPT_HEADERFUNCTION, { data, size, count, user in
-            let length = size * count
-            guard let data, let user else { return length }
-            let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
-            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-            if let colon = line.firstIndex(of: ":") {
-                let name = line[..<colon].lowercased()
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
-                sink.headers[name] = value
-            }
-            return length
-        })
+        imagicon_curl_setopt_fn(
+            handle, CURLOPT_HEADERFUNCTION,
+            { data, size, count, user in
+                let length = size * count
+                guard let data, let user else { return length }
+                let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
+                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                if let colon = line.firstIndex(of: ":") {
+                    let name = line[..<colon].lowercased()
+                    let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
+                    sink.headers[name] = value
+                }
+                return length
+            })
         imagicon_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, sinkPointer)
-        imagicon_curl_setopt_fn(handle, CURLOPT_WRITEFUNCTION, { data, size, count, user in
-            let length = size * count
-            guard let data, let user else { return length }
-            let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
-            if sink.body.count + length > CurlRuntimeAPI.maxBodyBytes {
-                sink.overflow = true
-                return 0  // aborts the transfer
-            }
-            data.withMemoryRebound(to: UInt8.self, capacity: length) {
-                sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-            }
-            return length
-        })
+        imagicon_curl_setopt_fn(
+            handle, CURLOPT_WRITEFUNCTION,
+            { data, size, count, user in
+                let length = size * count
+                guard let data, let user else { return length }
+                let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
+                if sink.body.count + length > CurlRuntimeAPI.maxBodyBytes {
+                    sink.overflow = true
+                    return 0 // aborts the transfer
+                }
+                data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                    sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                }
+                return length
+            })
 
         let code: CURLcode = try withExtendedLifetime(sink) {
             if let body {

@@ -1,6 +1,7 @@
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A swift-log handler writing one JSON object per line to stderr, the shape CloudWatch Logs

@@ -18,8 +18,10 @@ public struct LambdaContext: Sendable {
     public let logger: Logger
 
     /// Creates a context; the runtime does this for every invocation, tests may too.
-    public init(requestID: String, deadlineMillis: Int64, invokedFunctionARN: String, traceID: String? = nil,
-                clientContext: String? = nil, cognitoIdentity: String? = nil, logger: Logger) {
+    public init(
+        requestID: String, deadlineMillis: Int64, invokedFunctionARN: String, traceID: String? = nil,
+        clientContext: String? = nil, cognitoIdentity: String? = nil, logger: Logger
+    ) {
         self.requestID = requestID
         self.deadlineMillis = deadlineMillis
         self.invokedFunctionARN = invokedFunctionARN

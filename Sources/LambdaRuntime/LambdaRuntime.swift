@@ -1,7 +1,8 @@
 import Logging
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The Runtime API loop: fetch an event, run the handler, report the result, repeat.
@@ -56,10 +57,11 @@ public final class LambdaRuntime {
         } else {
             unsetenv("_X_AMZN_TRACE_ID")
         }
-        let context = LambdaContext(requestID: invocation.requestID, deadlineMillis: invocation.deadlineMillis,
-                                    invokedFunctionARN: invocation.invokedFunctionARN, traceID: invocation.traceID,
-                                    clientContext: invocation.clientContext, cognitoIdentity: invocation.cognitoIdentity,
-                                    logger: logger)
+        let context = LambdaContext(
+            requestID: invocation.requestID, deadlineMillis: invocation.deadlineMillis,
+            invokedFunctionARN: invocation.invokedFunctionARN, traceID: invocation.traceID,
+            clientContext: invocation.clientContext, cognitoIdentity: invocation.cognitoIdentity,
+            logger: logger)
         let start = LambdaClock.monotonicNanos()
         do {
             let response = try await handler.handle(invocation.event, context: context)
@@ -69,10 +71,12 @@ public final class LambdaRuntime {
             throw error
         } catch {
             let report = ErrorReport(error)
-            context.logger.error("invocation failed", metadata: [
-                "errorType": .string(report.errorType), "errorMessage": .string(report.errorMessage),
-                "durationMs": .stringConvertible(Self.millis(since: start)),
-            ])
+            context.logger.error(
+                "invocation failed",
+                metadata: [
+                    "errorType": .string(report.errorType), "errorMessage": .string(report.errorMessage),
+                    "durationMs": .stringConvertible(Self.millis(since: start)),
+                ])
             try api.sendError(requestID: invocation.requestID, report: report)
         }
     }

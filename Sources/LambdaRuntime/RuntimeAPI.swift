@@ -16,8 +16,10 @@ public struct Invocation: Sendable, Equatable {
     public var event: [UInt8]
 
     /// Creates an invocation.
-    public init(requestID: String, deadlineMillis: Int64, invokedFunctionARN: String, traceID: String? = nil,
-                clientContext: String? = nil, cognitoIdentity: String? = nil, event: [UInt8]) {
+    public init(
+        requestID: String, deadlineMillis: Int64, invokedFunctionARN: String, traceID: String? = nil,
+        clientContext: String? = nil, cognitoIdentity: String? = nil, event: [UInt8]
+    ) {
         self.requestID = requestID
         self.deadlineMillis = deadlineMillis
         self.invokedFunctionARN = invokedFunctionARN
@@ -36,12 +38,13 @@ public struct Invocation: Sendable, Equatable {
         guard let deadlineText = header("Lambda-Runtime-Deadline-Ms"), let deadline = Int64(deadlineText) else {
             throw LambdaRuntimeError(.invalidInvocation, "invocation \(id) has no valid Lambda-Runtime-Deadline-Ms header")
         }
-        self.init(requestID: id, deadlineMillis: deadline,
-                  invokedFunctionARN: header("Lambda-Runtime-Invoked-Function-Arn") ?? "",
-                  traceID: header("Lambda-Runtime-Trace-Id"),
-                  clientContext: header("Lambda-Runtime-Client-Context"),
-                  cognitoIdentity: header("Lambda-Runtime-Cognito-Identity"),
-                  event: event)
+        self.init(
+            requestID: id, deadlineMillis: deadline,
+            invokedFunctionARN: header("Lambda-Runtime-Invoked-Function-Arn") ?? "",
+            traceID: header("Lambda-Runtime-Trace-Id"),
+            clientContext: header("Lambda-Runtime-Client-Context"),
+            cognitoIdentity: header("Lambda-Runtime-Cognito-Identity"),
+            event: event)
     }
 }
 

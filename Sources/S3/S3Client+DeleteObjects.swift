@@ -1,8 +1,9 @@
 import AWSCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The outcome of DeleteObjects: which keys went, and which failed with what.
@@ -31,7 +32,8 @@ extension S3Client {
         while start < keys.count {
             let batch = keys[start..<min(start + 1000, keys.count)]
             start += batch.count
-            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>false</Quiet>"
+            var xml =
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>false</Quiet>"
             for key in batch {
                 try Self.validate(key: key)
                 xml += "<Object><Key>" + XMLScan.escape(key) + "</Key></Object>"
@@ -49,10 +51,11 @@ extension S3Client {
                 if let key = XMLScan.values(of: "Key", in: entry, limit: 1).first { result.deleted.append(key) }
             }
             for entry in XMLScan.elements("Error", in: text) {
-                result.failures.append(.init(
-                    key: XMLScan.values(of: "Key", in: entry, limit: 1).first ?? "",
-                    code: XMLScan.values(of: "Code", in: entry, limit: 1).first ?? "",
-                    message: XMLScan.values(of: "Message", in: entry, limit: 1).first ?? ""))
+                result.failures.append(
+                    .init(
+                        key: XMLScan.values(of: "Key", in: entry, limit: 1).first ?? "",
+                        code: XMLScan.values(of: "Code", in: entry, limit: 1).first ?? "",
+                        message: XMLScan.values(of: "Message", in: entry, limit: 1).first ?? ""))
             }
         }
         return result

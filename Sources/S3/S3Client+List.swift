@@ -32,11 +32,12 @@ public struct S3ListPage: Sendable, Equatable {
         var objects: [S3ObjectSummary] = []
         for entry in XMLScan.elements("Contents", in: Substring(text)) {
             guard let key = XMLScan.values(of: "Key", in: entry, limit: 1).first,
-                  let size = XMLScan.values(of: "Size", in: entry, limit: 1).first.flatMap({ Int($0) })
+                let size = XMLScan.values(of: "Size", in: entry, limit: 1).first.flatMap({ Int($0) })
             else { throw AWSError(.invalidResponse, "ListObjectsV2 entry without Key or Size") }
-            objects.append(S3ObjectSummary(
-                key: key, size: size, eTag: XMLScan.values(of: "ETag", in: entry, limit: 1).first,
-                lastModified: XMLScan.values(of: "LastModified", in: entry, limit: 1).first))
+            objects.append(
+                S3ObjectSummary(
+                    key: key, size: size, eTag: XMLScan.values(of: "ETag", in: entry, limit: 1).first,
+                    lastModified: XMLScan.values(of: "LastModified", in: entry, limit: 1).first))
         }
         let prefixes = XMLScan.elements("CommonPrefixes", in: Substring(text)).compactMap {
             XMLScan.values(of: "Prefix", in: $0, limit: 1).first
@@ -46,8 +47,9 @@ public struct S3ListPage: Sendable, Equatable {
         if truncated && (token ?? "").isEmpty {
             throw AWSError(.invalidResponse, "ListObjectsV2 page is truncated but has no continuation token")
         }
-        return S3ListPage(objects: objects, commonPrefixes: prefixes, isTruncated: truncated,
-                          nextContinuationToken: truncated ? token : nil)
+        return S3ListPage(
+            objects: objects, commonPrefixes: prefixes, isTruncated: truncated,
+            nextContinuationToken: truncated ? token : nil)
     }
 }
 

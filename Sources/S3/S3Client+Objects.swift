@@ -1,8 +1,9 @@
 import AWSCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What S3 says about a stored object (from GetObject or HeadObject headers).
@@ -73,8 +74,9 @@ extension S3Client {
             guard range.lowerBound >= 0 else { throw AWSError(.invalidRequest, "byte range must start at 0 or later") }
             headers.add("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")
         }
-        let response = try await send(try request("GET", bucket: bucket, key: key, headers: headers),
-                                      operation: "GetObject", maxResponseBytes: maxBytes)
+        let response = try await send(
+            try request("GET", bucket: bucket, key: key, headers: headers),
+            operation: "GetObject", maxResponseBytes: maxBytes)
         return S3Object(body: response.body, info: S3ObjectInfo(headers: response.headers))
     }
 
@@ -89,9 +91,11 @@ extension S3Client {
         if let contentType { headers.add("Content-Type", try Self.checkedHeaderValue(contentType, "Content-Type")) }
         if let cacheControl { headers.add("Cache-Control", try Self.checkedHeaderValue(cacheControl, "Cache-Control")) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            let valid = !name.isEmpty && name.utf8.allSatisfy {
-                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F
-            }
+            let valid =
+                !name.isEmpty
+                && name.utf8.allSatisfy {
+                    ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F
+                }
             guard valid else { throw AWSError(.invalidRequest, "S3 metadata name '\(name)' must be letters, digits, '-' or '_'") }
             headers.add("x-amz-meta-\(name.lowercased())", try Self.checkedHeaderValue(value, "metadata '\(name)'"))
         }
@@ -114,12 +118,13 @@ extension S3Client {
     public func createBucket(_ bucket: String) async throws(AWSError) {
         var body: [UInt8] = []
         if engine.signer.region != "us-east-1" {
-            body = Array(("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>"
-                + XMLScan.escape(engine.signer.region) + "</LocationConstraint></CreateBucketConfiguration>").utf8)
+            body = Array(
+                ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>"
+                    + XMLScan.escape(engine.signer.region) + "</LocationConstraint></CreateBucketConfiguration>").utf8)
         }
         do {
             _ = try await send(try request("PUT", bucket: bucket, body: body), operation: "CreateBucket")
-        } catch where error.serviceCode == "BucketAlreadyOwnedByYou" {
+        } catch  where error.serviceCode == "BucketAlreadyOwnedByYou" {
             return
         }
     }

@@ -1,8 +1,9 @@
 import AWSCore
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// An Amazon S3 client over the package's SigV4 signer and libcurl transport.
@@ -26,8 +27,9 @@ public struct S3Client: Sendable {
         transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
         limits: TransportLimits = .default
     ) {
-        engine = AWSServiceClient(service: .s3, rules: .s3, credentials: credentials, region: region, endpoint: endpoint,
-                                  transport: transport, retry: retry, limits: limits)
+        engine = AWSServiceClient(
+            service: .s3, rules: .s3, credentials: credentials, region: region, endpoint: endpoint,
+            transport: transport, retry: retry, limits: limits)
     }
 
     /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
@@ -65,13 +67,18 @@ public struct S3Client: Sendable {
     static func isVirtualHostCompatible(_ bucket: String, scheme: String) -> Bool {
         let utf8 = bucket.utf8
         guard (3...63).contains(utf8.count), utf8.first != 0x2D, utf8.last != 0x2D else { return false }
-        return utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || ($0 == 0x2E && scheme == "http") }
+        return utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || ($0 == 0x2E && scheme == "http")
+        }
     }
 
     static func validate(bucket: String) throws(AWSError) {
-        let ok = (1...255).contains(bucket.utf8.count) && bucket.utf8.allSatisfy {
-            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F
-        }
+        let ok =
+            (1...255).contains(bucket.utf8.count)
+            && bucket.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E
+                    || $0 == 0x5F
+            }
         guard ok else { throw AWSError(.invalidRequest, "invalid S3 bucket name '\(bucket)'") }
     }
 

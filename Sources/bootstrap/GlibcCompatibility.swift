@@ -12,7 +12,7 @@
 /// precision in `Double`, so the single rounding back to `Float` gives a faithful result.
 @_cdecl("hypotf")
 func imagiconHypotf(_ x: Float, _ y: Float) -> Float {
-    if x.isInfinite || y.isInfinite { return .infinity }  // C: even when the other one is NaN
+    if x.isInfinite || y.isInfinite { return .infinity } // C: even when the other one is NaN
     let (a, b) = (Double(x), Double(y))
     return Float((a * a + b * b).squareRoot())
 }

@@ -2,8 +2,9 @@
 import Imagicon
 import LambdaRuntime
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 OpenBLASEnvironment.configure()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSCore
 
 @Suite("Credentials, region and endpoint resolution")
@@ -10,7 +11,9 @@ struct ConfigurationTests {
         let credentials = try AWSCredentials.fromEnvironment(env)
         #expect(credentials == AWSCredentials(accessKeyID: "ASIAEXAMPLE", secretAccessKey: "wJalrXUtnFEMI", sessionToken: "token"))
         #expect(!credentials.description.contains("wJalrXUtnFEMI"))
-        #expect(try AWSCredentials.fromEnvironment(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S", "AWS_SESSION_TOKEN": ""]).sessionToken == nil)
+        #expect(
+            try AWSCredentials.fromEnvironment(["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S", "AWS_SESSION_TOKEN": ""])
+                .sessionToken == nil)
         let error = #expect(throws: AWSError.self) { try AWSCredentials.fromEnvironment(["AWS_ACCESS_KEY_ID": "A"]) }
         #expect(error?.code == .configuration)
     }
@@ -42,10 +45,12 @@ struct ConfigurationTests {
         #expect(try AWSEndpoint(url: "http://[::1]:8000").hostHeader == "[::1]:8000")
     }
 
-    @Test("bad endpoints and regions are configuration errors", arguments: [
-        "localhost:4566", "ftp://x", "http://", "http://host:0", "http://host:99999", "http://user@host",
-        "http://host/path?x=1", "http://ho st",
-    ])
+    @Test(
+        "bad endpoints and regions are configuration errors",
+        arguments: [
+            "localhost:4566", "ftp://x", "http://", "http://host:0", "http://host:99999", "http://user@host",
+            "http://host/path?x=1", "http://ho st",
+        ])
     func badEndpoint(_ url: String) {
         let error = #expect(throws: AWSError.self) { try AWSEndpoint(url: url) }
         #expect(error?.code == .configuration)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSCore
 
 @Suite("Encoding helpers: URI encoding, dates, XML scan")
@@ -13,13 +14,15 @@ struct EncodingTests {
         #expect(URIEncoding.decode("a+b") == "a+b")
         #expect(URIEncoding.decode("%zz") == nil)
         #expect(URIEncoding.decode("%2") == nil)
-        #expect(URIEncoding.decode("%FF") == nil)  // not UTF-8
+        #expect(URIEncoding.decode("%FF") == nil) // not UTF-8
     }
 
-    @Test("AMZ dates are computed without a formatter", arguments: [
-        (0.0, "19700101T000000Z"), (1_440_938_160, "20150830T123600Z"), (951_782_400, "20000229T000000Z"),
-        (4_102_444_799.9, "20991231T235959Z"), (-1, "19691231T235959Z"),
-    ])
+    @Test(
+        "AMZ dates are computed without a formatter",
+        arguments: [
+            (0.0, "19700101T000000Z"), (1_440_938_160, "20150830T123600Z"), (951_782_400, "20000229T000000Z"),
+            (4_102_444_799.9, "20991231T235959Z"), (-1, "19691231T235959Z"),
+        ])
     func amzDate(_ seconds: Double, _ expected: String) {
         let stamp = AMZDate(Date(timeIntervalSince1970: seconds))
         #expect(stamp.timestamp == expected)
@@ -57,18 +60,21 @@ struct EncodingTests {
 struct SigningKeyCacheTests {
     @Test("the cached key follows the day, secret, region and service")
     func cacheFollowsScope() {
-        var signer = SigV4Signer(credentials: .init(accessKeyID: "AKID", secretAccessKey: "one"), region: "us-east-1",
-                                 service: "s3", rules: .s3)
+        var signer = SigV4Signer(
+            credentials: .init(accessKeyID: "AKID", secretAccessKey: "one"), region: "us-east-1",
+            service: "s3", rules: .s3)
         func fresh(_ signer: SigV4Signer, _ day: String) -> [UInt8] {
-            SigV4Signer.deriveKey(.init(day: day, secret: signer.credentials.secretAccessKey, region: signer.region, service: signer.service))
-                .withUnsafeBytes { Array($0) }
+            SigV4Signer.deriveKey(
+                .init(day: day, secret: signer.credentials.secretAccessKey, region: signer.region, service: signer.service)
+            )
+            .withUnsafeBytes { Array($0) }
         }
         func cached(_ signer: SigV4Signer, _ day: String) -> [UInt8] { signer.signingKey(day: day).withUnsafeBytes { Array($0) } }
         #expect(cached(signer, "20260101") == fresh(signer, "20260101"))
         #expect(cached(signer, "20260101") == fresh(signer, "20260101"))
         #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
         #expect(cached(signer, "20260102") != fresh(signer, "20260101"))
-        signer.credentials.secretAccessKey = "two"  // a copy shares the cache but not the secret
+        signer.credentials.secretAccessKey = "two" // a copy shares the cache but not the secret
         #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
         signer.region = "eu-west-1"
         #expect(cached(signer, "20260102") == fresh(signer, "20260102"))
@@ -79,10 +85,12 @@ struct SigningKeyCacheTests {
 
 @Suite("SigV4 header canonicalisation details")
 struct CanonicalHeaderTests {
-    @Test("values are trimmed and inner whitespace runs collapsed", arguments: [
-        ("a", "a"), ("", ""), (" a", "a"), ("a ", "a"), ("a  b", "a b"), ("a\tb", "a b"), (" \t a \r\n b  ", "a b"),
-        ("a b c", "a b c"), ("   ", ""),
-    ])
+    @Test(
+        "values are trimmed and inner whitespace runs collapsed",
+        arguments: [
+            ("a", "a"), ("", ""), (" a", "a"), ("a ", "a"), ("a  b", "a b"), ("a\tb", "a b"), (" \t a \r\n b  ", "a b"),
+            ("a b c", "a b c"), ("   ", ""),
+        ])
     func collapse(_ input: String, _ expected: String) {
         #expect(SigV4Signer.collapseWhitespace(input) == expected)
     }

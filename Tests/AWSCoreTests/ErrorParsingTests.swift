@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AWSCore
 
 @Suite("AWS error responses")
@@ -9,10 +10,13 @@ struct ErrorParsingTests {
 
     @Test("S3 XML errors")
     func s3() {
-        let error = AWSError.fromResponse(Self.response(404, """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>
-            """), operation: "GetObject")
+        let error = AWSError.fromResponse(
+            Self.response(
+                404,
+                """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>
+                """), operation: "GetObject")
         #expect(error.code == .notFound)
         #expect(error.serviceCode == "NoSuchKey")
         #expect(error.serviceMessage == "The specified key does not exist.")
@@ -28,8 +32,10 @@ struct ErrorParsingTests {
 
     @Test("DynamoDB JSON errors")
     func dynamoDB() {
-        let error = AWSError.fromResponse(Self.response(400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"Rate exceeded"}"#,
-                                                        ["x-amzn-RequestId": "RID"]), operation: "PutItem")
+        let error = AWSError.fromResponse(
+            Self.response(
+                400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"Rate exceeded"}"#,
+                ["x-amzn-RequestId": "RID"]), operation: "PutItem")
         #expect(error.code == .throttled)
         #expect(error.serviceCode == "ProvisionedThroughputExceededException")
         #expect(error.serviceMessage == "Rate exceeded")
@@ -38,19 +44,23 @@ struct ErrorParsingTests {
         for code in ["ThrottlingException", "RequestLimitExceeded"] {
             #expect(AWSError.fromResponse(Self.response(400, #"{"__type":"\#(code)"}"#), operation: "x").code == .throttled)
         }
-        let validation = AWSError.fromResponse(Self.response(400, #"{"__type":"com.amazon.coral.validate#ValidationException","Message":"bad"}"#), operation: "Query")
+        let validation = AWSError.fromResponse(
+            Self.response(400, #"{"__type":"com.amazon.coral.validate#ValidationException","Message":"bad"}"#), operation: "Query")
         #expect(validation.code == .clientError)
         #expect(validation.serviceMessage == "bad")
         #expect(!validation.isRetryable)
-        let conditional = AWSError.fromResponse(Self.response(400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"}"#), operation: "PutItem")
+        let conditional = AWSError.fromResponse(
+            Self.response(400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"}"#), operation: "PutItem")
         #expect(conditional.code == .conditionalCheckFailed)
     }
 
-    @Test("bodies that are empty, garbage or huge still give a typed error", arguments: [
-        (500, "", AWSError.Code.serverError), (502, "<html>bad gateway", .serverError), (503, "", .throttled),
-        (429, "{not json", .throttled), (400, "\u{0}\u{1}binary", .clientError), (404, "", .notFound),
-        (403, "", .accessDenied), (412, "", .conditionalCheckFailed),
-    ])
+    @Test(
+        "bodies that are empty, garbage or huge still give a typed error",
+        arguments: [
+            (500, "", AWSError.Code.serverError), (502, "<html>bad gateway", .serverError), (503, "", .throttled),
+            (429, "{not json", .throttled), (400, "\u{0}\u{1}binary", .clientError), (404, "", .notFound),
+            (403, "", .accessDenied), (412, "", .conditionalCheckFailed),
+        ])
     func garbage(_ status: Int, _ body: String, _ code: AWSError.Code) {
         #expect(AWSError.fromResponse(Self.response(status, body), operation: "x").code == code)
     }

@@ -25,8 +25,9 @@ struct NoFoundationTests {
 
     static var available: Bool { !objects("AWSCore").isEmpty && FileManager.default.isExecutableFile(atPath: "/usr/bin/nm") }
 
-    @Test("no undefined reference to a Foundation (non-Essentials) symbol",
-          .enabled(if: available, "needs .build/debug objects and nm"), arguments: ["AWSCore", "S3", "DynamoDB"])
+    @Test(
+        "no undefined reference to a Foundation (non-Essentials) symbol",
+        .enabled(if: available, "needs .build/debug objects and nm"), arguments: ["AWSCore", "S3", "DynamoDB"])
     func noFoundationSymbols(_ module: String) throws {
         let process = Process()
         let pipe = Pipe()

@@ -1,11 +1,15 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import AWSCore
 
 /// A transport that plays back a script of responses or errors and records each request.
 final class ScriptedTransport: HTTPTransport {
-    enum Step: Sendable { case respond(HTTPResponse), fail(AWSError) }
+    enum Step: Sendable {
+        case respond(HTTPResponse)
+        case fail(AWSError)
+    }
     let steps: Mutex<[Step]>
     let sent = Mutex<[HTTPRequest]>([])
 
@@ -34,14 +38,24 @@ final class SleepLog: Sendable {
 struct RetryTests {
     static let endpoint = AWSEndpoint(host: "s3.us-east-1.amazonaws.com", isCustom: false)
 
-    static func engine(_ transport: ScriptedTransport, sleeps: SleepLog, random: Double = 1.0,
-                       policy: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(100), maxDelay: .milliseconds(250)))
-        -> AWSServiceClient {
+    static func engine(
+        _ transport: ScriptedTransport, sleeps: SleepLog, random: Double = 1.0,
+        policy: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(100), maxDelay: .milliseconds(250))
+    )
+        -> AWSServiceClient
+    {
         let clock = Mutex(1_700_000_000.0)
         return AWSServiceClient(
-            signer: SigV4Signer(credentials: .init(accessKeyID: "AKID", secretAccessKey: "s"), region: "us-east-1", service: "s3", rules: .s3),
+            signer: SigV4Signer(
+                credentials: .init(accessKeyID: "AKID", secretAccessKey: "s"), region: "us-east-1", service: "s3", rules: .s3),
             endpoint: endpoint, transport: transport, retry: policy,
-            now: { Date(timeIntervalSince1970: clock.withLock { $0 += 1; return $0 }) },
+            now: {
+                Date(
+                    timeIntervalSince1970: clock.withLock {
+                        $0 += 1
+                        return $0
+                    })
+            },
             sleep: { duration in sleeps.values.withLock { $0.append(duration) } },
             random: { random })
     }
@@ -59,7 +73,7 @@ struct RetryTests {
         #expect(policy.delay(beforeRetry: 3, random: 0) == .zero)
         #expect(policy.delay(beforeRetry: 3, random: 0.25) == .milliseconds(50))
         #expect(policy.delay(beforeRetry: 100, random: 1) == .seconds(1))
-        #expect(policy.delay(beforeRetry: 2, random: 7) == .milliseconds(100))  // clamped random
+        #expect(policy.delay(beforeRetry: 2, random: 7) == .milliseconds(100)) // clamped random
         #expect(RetryPolicy(maxAttempts: 0).maxAttempts == 1)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSCore
 
 /// The published SigV4 suite of awslabs/aws-c-auth (see Fixtures/README.md): for every case,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSCore
 
 /// Runs Fixtures/fault_server.py, a local HTTP/1.1 server that answers 503s, throttling
@@ -36,29 +37,35 @@ final class FaultServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    static let available: Bool = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+    static let available: Bool =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
         || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3")
         || ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").contains {
             FileManager.default.isExecutableFile(atPath: "\($0)/python3")
         } == true
 }
 
-@Suite("libcurl transport against a misbehaving local server", .serialized,
-       .enabled(if: FaultServer.available, "needs python3"))
+@Suite(
+    "libcurl transport against a misbehaving local server", .serialized,
+    .enabled(if: FaultServer.available, "needs python3"))
 struct TransportFaultTests {
-    static let fast = TransportLimits(connectTimeoutMilliseconds: 1_000, totalTimeoutMilliseconds: 1_500,
-                                      stallTimeoutSeconds: 1, maxResponseBytes: 1 << 20)
+    static let fast = TransportLimits(
+        connectTimeoutMilliseconds: 1_000, totalTimeoutMilliseconds: 1_500,
+        stallTimeoutSeconds: 1, maxResponseBytes: 1 << 20)
 
     static func engine(_ server: FaultServer, transport: CurlTransport, sleeps: SleepLog, attempts: Int = 4) -> AWSServiceClient {
         AWSServiceClient(
-            signer: SigV4Signer(credentials: .init(accessKeyID: "AKID", secretAccessKey: "s"), region: "us-east-1", service: "s3", rules: .s3),
+            signer: SigV4Signer(
+                credentials: .init(accessKeyID: "AKID", secretAccessKey: "s"), region: "us-east-1", service: "s3", rules: .s3),
             endpoint: server.endpoint, transport: transport,
             retry: RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40)),
             limits: fast, sleep: { duration in sleeps.values.withLock { $0.append(duration) } }, random: { 1 })
     }
 
-    static func request(_ server: FaultServer, _ path: String, _ query: [HTTPRequest.QueryItem] = [], method: String = "GET",
-                        body: [UInt8] = []) -> HTTPRequest {
+    static func request(
+        _ server: FaultServer, _ path: String, _ query: [HTTPRequest.QueryItem] = [], method: String = "GET",
+        body: [UInt8] = []
+    ) -> HTTPRequest {
         HTTPRequest(method: method, endpoint: server.endpoint, path: path, query: query, body: body)
     }
 
@@ -72,7 +79,8 @@ struct TransportFaultTests {
         let server = try FaultServer()
         defer { server.stop() }
         let transport = CurlTransport()
-        for (key, path, body) in [("a", "/status/503", "s3throttle"), ("b", "/status/400", "ddbthrottle"), ("c", "/status/500", "s3error")] {
+        for (key, path, body) in [("a", "/status/503", "s3throttle"), ("b", "/status/400", "ddbthrottle"), ("c", "/status/500", "s3error")]
+        {
             let sleeps = SleepLog()
             let response = try await Self.engine(server, transport: transport, sleeps: sleeps).send(
                 Self.request(server, path, [.init("key", key), .init("times", "2"), .init("body", body)]),
@@ -169,7 +177,12 @@ struct TransportFaultTests {
         defer { server.stop() }
         let transport = CurlTransport()
         let body = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        struct Echo: Decodable { var method: String; var length: Int; var sha256: String; var headers: [String: String] }
+        struct Echo: Decodable {
+            var method: String
+            var length: Int
+            var sha256: String
+            var headers: [String: String]
+        }
         for method in ["PUT", "POST", "DELETE"] {
             var request = Self.request(server, "/echo", method: method, body: method == "DELETE" ? [] : body)
             request.headers.add("X-Test", "v")

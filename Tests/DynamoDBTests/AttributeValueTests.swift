@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DynamoDB
 
 @Suite("AttributeValue wire format")
@@ -7,10 +8,10 @@ struct AttributeValueTests {
     @Test("decodes every type from DynamoDB JSON, numbers exact")
     func decodeAllTypes() throws {
         let json = """
-        {"s":{"S":"héllo"},"n":{"N":"123456789012345678901234567890.123456789"},"b":{"B":"AAEC/w=="},
-         "t":{"BOOL":true},"z":{"NULL":true},"m":{"M":{"k":{"N":"-1.5E+3"}}},"l":{"L":[{"S":"a"},{"N":"2"}]},
-         "ss":{"SS":["a","b"]},"ns":{"NS":["1","2.50"]},"bs":{"BS":["AQ==","Ag=="]}}
-        """
+            {"s":{"S":"héllo"},"n":{"N":"123456789012345678901234567890.123456789"},"b":{"B":"AAEC/w=="},
+             "t":{"BOOL":true},"z":{"NULL":true},"m":{"M":{"k":{"N":"-1.5E+3"}}},"l":{"L":[{"S":"a"},{"N":"2"}]},
+             "ss":{"SS":["a","b"]},"ns":{"NS":["1","2.50"]},"bs":{"BS":["AQ==","Ag=="]}}
+            """
         let item = try JSONDecoder().decode(DynamoDBItem.self, from: Data(json.utf8))
         #expect(item["s"] == .s("héllo"))
         #expect(item["n"] == .n("123456789012345678901234567890.123456789"))
@@ -42,10 +43,12 @@ struct AttributeValueTests {
         #expect(try JSONDecoder().decode(DynamoDBItem.self, from: data) == item)
     }
 
-    @Test("rejects malformed values", arguments: [
-        #"{"S":"a","N":"1"}"#, #"{}"#, #"{"X":"1"}"#, #"{"N":"12abc"}"#, #"{"N":""}"#, #"{"N":"1e"}"#,
-        #"{"B":"not base64!"}"#, #"{"NS":["1","x"]}"#, #"{"N":1}"#,
-    ])
+    @Test(
+        "rejects malformed values",
+        arguments: [
+            #"{"S":"a","N":"1"}"#, #"{}"#, #"{"X":"1"}"#, #"{"N":"12abc"}"#, #"{"N":""}"#, #"{"N":"1e"}"#,
+            #"{"B":"not base64!"}"#, #"{"NS":["1","x"]}"#, #"{"N":1}"#,
+        ])
     func rejectsMalformed(_ json: String) {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(AttributeValue.self, from: Data(json.utf8)) }
     }

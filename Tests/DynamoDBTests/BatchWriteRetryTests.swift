@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import AWSCore
 @testable import DynamoDB
 
@@ -31,8 +32,9 @@ struct BatchWriteRetryTests {
     static func json(_ text: String) -> HTTPResponse { HTTPResponse(status: 200, body: Array(text.utf8)) }
 
     static func client(_ transport: ScriptedTransport, sleeps: SleepLog) -> DynamoDBClient {
-        let signer = SigV4Signer(credentials: .init(accessKeyID: "AKID", secretAccessKey: "secret"),
-                                 region: "us-east-1", service: "dynamodb", rules: .standard)
+        let signer = SigV4Signer(
+            credentials: .init(accessKeyID: "AKID", secretAccessKey: "secret"),
+            region: "us-east-1", service: "dynamodb", rules: .standard)
         let engine = AWSServiceClient(
             signer: signer, endpoint: AWSEndpoint(host: "dynamodb.us-east-1.amazonaws.com", isCustom: false),
             transport: transport, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(1)),
@@ -44,7 +46,8 @@ struct BatchWriteRetryTests {
 
     @Test("resends exactly the unprocessed writes after a backoff, in 25-item chunks")
     func resendsUnprocessed() async throws {
-        let unprocessed = #"{"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"PK":{"S":"k3"}}}},{"DeleteRequest":{"Key":{"PK":{"S":"k7"}}}}]}}"#
+        let unprocessed =
+            #"{"UnprocessedItems":{"t":[{"PutRequest":{"Item":{"PK":{"S":"k3"}}}},{"DeleteRequest":{"Key":{"PK":{"S":"k7"}}}}]}}"#
         let transport = ScriptedTransport([Self.json(unprocessed), Self.json(#"{"UnprocessedItems":{}}"#), Self.json("{}")])
         let sleeps = SleepLog()
         let client = Self.client(transport, sleeps: sleeps)
@@ -79,7 +82,8 @@ struct BatchWriteRetryTests {
 
     @Test("a conditional-check failure surfaces as its own error code, not retried")
     func conditionalFailure() async throws {
-        let body = #"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#
+        let body =
+            #"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"}"#
         let transport = ScriptedTransport([HTTPResponse(status: 400, headers: ["x-amzn-RequestId": "RID1"], body: Array(body.utf8))])
         let sleeps = SleepLog()
         let error = await #expect(throws: AWSError.self) {

@@ -1,13 +1,15 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
 @testable import AWSCore
 @testable import DynamoDB
 
 /// Integration tests against a real moto_server started by the test with signature checks
 /// on (scripts/moto-server), stopped at the end of each test, also when it fails.
-@Suite("DynamoDB against a real moto_server", .serialized,
-       .enabled(if: MotoServer.available, "needs moto's server: pip install 'moto[server]'"))
+@Suite(
+    "DynamoDB against a real moto_server", .serialized,
+    .enabled(if: MotoServer.available, "needs moto's server: pip install 'moto[server]'"))
 struct DynamoDBMotoTests {
     static func client(_ server: MotoServer, secret: String? = nil) throws -> DynamoDBClient {
         DynamoDBClient(
@@ -64,8 +66,9 @@ struct DynamoDBMotoTests {
         #expect(updated?["status"] == "processed")
         #expect(updated?["faceCount"] == .n("3"))
         let failedUpdate = await #expect(throws: AWSError.self) {
-            try await db.updateItem(table: table, key: key, update: "SET faceCount = :n", condition: "faceCount = :old",
-                                    attributes: .init(values: [":n": 4, ":old": 99]))
+            try await db.updateItem(
+                table: table, key: key, update: "SET faceCount = :n", condition: "faceCount = :old",
+                attributes: .init(values: [":n": 4, ":old": 99]))
         }
         #expect(failedUpdate?.code == .conditionalCheckFailed)
 
@@ -89,9 +92,10 @@ struct DynamoDBMotoTests {
         let faces = try await db.queryAll(query)
         #expect(faces.count == 40)
         #expect(faces.map { $0["index"]?.intValue } == (0..<40).map { $0 })
-        let images = try await db.queryAll(DynamoDBQuery(
-            table: table, keyCondition: "PK = :pk AND begins_with(SK, :prefix)",
-            attributes: .init(values: [":pk": "ALBUM#a", ":prefix": "IMAGE#"]), limit: 3, ascending: false))
+        let images = try await db.queryAll(
+            DynamoDBQuery(
+                table: table, keyCondition: "PK = :pk AND begins_with(SK, :prefix)",
+                attributes: .init(values: [":pk": "ALBUM#a", ":prefix": "IMAGE#"]), limit: 3, ascending: false))
         #expect(images.map { $0["SK"]?.stringValue } == (0..<7).reversed().map { "IMAGE#\($0)" })
 
         // Batch deletes.

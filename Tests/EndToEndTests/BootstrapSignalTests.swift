@@ -31,12 +31,14 @@ struct BootstrapSignalTests {
         let listener = try SilentListener()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.bootstrap)
-        process.environment = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(listener.port)", "_HANDLER": "diagnostics", "IMAGICON_DIAGNOSTICS": "1"]
+        process.environment = [
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(listener.port)", "_HANDLER": "diagnostics", "IMAGICON_DIAGNOSTICS": "1",
+        ]
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 0.5)  // the loop is now blocked in GET /next
+        Thread.sleep(forTimeInterval: 0.5) // the loop is now blocked in GET /next
         #expect(process.isRunning)
-        process.terminate()  // SIGTERM
+        process.terminate() // SIGTERM
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

@@ -3,14 +3,15 @@ import DynamoDB
 import Foundation
 import ImageKit
 import S3
-import Testing
 import TestSupport
+import Testing
 
 /// The `convert` function end to end: the real bootstrap (`_HANDLER=convert`) driven by
 /// `imagicon invoke` with Function URL events, reading originals from a real moto_server with
 /// signature checking on.
-@Suite("convert: Function URL -> converted image (moto, auth on)", .serialized,
-       .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"))
+@Suite(
+    "convert: Function URL -> converted image (moto, auth on)", .serialized,
+    .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"))
 final class ConvertFunctionTests {
     let moto: MotoServer
     let s3: S3Client
@@ -30,10 +31,12 @@ final class ConvertFunctionTests {
     deinit { moto.stop() }
 
     var environment: [String] {
-        ["_HANDLER=convert", "IMAGICON_SOURCE_BUCKET=\(bucket)", "IMAGICON_MODELS_DIR=\(Models.directory)",
-         "IMAGICON_MAX_PIXELS=\(Self.maxPixels)", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-         "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN="]
-            .flatMap { ["--env", $0] }
+        [
+            "_HANDLER=convert", "IMAGICON_SOURCE_BUCKET=\(bucket)", "IMAGICON_MODELS_DIR=\(Models.directory)",
+            "IMAGICON_MAX_PIXELS=\(Self.maxPixels)", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
+            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
+        ]
+        .flatMap { ["--env", $0] }
     }
 
     /// A Function URL request event (payload 2.0).
@@ -41,8 +44,10 @@ final class ConvertFunctionTests {
         let object: [String: Any] = [
             "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
             "headers": headers.merging(["host": "abc.lambda-url.us-east-1.on.aws"]) { a, _ in a },
-            "requestContext": ["http": ["method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"],
-                               "requestId": UUID().uuidString],
+            "requestContext": [
+                "http": ["method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"],
+                "requestId": UUID().uuidString,
+            ],
             "isBase64Encoded": false,
         ]
         return try Binaries.eventFile(String(decoding: JSONSerialization.data(withJSONObject: object), as: UTF8.self), in: dir)
@@ -58,8 +63,9 @@ final class ConvertFunctionTests {
 
     /// Serves `events` to one bootstrap process and returns the responses in order.
     func invoke(_ events: [String], extraEnvironment: [String] = []) throws -> [Response] {
-        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "120"] + environment
-                                              + extraEnvironment.flatMap { ["--env", $0] })
+        let result = try Binaries.runImagicon(
+            ["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "120"] + environment
+                + extraEnvironment.flatMap { ["--env", $0] })
         let invocations = try #require(try result.json()["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(3000))")
         return try invocations.map { record in
             let r = try #require(record["response"] as? [String: Any], "invocation failed: \(record) — \(result.stderr.suffix(2000))")
@@ -88,8 +94,10 @@ final class ConvertFunctionTests {
         var cases: [(event: String, format: ImageFormat, size: (Int, Int), what: String)] = []
         for source in ImageFormat.allCases {
             for target in ImageFormat.allCases {
-                for (query, size) in [("w=300&h=300&fit=inside", (300, 176)), ("w=200&h=200&fit=cover", (200, 200)),
-                                      ("w=240&h=160&fit=smart", (240, 160)), ("h=100", (170, 100))] {
+                for (query, size) in [
+                    ("w=300&h=300&fit=inside", (300, 176)), ("w=200&h=200&fit=cover", (200, 200)),
+                    ("w=240&h=160&fit=smart", (240, 160)), ("h=100", (170, 100)),
+                ] {
                     let q = "\(query)&format=\(target.rawValue)"
                     cases.append((try event("/album/photo.\(source.rawValue)", q), target, size, "\(source) \(q)"))
                 }
@@ -117,8 +125,10 @@ final class ConvertFunctionTests {
             (face["box"] as? [String: Any])?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
         }
         try #require(boxes.count == 2, "two_people.jpg has two faces")
-        let responses = try invoke([try event("/album/photo.jpeg", "w=600&h=300&fit=smart&format=png"),
-                                    try event("/album/photo.jpeg", "w=600&h=300&fit=cover&format=png")])
+        let responses = try invoke([
+            try event("/album/photo.jpeg", "w=600&h=300&fit=smart&format=png"),
+            try event("/album/photo.jpeg", "w=600&h=300&fit=cover&format=png"),
+        ])
         let smart = responses[0]
         #expect(smart.status == 200)
         #expect(smart.headers["x-imagicon-faces"] == "2/2")
@@ -126,22 +136,25 @@ final class ConvertFunctionTests {
         try #require(rect.count == 4)
         for box in boxes {
             let tolerance = 4.0
-            #expect(box["left"]! >= rect[0] - tolerance && box["right"]! + 1 <= rect[0] + rect[2] + tolerance
+            #expect(
+                box["left"]! >= rect[0] - tolerance && box["right"]! + 1 <= rect[0] + rect[2] + tolerance
                     && box["top"]! >= rect[1] - tolerance && box["bottom"]! + 1 <= rect[1] + rect[3] + tolerance,
-                    "face \(box) outside the crop \(rect)")
+                "face \(box) outside the crop \(rect)")
         }
         // The header tells the truth: the output is that rectangle of the source, resampled.
         let output = try ImageDecoder.decode(smart.body).pixels
-        let expected = try Resampler.resize(source, width: 600, height: 300,
-                                            rect: SourceRect(x: rect[0], y: rect[1], width: rect[2], height: rect[3]))
+        let expected = try Resampler.resize(
+            source, width: 600, height: 300,
+            rect: SourceRect(x: rect[0], y: rect[1], width: rect[2], height: rect[3]))
         #expect(meanAbsoluteDifference(output, expected) < 4, "smart output differs from its reported source rectangle")
         #expect(responses[1].headers["x-imagicon-faces"] == nil)
     }
 
     @Test func smartCropWithoutTheModelIsCentred() async throws {
         _ = try await uploadSources()
-        let responses = try invoke([try event("/album/photo.jpeg", "w=300&h=300&fit=smart"), try event("/album/photo.jpeg", "w=300&h=300&fit=cover")],
-                                   extraEnvironment: ["IMAGICON_MODELS_DIR=/nonexistent"])
+        let responses = try invoke(
+            [try event("/album/photo.jpeg", "w=300&h=300&fit=smart"), try event("/album/photo.jpeg", "w=300&h=300&fit=cover")],
+            extraEnvironment: ["IMAGICON_MODELS_DIR=/nonexistent"])
         #expect(responses.map(\.status) == [200, 200])
         #expect(responses[0].headers["x-imagicon-faces"] == nil)
         #expect(responses[0].headers["x-imagicon-source-rect"] == responses[1].headers["x-imagicon-source-rect"])
@@ -153,16 +166,23 @@ final class ConvertFunctionTests {
         let dynamo = try moto.dynamoDBClient()
         let table = "imagicon"
         try await dynamo.createImagiconTable(table)
-        let etag = try #require(try await s3.headObject(bucket: bucket, key: "album/photo.jpeg").eTag).replacingOccurrences(of: "\"", with: "")
+        let etag = try #require(try await s3.headObject(bucket: bucket, key: "album/photo.jpeg").eTag).replacingOccurrences(
+            of: "\"", with: "")
         func record(etag: String) async throws {
-            try await dynamo.putItem(table: table, item: [
-                "PK": .s("ALBUM#album"), "SK": .s("IMAGE#album/photo.jpeg"), "bucket": .s(bucket), "key": .s("album/photo.jpeg"),
-                "etag": .s(etag), "status": .s("processed"), "width": .n("1126"), "height": .n("661"), "faceCount": .n("1")])
+            try await dynamo.putItem(
+                table: table,
+                item: [
+                    "PK": .s("ALBUM#album"), "SK": .s("IMAGE#album/photo.jpeg"), "bucket": .s(bucket), "key": .s("album/photo.jpeg"),
+                    "etag": .s(etag), "status": .s("processed"), "width": .n("1126"), "height": .n("661"), "faceCount": .n("1"),
+                ])
         }
         // A recorded "face" in the bottom-right corner, where the detector finds none.
-        try await dynamo.putItem(table: table, item: [
-            "PK": .s("ALBUM#album"), "SK": .s("FACE#album/photo.jpeg#0"), "key": .s("album/photo.jpeg"), "index": .n("0"),
-            "box": .m(["left": .n("1006"), "top": .n("520"), "right": .n("1105"), "bottom": .n("619")]), "confidence": .n("1.5")])
+        try await dynamo.putItem(
+            table: table,
+            item: [
+                "PK": .s("ALBUM#album"), "SK": .s("FACE#album/photo.jpeg#0"), "key": .s("album/photo.jpeg"), "index": .n("0"),
+                "box": .m(["left": .n("1006"), "top": .n("520"), "right": .n("1105"), "bottom": .n("619")]), "confidence": .n("1.5"),
+            ])
         try await record(etag: etag)
         let query = "w=200&h=200&fit=smart&format=jpeg"
         let fromRecords = try invoke([try event("/album/photo.jpeg", query)], extraEnvironment: ["IMAGICON_TABLE=\(table)"])[0]
@@ -184,9 +204,11 @@ final class ConvertFunctionTests {
 
     @Test func eventFixturesReplay() async throws {
         try await put("weddings/2026/IMG_0001.jpg", Array(try Data(contentsOf: Self.sample)))
-        let names = ["function-url-convert.json", "function-url-convert-png-cover.json", "function-url-convert-smart.json",
-                     "function-url-convert-conditional.json", "function-url-convert-head.json",
-                     "function-url-convert-bad-params.json", "function-url-convert-bad-key.json"]
+        let names = [
+            "function-url-convert.json", "function-url-convert-png-cover.json", "function-url-convert-smart.json",
+            "function-url-convert-conditional.json", "function-url-convert-head.json",
+            "function-url-convert-bad-params.json", "function-url-convert-bad-key.json",
+        ]
         let r = try invoke(names.map { Binaries.repositoryRoot.appendingPathComponent("events/\($0)").path })
         #expect(r.map(\.status) == [200, 200, 200, 200, 200, 400, 400])
         #expect(r[0].headers["content-type"] == "image/webp" && r[0].headers["x-imagicon-size"] == "1024x601")
@@ -205,26 +227,31 @@ final class ConvertFunctionTests {
 
     @Test func conditionalRequestsHeadAndChangedSources() async throws {
         _ = try await uploadSources()
-        let first = try invoke([try event("/album/photo.jpeg", "w=100&format=webp"),
-                                try event("/album/photo.jpeg", "format=webp&w=100&q=85"),
-                                try event("/album/photo.jpeg", "w=101&format=webp"),
-                                try event("/album/photo.jpeg", "w=100&format=webp", method: "HEAD")])
+        let first = try invoke([
+            try event("/album/photo.jpeg", "w=100&format=webp"),
+            try event("/album/photo.jpeg", "format=webp&w=100&q=85"),
+            try event("/album/photo.jpeg", "w=101&format=webp"),
+            try event("/album/photo.jpeg", "w=100&format=webp", method: "HEAD"),
+        ])
         let etag = try #require(first[0].headers["etag"])
         #expect(first[1].headers["etag"] == etag, "equivalent parameters share the ETag")
         #expect(first[2].headers["etag"] != etag)
         #expect(first[3].status == 200 && first[3].body.isEmpty)
         #expect(first[3].headers["etag"] == etag && first[3].headers["content-type"] == "image/webp")
 
-        let second = try invoke([try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": etag]),
-                                 try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": "W/\(etag), \"other\""]),
-                                 try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": "\"other\""])])
+        let second = try invoke([
+            try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": etag]),
+            try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": "W/\(etag), \"other\""]),
+            try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": "\"other\""]),
+        ])
         #expect(second[0].status == 304 && second[0].body.isEmpty && second[0].headers["etag"] == etag)
         #expect(second[1].status == 304)
         #expect(second[2].status == 200 && second[2].headers["etag"] == etag && !second[2].body.isEmpty)
 
         // A new upload under the same key gets a new ETag: the old one no longer matches.
-        let png = try ImageEncoder.encode(PixelBuffer(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 90, count: 192)),
-                                          options: EncodeOptions(format: .png))
+        let png = try ImageEncoder.encode(
+            PixelBuffer(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 90, count: 192)),
+            options: EncodeOptions(format: .png))
         try await put("album/photo.jpeg", png)
         let third = try invoke([try event("/album/photo.jpeg", "w=100&format=webp", headers: ["if-none-match": etag])])
         #expect(third[0].status == 200 && third[0].headers["etag"] != etag)

@@ -7,7 +7,8 @@ struct InvokeBootstrapTests {
     let diagnostics = ["--env", "_HANDLER=diagnostics", "--env", "IMAGICON_DIAGNOSTICS=1"]
 
     func invoke(_ events: [String], _ extra: [String] = [], timeout: Double = 30) throws -> (Int32, [[String: Any]], [String: Any]) {
-        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", String(timeout)] + extra)
+        let result = try Binaries.runImagicon(
+            ["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", String(timeout)] + extra)
         let json = try result.json()
         let invocations = try #require(json["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(2000))")
         let summary = try #require(json["summary"] as? [String: Any])
@@ -62,7 +63,8 @@ struct InvokeBootstrapTests {
         #expect(error["errorType"] as? String == "Runtime.InvalidConfiguration")
         #expect((error["errorMessage"] as? String)?.contains("IMAGICON_TABLE") == true)
 
-        let noModels = try invoke([event], ["--env", "_HANDLER=search", "--env", "IMAGICON_TABLE=t", "--env", "IMAGICON_MODELS_DIR=/nonexistent"])
+        let noModels = try invoke(
+            [event], ["--env", "_HANDLER=search", "--env", "IMAGICON_TABLE=t", "--env", "IMAGICON_MODELS_DIR=/nonexistent"])
         #expect((noModels.1.first?["error"] as? [String: Any])?["errorType"] as? String == "Runtime.ModelsUnavailable")
 
         let badSizes = try invoke([event], ["--env", "_HANDLER=process", "--env", "IMAGICON_THUMBNAIL_SIZES=big"])
@@ -102,7 +104,8 @@ struct InvokeBootstrapTests {
         let rss = invocations.compactMap { $0["bootstrapRSSKiB"] as? Int }
         #expect(rss.count == 1000)
         // After warm-up, resident memory must not grow with the number of invocations.
-        let early = rss[99], late = rss[999]
+        let early = rss[99]
+        let late = rss[999]
         #expect(late - early < 4096, "RSS grew from \(early) KiB to \(late) KiB over 900 invocations")
     }
 

@@ -2,12 +2,13 @@ import AWSCore
 import DynamoDB
 import Foundation
 import S3
-import Testing
 import TestSupport
+import Testing
 
 /// Where the dlib models are for the end-to-end tests.
 enum Models {
-    static let directory = ProcessInfo.processInfo.environment["IMAGICON_MODELS_DIR"]
+    static let directory =
+        ProcessInfo.processInfo.environment["IMAGICON_MODELS_DIR"]
         ?? Binaries.repositoryRoot.appendingPathComponent("models").path
     static var available: Bool {
         FileManager.default.fileExists(atPath: directory + "/dlib_face_recognition_resnet_model_v1.dat")
@@ -16,9 +17,10 @@ enum Models {
 
 /// The `process` function end to end: the real bootstrap, driven by `imagicon invoke`, against a real
 /// moto_server with signature checking on.
-@Suite("process: S3 events -> thumbnails and records (moto, auth on)", .serialized,
-       .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
-       .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"))
+@Suite(
+    "process: S3 events -> thumbnails and records (moto, auth on)", .serialized,
+    .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
+    .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"))
 final class ProcessPipelineTests {
     static let modelsDirectory = Models.directory
 
@@ -43,26 +45,30 @@ final class ProcessPipelineTests {
     deinit { moto.stop() }
 
     var environment: [String] {
-        ["_HANDLER=process", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)", "IMAGICON_MODELS_DIR=\(Self.modelsDirectory)",
-         "IMAGICON_THUMBNAIL_SIZES=200x200,64x64c", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-         "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN="]
-            .flatMap { ["--env", $0] }
+        [
+            "_HANDLER=process", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)",
+            "IMAGICON_MODELS_DIR=\(Self.modelsDirectory)",
+            "IMAGICON_THUMBNAIL_SIZES=200x200,64x64c", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
+            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
+        ]
+        .flatMap { ["--env", $0] }
     }
 
     /// An S3 notification as S3 sends it (key form-encoded).
     func s3Event(_ name: String, key: String, size: Int, sequencer: String) throws -> String {
         let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.")))!
         let json = """
-        {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"2026-11-23T10:15:30.123Z",
-        "eventName":"\(name)","s3":{"s3SchemaVersion":"1.0","bucket":{"name":"\(uploads)"},
-        "object":{"key":"\(encoded)","size":\(size),"sequencer":"\(sequencer)"}}}]}
-        """
+            {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"2026-11-23T10:15:30.123Z",
+            "eventName":"\(name)","s3":{"s3SchemaVersion":"1.0","bucket":{"name":"\(uploads)"},
+            "object":{"key":"\(encoded)","size":\(size),"sequencer":"\(sequencer)"}}}]}
+            """
         return try Binaries.eventFile(json, in: dir)
     }
 
     func invoke(_ events: [String], extraEnvironment: [String] = []) throws -> [[String: Any]] {
-        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "300"] + environment
-            + extraEnvironment.flatMap { ["--env", $0] })
+        let result = try Binaries.runImagicon(
+            ["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "300"] + environment
+                + extraEnvironment.flatMap { ["--env", $0] })
         let json = try result.json()
         let invocations = try #require(json["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(3000))")
         for record in invocations where record["status"] as? String != "success" {
@@ -84,9 +90,10 @@ final class ProcessPipelineTests {
 
     func faceItems(_ key: String) async throws -> [DynamoDBItem] {
         let album = String(key[..<key.lastIndex(of: "/")!])
-        return try await dynamo.queryAll(DynamoDBQuery(
-            table: table, keyCondition: "PK = :pk AND begins_with(SK, :p)",
-            attributes: .init(values: [":pk": .s("ALBUM#\(album)"), ":p": .s("FACE#\(key)#")]), consistentRead: true))
+        return try await dynamo.queryAll(
+            DynamoDBQuery(
+                table: table, keyCondition: "PK = :pk AND begins_with(SK, :p)",
+                attributes: .init(values: [":pk": .s("ALBUM#\(album)"), ":p": .s("FACE#\(key)#")]), consistentRead: true))
     }
 
     static let sample = Binaries.repositoryRoot.appendingPathComponent("samples/album")
@@ -163,13 +170,14 @@ final class ProcessPipelineTests {
         let key = "sqs/obama2.jpg"
         let size = try await upload(Self.sample.appendingPathComponent("obama2.jpg").path, as: key)
         let inner = """
-        {"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key)","size":\(size),"sequencer":"0A"}}}]}
-        """
-        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [inner], options: []), as: UTF8.self).dropFirst().dropLast()
+            {"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key)","size":\(size),"sequencer":"0A"}}}]}
+            """
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [inner], options: []), as: UTF8.self).dropFirst()
+            .dropLast()
         let event = """
-        {"Records":[{"messageId":"good-1","body":\(quoted),"eventSource":"aws:sqs"},
-                    {"messageId":"bad-2","body":"not json","eventSource":"aws:sqs"}]}
-        """
+            {"Records":[{"messageId":"good-1","body":\(quoted),"eventSource":"aws:sqs"},
+                        {"messageId":"bad-2","body":"not json","eventSource":"aws:sqs"}]}
+            """
         let invocations = try invoke([try Binaries.eventFile(event, in: dir)])
         let failures = try #require((invocations.first?["response"] as? [String: Any])?["batchItemFailures"] as? [[String: Any]])
         #expect(failures.map { $0["itemIdentifier"] as? String } == ["bad-2"])
@@ -181,9 +189,12 @@ final class ProcessPipelineTests {
         let size = try await upload(Self.sample.appendingPathComponent("obama1.jpg").path, as: key)
         let proxy = Process()
         proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        proxy.arguments = ["python3", Binaries.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/throttle_proxy.py").path,
-                           moto.endpoint, "3"]
-        let input = Pipe(), output = Pipe()
+        proxy.arguments = [
+            "python3", Binaries.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/throttle_proxy.py").path,
+            moto.endpoint, "3",
+        ]
+        let input = Pipe()
+        let output = Pipe()
         proxy.standardInput = input
         proxy.standardOutput = output
         try proxy.run()
@@ -194,9 +205,11 @@ final class ProcessPipelineTests {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        let port = try #require(String(decoding: line, as: UTF8.self).split(separator: "\n").first.flatMap { $0.split(separator: "=").last })
-        let invocations = try invoke([try s3Event("ObjectCreated:Put", key: key, size: size, sequencer: "0B")],
-                                     extraEnvironment: ["AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:\(port)"])
+        let port = try #require(
+            String(decoding: line, as: UTF8.self).split(separator: "\n").first.flatMap { $0.split(separator: "=").last })
+        let invocations = try invoke(
+            [try s3Event("ObjectCreated:Put", key: key, size: size, sequencer: "0B")],
+            extraEnvironment: ["AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:\(port)"])
         try input.fileHandleForWriting.close()
         let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         proxy.waitUntilExit()
@@ -213,10 +226,11 @@ final class ProcessPipelineTests {
 }
 
 /// The process function over whole corpora of awkward files, in one invocation each.
-@Suite("process: corrupt files and PNG uploads (moto, auth on)", .serialized,
-       .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
-       .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"),
-       .enabled(if: FileManager.default.fileExists(atPath: Binaries.testData.path), "needs ../shared/testdata"))
+@Suite(
+    "process: corrupt files and PNG uploads (moto, auth on)", .serialized,
+    .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
+    .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"),
+    .enabled(if: FileManager.default.fileExists(atPath: Binaries.testData.path), "needs ../shared/testdata"))
 final class ProcessCorpusTests {
     let pipeline: ProcessPipelineTests
 
@@ -228,17 +242,19 @@ final class ProcessCorpusTests {
         for (n, file) in files.enumerated() {
             let key = "\(album)/\(file.lastPathComponent)"
             let size = try await pipeline.upload(file.path, as: key)
-            records.append("""
-            {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\(pipeline.uploads)"},"object":{"key":"\(key)","size":\(size),"sequencer":"\(String(format: "%04X", n + 1))"}}}
-            """)
+            records.append(
+                """
+                {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\(pipeline.uploads)"},"object":{"key":"\(key)","size":\(size),"sequencer":"\(String(format: "%04X", n + 1))"}}}
+                """)
         }
         let event = try Binaries.eventFile(#"{"Records":[\#(records.joined(separator: ","))]}"#, in: pipeline.dir)
         let invocations = try pipeline.invoke([event])
         let objects = (invocations.first?["response"] as? [String: Any])?["objects"] as? [[String: Any]] ?? []
         #expect(objects.count == files.count)
-        return Dictionary(uniqueKeysWithValues: objects.compactMap { o in
-            (o["key"] as? String).map { ($0, o["status"] as? String ?? "") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: objects.compactMap { o in
+                (o["key"] as? String).map { ($0, o["status"] as? String ?? "") }
+            })
     }
 
     @Test func everyCorruptFileGivesAFailedRecordAndNoCrash() async throws {
@@ -248,9 +264,11 @@ final class ProcessCorpusTests {
         #expect(files.count >= 40)
         let statuses = try await processAll(files, album: "corrupt")
         // Files that are valid images despite their folder (ImageKit's tests list why) are processed.
-        let decodable: Set<String> = ["multiple-0xff-before-eoi.jpg", "pillow_junk_jpeg_header.jpg",
-                                      "pillow_sugarshack_bad_mpo_header.jpg", "made_bitflip_testorig.jpg",
-                                      "pillow_png_decompression_dos.png"]
+        let decodable: Set<String> = [
+            "multiple-0xff-before-eoi.jpg", "pillow_junk_jpeg_header.jpg",
+            "pillow_sugarshack_bad_mpo_header.jpg", "made_bitflip_testorig.jpg",
+            "pillow_png_decompression_dos.png",
+        ]
         for file in files {
             let key = "corrupt/\(file.lastPathComponent)"
             let item = try await pipeline.imageItem(key)

@@ -2,8 +2,8 @@ import AWSCore
 import DynamoDB
 import Foundation
 import S3
-import Testing
 import TestSupport
+import Testing
 
 /// `../shared/testdata/faces` (people photos from face_recognition / deepface, see SOURCES.md there).
 enum FaceTestData {
@@ -15,10 +15,11 @@ enum FaceTestData {
 /// The `search` function end to end: photos of three people processed into an album by the real
 /// `process` bootstrap, then searched by the real `search` bootstrap through Function URL events, all
 /// against moto_server with signature checking on.
-@Suite("search: selfie -> matching photos, errors, ZIP (moto, auth on)", .serialized,
-       .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
-       .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"),
-       .enabled(if: FaceTestData.available, "needs ../shared/testdata/faces"))
+@Suite(
+    "search: selfie -> matching photos, errors, ZIP (moto, auth on)", .serialized,
+    .enabled(if: MotoServer.available, "needs moto[server] (scripts/setup installs it)"),
+    .enabled(if: Models.available, "needs the dlib models in models/ (scripts/fetch-models)"),
+    .enabled(if: FaceTestData.available, "needs ../shared/testdata/faces"))
 final class SearchPipelineTests {
     let moto: MotoServer
     let s3: S3Client
@@ -50,16 +51,19 @@ final class SearchPipelineTests {
     deinit { moto.stop() }
 
     func environment(handler: String) -> [String] {
-        ["_HANDLER=\(handler)", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)", "IMAGICON_SOURCE_BUCKET=\(uploads)",
-         "IMAGICON_MODELS_DIR=\(Models.directory)", "IMAGICON_THUMBNAIL_SIZES=200x200,400x400",
-         "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-         "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN="]
-            .flatMap { ["--env", $0] }
+        [
+            "_HANDLER=\(handler)", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)", "IMAGICON_SOURCE_BUCKET=\(uploads)",
+            "IMAGICON_MODELS_DIR=\(Models.directory)", "IMAGICON_THUMBNAIL_SIZES=200x200,400x400",
+            "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
+            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
+        ]
+        .flatMap { ["--env", $0] }
     }
 
     func invoke(_ events: [String], handler: String) throws -> [[String: Any]] {
-        let result = try Binaries.runImagicon(["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "600"]
-                                              + environment(handler: handler))
+        let result = try Binaries.runImagicon(
+            ["invoke"] + events + ["--bootstrap", Binaries.bootstrap, "--timeout", "600"]
+                + environment(handler: handler))
         let json = try result.json()
         let invocations = try #require(json["invocations"] as? [[String: Any]], "stderr: \(result.stderr.suffix(3000))")
         for record in invocations where record["status"] as? String != "success" {
@@ -76,12 +80,13 @@ final class SearchPipelineTests {
         var events: [String] = []
         for (i, file) in files.sorted().enumerated() {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: FaceTestData.path(file))))
-            _ = try await s3.putObject(bucket: uploads, key: key(file), body: bytes,
-                                       contentType: file.hasSuffix(".png") ? "image/png" : "image/jpeg")
+            _ = try await s3.putObject(
+                bucket: uploads, key: key(file), body: bytes,
+                contentType: file.hasSuffix(".png") ? "image/png" : "image/jpeg")
             let json = """
-            {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
-            "s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key(file))","size":\(bytes.count),"sequencer":"\(String(format: "%04X", i + 1))"}}}]}
-            """
+                {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
+                "s3":{"bucket":{"name":"\(uploads)"},"object":{"key":"\(key(file))","size":\(bytes.count),"sequencer":"\(String(format: "%04X", i + 1))"}}}]}
+                """
             events.append(try Binaries.eventFile(json, in: dir))
         }
         for record in try invoke(events, handler: "process") {
@@ -123,18 +128,20 @@ final class SearchPipelineTests {
     @Test func searchFindsEachPersonAndRefusesBadSelfies() async throws {
         try await processAlbum()
         let selfieKey = "selfies/jack.jpg"
-        _ = try await s3.putObject(bucket: uploads, key: selfieKey,
-                                   body: Array(try Data(contentsOf: URL(fileURLWithPath: FaceTestData.path("jack_dorsey/img62.jpg")))))
+        _ = try await s3.putObject(
+            bucket: uploads, key: selfieKey,
+            body: Array(try Data(contentsOf: URL(fileURLWithPath: FaceTestData.path("jack_dorsey/img62.jpg")))))
         let events = [
-            try jsonSearch(["album": album, "images": [try selfie("obama/obama-480p.jpg")], "zip": true]),     // 0: not in the album
-            try jsonSearch(["album": album, "images": [try selfie("biden/biden2.jpg")]]),                     // 1: in the album
-            try jsonSearch(["album": album, "keys": [selfieKey]]),                                            // 2: uploaded selfie
-            try functionURLEvent(body: Array(try Data(contentsOf: URL(fileURLWithPath: FaceTestData.path("none/eagle.jpg")))),
-                                 contentType: "image/jpeg", query: "album=party%2F2026"),                     // 3: no face
-            try jsonSearch(["album": album, "images": [try selfie("group/two_people.jpg")]]),                 // 4: two faces
-            try jsonSearch(["album": album, "images": [Data("not an image".utf8).base64EncodedString()]]),   // 5
-            try jsonSearch(["album": "nobody/here", "images": [try selfie("biden/biden2.jpg")]]),             // 6
-            try jsonSearch(["album": "a\u{1}b", "images": [try selfie("biden/biden2.jpg")]]),                 // 7
+            try jsonSearch(["album": album, "images": [try selfie("obama/obama-480p.jpg")], "zip": true]), // 0: not in the album
+            try jsonSearch(["album": album, "images": [try selfie("biden/biden2.jpg")]]), // 1: in the album
+            try jsonSearch(["album": album, "keys": [selfieKey]]), // 2: uploaded selfie
+            try functionURLEvent(
+                body: Array(try Data(contentsOf: URL(fileURLWithPath: FaceTestData.path("none/eagle.jpg")))),
+                contentType: "image/jpeg", query: "album=party%2F2026"), // 3: no face
+            try jsonSearch(["album": album, "images": [try selfie("group/two_people.jpg")]]), // 4: two faces
+            try jsonSearch(["album": album, "images": [Data("not an image".utf8).base64EncodedString()]]), // 5
+            try jsonSearch(["album": "nobody/here", "images": [try selfie("biden/biden2.jpg")]]), // 6
+            try jsonSearch(["album": "a\u{1}b", "images": [try selfie("biden/biden2.jpg")]]), // 7
         ]
         let records = try invoke(events, handler: "search")
         try #require(records.count == events.count)
@@ -166,8 +173,10 @@ final class SearchPipelineTests {
             }
         }
 
-        let errors: [(Int, Int, String)] = [(3, 422, "NoFace"), (4, 422, "MultipleFaces"), (5, 422, "NotAnImage"),
-                                            (6, 404, "UnknownAlbum"), (7, 400, "BadRequest")]
+        let errors: [(Int, Int, String)] = [
+            (3, 422, "NoFace"), (4, 422, "MultipleFaces"), (5, 422, "NotAnImage"),
+            (6, 404, "UnknownAlbum"), (7, 400, "BadRequest"),
+        ]
         for (i, status, code) in errors {
             let (got, body) = try answer(records[i])
             #expect(got == status && body["code"] as? String == code, "\(code): \(got) \(body)")
@@ -177,7 +186,8 @@ final class SearchPipelineTests {
         // moto cannot verify presigned URLs with auth on (S3MotoTests checks them with auth off and
         // against botocore's vectors); here the URLs must at least name the right bucket and key.
         for match in obamaMatches {
-            let url = try #require(match["url"] as? String), key = try #require(match["key"] as? String)
+            let url = try #require(match["url"] as? String)
+            let key = try #require(match["key"] as? String)
             #expect(url.contains("/\(uploads)/\(key)?"), "\(url)")
             #expect((match["thumbnailUrl"] as? String)?.contains("/\(thumbs)/thumbnails/400x400/\(key)?") == true)
         }
@@ -201,9 +211,11 @@ final class SearchPipelineTests {
 
     @Test func cliSearchPrintsTheSameAnswer() async throws {
         try await processAlbum()
-        let env = ["IMAGICON_TABLE": table, "IMAGICON_THUMBNAIL_BUCKET": thumbs, "IMAGICON_SOURCE_BUCKET": uploads,
-                   "IMAGICON_MODELS_DIR": Models.directory, "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ACCESS_KEY_ID": moto.accessKeyID,
-                   "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey, "AWS_REGION": moto.region, "AWS_SESSION_TOKEN": "", "_HANDLER": ""]
+        let env = [
+            "IMAGICON_TABLE": table, "IMAGICON_THUMBNAIL_BUCKET": thumbs, "IMAGICON_SOURCE_BUCKET": uploads,
+            "IMAGICON_MODELS_DIR": Models.directory, "AWS_ENDPOINT_URL": moto.endpoint, "AWS_ACCESS_KEY_ID": moto.accessKeyID,
+            "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey, "AWS_REGION": moto.region, "AWS_SESSION_TOKEN": "", "_HANDLER": "",
+        ]
         let found = try Binaries.runImagicon(["search", "--album", album, FaceTestData.path("jack_dorsey/img62.jpg")], environment: env)
         #expect(found.status == 0, "\(found.stderr)")
         let matches = try #require(try found.json()["matches"] as? [[String: Any]], "\(found.stderr)")
@@ -218,11 +230,11 @@ final class SearchPipelineTests {
     /// File name -> CRC-32 (hex) of each entry, as Python's zipfile reads the archive (it checks the CRCs).
     func zipListing(_ path: String) throws -> [String: String] {
         let script = """
-        import sys, zipfile, json, zlib
-        z = zipfile.ZipFile(sys.argv[1])
-        assert z.testzip() is None
-        print(json.dumps({i.filename: "%08x" % zlib.crc32(z.read(i)) for i in z.infolist()}))
-        """
+            import sys, zipfile, json, zlib
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            print(json.dumps({i.filename: "%08x" % zlib.crc32(z.read(i)) for i in z.infolist()}))
+            """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, path]

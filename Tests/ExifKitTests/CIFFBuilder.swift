@@ -42,7 +42,9 @@ struct CIFFBuilder {
     }
 
     /// The 26-byte heap header.
-    var header: [UInt8] { (bigEndian ? [0x4D, 0x4D] : [0x49, 0x49]) + u32(26) + Array("HEAPJPGM".utf8) + u32(0x0001_0001) + Array(repeating: 0, count: 8) }
+    var header: [UInt8] {
+        (bigEndian ? [0x4D, 0x4D] : [0x49, 0x49]) + u32(26) + Array("HEAPJPGM".utf8) + u32(0x0001_0001) + Array(repeating: 0, count: 8)
+    }
 
     /// An APP0 payload holding the heap.
     func app0(_ items: [Item]) -> [UInt8] { header + block(items) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ExifKit
 
 /// Canon CIFF heaps in JPEG APP0: the fields read, their conversions and their priority.
@@ -9,11 +10,13 @@ struct CIFFRecordTests {
         let c = CIFFBuilder(bigEndian: bigEndian)
         let heap = c.app0([
             .value(0x0032, [1, 2, 3]),
-            .block(0x300A, [
-                .inEntry(0x1010, c.u16(0)),
-                .block(0x300B, [c.makeModel("Canon", "Canon PowerShot A5"), c.cameraSettings(focalUnits: 32), c.focalLength(1000)]),
-                c.timeStamp(972_687_386),
-            ]),
+            .block(
+                0x300A,
+                [
+                    .inEntry(0x1010, c.u16(0)),
+                    .block(0x300B, [c.makeModel("Canon", "Canon PowerShot A5"), c.cameraSettings(focalUnits: 32), c.focalLength(1000)]),
+                    c.timeStamp(972_687_386),
+                ]),
         ])
         let meta = try ExifReader.metadata(from: CIFFBuilder.jpeg(app0: heap))
         #expect(meta.make == "Canon")
@@ -38,14 +41,17 @@ struct CIFFRecordTests {
         var b = TIFFBuilder()
         b.ifd0 = [b.ascii(0x010F, "Exif make")]
         b.exif = [b.rational(0x920A, (50, 1))]
-        let meta = try ExifReader.metadata(from: CIFFBuilder.jpeg(app0: c.app0([c.makeModel("Canon", "A5"), c.focalLength(5)]), exif: b.build()))
+        let meta = try ExifReader.metadata(
+            from: CIFFBuilder.jpeg(app0: c.app0([c.makeModel("Canon", "A5"), c.focalLength(5)]), exif: b.build()))
         #expect(meta.make == "Exif make" && meta.model == "A5" && meta.focalLength == 50)
     }
 
-    @Test("Unix times convert to UTC calendar dates as exiftool's ConvertUnixTime does", arguments: [
-        (0, "0000:00:00 00:00:00"), (1, "1970:01:01 00:00:01"), (86399, "1970:01:01 23:59:59"),
-        (951_782_400, "2000:02:29 00:00:00"), (972_687_386, "2000:10:27 22:56:26"), (4_294_967_295, "2106:02:07 06:28:15"),
-    ] as [(Int64, String)])
+    @Test(
+        "Unix times convert to UTC calendar dates as exiftool's ConvertUnixTime does",
+        arguments: [
+            (0, "0000:00:00 00:00:00"), (1, "1970:01:01 00:00:01"), (86399, "1970:01:01 23:59:59"),
+            (951_782_400, "2000:02:29 00:00:00"), (972_687_386, "2000:10:27 22:56:26"), (4_294_967_295, "2106:02:07 06:28:15"),
+        ] as [(Int64, String)])
     func unixTime(seconds: Int64, expected: String) {
         #expect(CIFFRecord.utcDateTime(seconds) == expected)
     }
@@ -69,11 +75,13 @@ struct CIFFRecordTests {
         // A nested block that is the root block again (its directory was visited).
         var loop = c.block([.value(0x080A, Array("Canon\0A5\0".utf8))])
         let rootLength = UInt32(loop.count + 10)
-        loop = Array("Canon\0A5\0".utf8) + c.u16(2) + c.u16(0x080A) + c.u32(9) + c.u32(0)
+        loop =
+            Array("Canon\0A5\0".utf8) + c.u16(2) + c.u16(0x080A) + c.u32(9) + c.u32(0)
             + c.u16(0x300A) + c.u32(rootLength) + c.u32(0) + c.u32(9)
         cases.append(("self-referencing block", c.header + loop))
         // 65535 entries declared, a few present.
-        cases.append(("huge entry count", c.header + Array("Canon\0A5\0".utf8) + c.u16(0xFFFF) + c.u16(0x080A) + c.u32(9) + c.u32(0) + c.u32(9)))
+        cases.append(
+            ("huge entry count", c.header + Array("Canon\0A5\0".utf8) + c.u16(0xFFFF) + c.u16(0x080A) + c.u32(9) + c.u32(0) + c.u32(9)))
         // Value size and offset far past the end.
         cases.append(("huge value", c.header + c.u16(1) + c.u16(0x080A) + c.u32(0xFFFF_FFFF) + c.u32(0xFFFF_FFF0) + c.u32(0)))
         // A bad entry (0x8000) ends the directory.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExifKit
 
 /// The `imagicon` binary built next to these tests, if any.
@@ -15,8 +16,11 @@ let builtImagicon: URL? = {
 /// Runs the built `imagicon exif` executable (when present in `.build`) over the test corpus:
 /// its stdout must be exactly the record the library produces (which the agreement tests
 /// compare with exiftool), and bad input must exit non-zero with one line on stderr.
-@Suite("imagicon exif CLI", .enabled(if: TestData.available && builtImagicon != nil,
-                                    "needs ../shared/testdata and a built imagicon (swift build --build-tests)"))
+@Suite(
+    "imagicon exif CLI",
+    .enabled(
+        if: TestData.available && builtImagicon != nil,
+        "needs ../shared/testdata and a built imagicon (swift build --build-tests)"))
 struct ExifCommandTests {
     /// Runs `imagicon args...`; returns exit status, stdout and stderr.
     static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
@@ -24,7 +28,8 @@ struct ExifCommandTests {
         let p = Process()
         p.executableURL = executable
         p.arguments = args
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExifKit
 
 /// Compares `imagicon exif`'s record (the same `jsonString()` the CLI prints, parsed back)
@@ -26,7 +27,9 @@ struct ExiftoolAgreementTests {
     }
 
     /// nil when `ours` and `theirs` agree, else a one-line description of the difference.
-    static func disagreement(ours: ExiftoolReference.Value?, theirs: ExiftoolReference.Value?, alternates: [String], numeric: Bool) -> String? {
+    static func disagreement(ours: ExiftoolReference.Value?, theirs: ExiftoolReference.Value?, alternates: [String], numeric: Bool)
+        -> String?
+    {
         switch (ours, theirs) {
         case (nil, nil):
             return alternates.isEmpty ? nil : "absent in ours, exiftool reports it from \(alternates)"

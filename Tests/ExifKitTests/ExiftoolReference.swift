@@ -43,7 +43,9 @@ struct ExiftoolReference {
         text("lensModel", "ExifIFD:LensModel", "Canon:LensModel", "XMP-exifEX:LensModel"),
         // Capture time: EXIF (+ OffsetTimeOriginal), else CIFF, else XMP, else exiftool's
         // composite of IPTC DateCreated + TimeCreated, in ExifKit as in exiftool.
-        text("dateTimeOriginal", "ExifIFD:DateTimeOriginal", "CIFF:DateTimeOriginal", "XMP-exif:DateTimeOriginal", "Composite:DateTimeOriginal"),
+        text(
+            "dateTimeOriginal", "ExifIFD:DateTimeOriginal", "CIFF:DateTimeOriginal", "XMP-exif:DateTimeOriginal",
+            "Composite:DateTimeOriginal"),
         number("exposureTime", "ExifIFD:ExposureTime"), number("fNumber", "ExifIFD:FNumber"),
         // ISO: EXIF, else the MakerNote's (Canon's is exiftool's Composite:ISO), compared as
         // exiftool -n gives it, Nikon's two-number form read as exiftool prints it (`printedISO`).
@@ -54,7 +56,8 @@ struct ExiftoolReference {
         Field(name: "gps.latitude", keys: ["Composite:GPSLatitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
         Field(name: "gps.longitude", keys: ["Composite:GPSLongitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
         // Without GPSAltitudeRef exiftool makes no composite and reports the raw altitude.
-        Field(name: "gps.altitude", keys: ["Composite:GPSAltitude", "GPS:GPSAltitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
+        Field(
+            name: "gps.altitude", keys: ["Composite:GPSAltitude", "GPS:GPSAltitude"], numeric: true, ignoredGroups: ["Composite", "GPS"]),
         text("software", "IFD0:Software"), text("artist", "IFD0:Artist"), text("copyright", "IFD0:Copyright"),
         text("imageDescription", "IFD0:ImageDescription"),
         Field(name: "width", keys: ["File:ImageWidth"], numeric: true, ignoredGroups: ["*"]),
@@ -142,7 +145,9 @@ struct ExiftoolReference {
     static func isoDate(_ s: String) -> String {
         var c = Array(s)
         guard c.count >= 19, c[4] == ":", c[7] == ":", c[10] == " " else { return s }
-        c[4] = "-"; c[7] = "-"; c[10] = "T"
+        c[4] = "-"
+        c[7] = "-"
+        c[10] = "T"
         return String(c)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExifKit
 
 /// Deterministic mutation fuzzing of the parser entry point (`ExifReader.extract`) with real
@@ -32,8 +33,10 @@ struct FuzzTests {
     }
 
     /// Values that tend to break offset and count arithmetic.
-    static let interesting32: [UInt32] = [0, 1, 2, 7, 8, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000,
-                                          0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFF0, 0xFFFF_FFFE, 0xFFFF_FFFF]
+    static let interesting32: [UInt32] = [
+        0, 1, 2, 7, 8, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000,
+        0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFF0, 0xFFFF_FFFE, 0xFFFF_FFFF,
+    ]
 
     /// One random mutation of `block`.
     static func mutate(_ block: [UInt8], _ rng: inout Generator) -> [UInt8] {
@@ -43,24 +46,24 @@ struct FuzzTests {
         for _ in 0..<rounds {
             let at = Int(rng.next() % UInt64(b.count))
             switch rng.next() % 9 {
-            case 0: b[at] ^= UInt8(1) << UInt8(rng.next() % 8)                         // bit flip
-            case 1: b[at] = UInt8(truncatingIfNeeded: rng.next())                       // random byte
-            case 2, 3:                                                                  // interesting 16/32-bit value
+            case 0: b[at] ^= UInt8(1) << UInt8(rng.next() % 8) // bit flip
+            case 1: b[at] = UInt8(truncatingIfNeeded: rng.next()) // random byte
+            case 2, 3: // interesting 16/32-bit value
                 let v = interesting32[Int(rng.next() % UInt64(interesting32.count))]
                 let width = rng.next() % 2 == 0 ? 2 : 4
                 for k in 0..<width where at + k < b.count {
                     let shift = UInt32(8 * (Bool.random(using: &rng) ? k : width - 1 - k))
                     b[at + k] = UInt8(truncatingIfNeeded: v >> shift)
                 }
-            case 4:                                                                     // offset pointing at itself / nearby
+            case 4: // offset pointing at itself / nearby
                 let v = UInt32(clamping: max(0, at + Int(rng.next() % 32) - 16))
                 for k in 0..<4 where at + k < b.count { b[at + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
-            case 5: b.removeSubrange(at..<min(b.count, at + 1 + Int(rng.next() % 64)))  // delete
-            case 6: b = Array(b.prefix(at))                                              // truncate
-            case 7:                                                                     // duplicate a span
+            case 5: b.removeSubrange(at..<min(b.count, at + 1 + Int(rng.next() % 64))) // delete
+            case 6: b = Array(b.prefix(at)) // truncate
+            case 7: // duplicate a span
                 let len = min(b.count - at, 1 + Int(rng.next() % 128))
                 b.insert(contentsOf: b[at..<(at + len)], at: Int(rng.next() % UInt64(b.count)))
-            default:                                                                    // copy 12 bytes (an IFD entry) elsewhere
+            default: // copy 12 bytes (an IFD entry) elsewhere
                 let from = Int(rng.next() % UInt64(b.count))
                 for k in 0..<12 where at + k < b.count && from + k < b.count { b[at + k] = b[from + k] }
             }
@@ -75,7 +78,7 @@ struct FuzzTests {
         try #require(seeds.count >= 50)
         var rng = Generator(state: Self.seed)
         var records = 0
-        let deadline = ContinuousClock.now + .seconds(120)   // a safety net, not a timing assertion
+        let deadline = ContinuousClock.now + .seconds(120) // a safety net, not a timing assertion
         for i in 0..<Self.iterations {
             if ContinuousClock.now > deadline { break }
             let block = Self.mutate(seeds[Int(rng.next() % UInt64(seeds.count))], &rng)
@@ -104,7 +107,8 @@ struct FuzzTests {
         for block in try Self.seeds() {
             var copy = Array(block.prefix(ExifBlockSanitizer.libexifLimit))
             if let location = ExifBlockSanitizer.sanitize(&copy, fullLength: block.count).makerNote,
-               location.length > 0, location.offset >= 0, location.offset + location.length <= block.count {
+                location.length > 0, location.offset >= 0, location.offset + location.length <= block.count
+            {
                 seeds.append((block, location))
             }
         }
@@ -117,7 +121,8 @@ struct FuzzTests {
             // Mutate only the MakerNote, keeping its size so the rest of the block stays put.
             let note = Self.mutate(Array(block[range]), &rng)
             var mutated = block
-            mutated.replaceSubrange(range, with: Array(note.prefix(location.length)) + Array(repeating: 0, count: max(0, location.length - note.count)))
+            mutated.replaceSubrange(
+                range, with: Array(note.prefix(location.length)) + Array(repeating: 0, count: max(0, location.length - note.count)))
             // A declared size that may be wrong (shorter, or running past the block).
             let declared = MakerNoteLocation(offset: location.offset, length: Int(rng.next() % UInt64(location.length + 64)))
             for make in makes {
@@ -133,11 +138,13 @@ struct FuzzTests {
         let file = try TestData.bytes("exif/cameras/exiforg_sony-powershota5.jpg")
         let signature = Array("HEAPJPGM".utf8)
         let at = try #require((0..<(file.count - 8)).first { file[$0..<($0 + 8)].elementsEqual(signature) })
-        let length = Int(file[at - 8]) << 8 | Int(file[at - 7])          // APP0 length, before "II" + header length
+        let length = Int(file[at - 8]) << 8 | Int(file[at - 7]) // APP0 length, before "II" + header length
         let real = Array(file[(at - 6)..<(at - 8 + length)])
         try #require(CIFFRecord(app0: real[...])?.model == "Canon PowerShot A5")
         let c = CIFFBuilder(bigEndian: true)
-        let synthetic = c.app0([.block(0x300A, [c.makeModel("Canon", "A5"), c.cameraSettings(focalUnits: 32), c.focalLength(100)]), c.timeStamp(1)])
+        let synthetic = c.app0([
+            .block(0x300A, [c.makeModel("Canon", "A5"), c.cameraSettings(focalUnits: 32), c.focalLength(100)]), c.timeStamp(1),
+        ])
         var rng = Generator(state: Self.seed ^ 0xC1FF)
         for i in 0..<Self.iterations {
             let heap = Self.mutate(i % 2 == 0 ? real : synthetic, &rng)

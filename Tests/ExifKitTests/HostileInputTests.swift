@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExifKit
 
 /// Hand-made hostile EXIF (loops, bad offsets, huge counts) and every file of
@@ -21,8 +22,11 @@ struct HostileInputTests {
         // IFD0's ExifIFD pointer points back at IFD0 (cycle through sub-IFDs).
         ("sub-IFD loop", header + le16(2) + entry(0x010F, 2, 4, 0x0041_4141) + entry(0x8769, 4, 1, 8) + le32(0)),
         // Exif and GPS IFD pointing at each other.
-        ("mutual sub-IFD loop", header + le16(3) + entry(0x010F, 2, 4, 0x0041_4141) + entry(0x8769, 4, 1, 50) + entry(0x8825, 4, 1, 68) + le32(0)
-            + le16(1) + entry(0x8825, 4, 1, 68) + le32(0) + le16(1) + entry(0x8769, 4, 1, 50) + le32(0)),
+        (
+            "mutual sub-IFD loop",
+            header + le16(3) + entry(0x010F, 2, 4, 0x0041_4141) + entry(0x8769, 4, 1, 50) + entry(0x8825, 4, 1, 68) + le32(0)
+                + le16(1) + entry(0x8825, 4, 1, 68) + le32(0) + le16(1) + entry(0x8769, 4, 1, 50) + le32(0)
+        ),
         // A string claiming 4 G components at an offset past the end.
         ("huge count", header + le16(2) + entry(0x010F, 2, 0x7FFF_FFFF, 0x10) + entry(0x0110, 2, -1 & 0xFFFF_FFFF, 0xFFFF_FFF0) + le32(0)),
         // 65535 entries declared, only one present.
@@ -30,19 +34,25 @@ struct HostileInputTests {
         // IFD0 offset past the end of the block.
         ("IFD offset out of range", [0x49, 0x49, 0x2A, 0] + le32(0x7FFF_FFF0) + [0, 0, 0, 0]),
         // Rational GPS latitude with a zero denominator and an offset past the end.
-        ("GPS garbage", header + le16(1) + entry(0x8825, 4, 1, 26) + le32(0)
-            + le16(2) + entry(0x0001, 2, 2, 0x53) + entry(0x0002, 5, 3, 0xFFFF) + le32(0)),
+        (
+            "GPS garbage",
+            header + le16(1) + entry(0x8825, 4, 1, 26) + le32(0)
+                + le16(2) + entry(0x0001, 2, 2, 0x53) + entry(0x0002, 5, 3, 0xFFFF) + le32(0)
+        ),
         // Truncated in the middle of the first entry.
         ("truncated", header + le16(4) + [0x0F, 0x01, 0x02]),
         // Just a header.
         ("header only", header),
         // 5400 entries (a full 64 KiB block) whose Exif, GPS and Interop pointers all point
         // back at IFD0, and whose next-IFD link is IFD0 again.
-        ("thousands of self-referencing entries", {
-            var ifd = le16(5400) + entry(0x8769, 4, 1, 8) + entry(0x8825, 4, 1, 8) + entry(0xA005, 4, 1, 8)
-            for i in 3..<5400 { ifd += entry(0x1000 + i, 2, 4, 0x0041_4141) }
-            return Array((header + ifd + le32(8)).prefix(65000))
-        }()),
+        (
+            "thousands of self-referencing entries",
+            {
+                var ifd = le16(5400) + entry(0x8769, 4, 1, 8) + entry(0x8825, 4, 1, 8) + entry(0xA005, 4, 1, 8)
+                for i in 3..<5400 { ifd += entry(0x1000 + i, 2, 4, 0x0041_4141) }
+                return Array((header + ifd + le32(8)).prefix(65000))
+            }()
+        ),
     ]
 
     @Test("hand-made hostile blocks give a record, in every container", arguments: hostileBlocks.map(\.0))
@@ -68,11 +78,13 @@ struct HostileInputTests {
         let ifd0 = try read(Self.header + Self.le16(32) + Self.entry(0x0112, 3, 1, 6) + make)
         #expect(ifd0.orientation == nil && ifd0.make == nil)
         // The Exif IFD declares 40 entries, holds 1: IFD0 stays, the Exif IFD goes.
-        let exif = try read(Self.header + Self.le16(2) + make + Self.entry(0x8769, 4, 1, 38) + Self.le32(0) + Self.le16(40) + Self.entry(0x8827, 3, 1, 200))
+        let exif = try read(
+            Self.header + Self.le16(2) + make + Self.entry(0x8769, 4, 1, 38) + Self.le32(0) + Self.le16(40) + Self.entry(0x8827, 3, 1, 200))
         #expect(exif.make == "AAA" && exif.iso == nil)
         // Exif and GPS pointers both at one truncated IFD: both are dropped.
-        let shared = try read(Self.header + Self.le16(3) + make + Self.entry(0x8769, 4, 1, 50) + Self.entry(0x8825, 4, 1, 50) + Self.le32(0)
-            + Self.le16(40) + Self.entry(0x8827, 3, 1, 200) + Self.entry(0x0006, 3, 1, 100))
+        let shared = try read(
+            Self.header + Self.le16(3) + make + Self.entry(0x8769, 4, 1, 50) + Self.entry(0x8825, 4, 1, 50) + Self.le32(0)
+                + Self.le16(40) + Self.entry(0x8827, 3, 1, 200) + Self.entry(0x0006, 3, 1, 100))
         #expect(shared.make == "AAA" && shared.iso == nil && shared.gps == nil)
         // IFD1 (the next-IFD link) truncated: the link is cut, IFD0 stays.
         let ifd1 = try read(Self.header + Self.le16(1) + make + Self.le32(26) + Self.le16(10) + [1, 2])
@@ -98,7 +110,9 @@ struct HostileInputTests {
             cases.append((name, b))
         }
         for big in [false, true] {
-            add("Canon entry count past the block", make: "Canon", bigEndian: big) { b, _ in b.u16(0xFFFF) + [UInt8](repeating: 7, count: 30) }
+            add("Canon entry count past the block", make: "Canon", bigEndian: big) { b, _ in
+                b.u16(0xFFFF) + [UInt8](repeating: 7, count: 30)
+            }
             add("Canon values past the block", make: "Canon", bigEndian: big) { b, _ in
                 b.u16(2) + b.u16(0x0001) + b.u16(3) + b.u32(0x7FFF_FFFF) + b.u32(0xFFFF_FFF0)
                     + b.u16(0x0095) + b.u16(2) + b.u32(40) + b.u32(0x7FFF_FFFF) + b.u32(0)
@@ -108,10 +122,13 @@ struct HostileInputTests {
                     + b.u16(0x0004) + b.u16(3) + b.u32(1) + b.u32(UInt32(at)) + b.u32(UInt32(at)) + [UInt8](repeating: 0, count: 20)
             }
             add("Canon footer claiming a huge move", make: "Canon", bigEndian: big) { b, at in
-                b.ifdBytes([MakerNoteTests.canonArray(b, 0x0001, [16: 17])], origin: at) + [0, 0, 0, 0] + b.tiffHeader.prefix(4) + b.u32(0xFFFF_FFF0)
+                b.ifdBytes([MakerNoteTests.canonArray(b, 0x0001, [16: 17])], origin: at) + [0, 0, 0, 0] + b.tiffHeader.prefix(4)
+                    + b.u32(0xFFFF_FFF0)
             }
             add("Canon MakerNote of 6 bytes", make: "Canon", bigEndian: big) { b, _ in b.u16(1) + b.u16(0x0095) + b.u16(2) }
-            add("Nikon header cut short", make: "NIKON CORPORATION", bigEndian: big) { _, _ in Array("Nikon\0".utf8) + [2, 0x10, 0, 0, 0x49, 0x49] }
+            add("Nikon header cut short", make: "NIKON CORPORATION", bigEndian: big) { _, _ in
+                Array("Nikon\0".utf8) + [2, 0x10, 0, 0, 0x49, 0x49]
+            }
             add("Nikon IFD offsets relative to a header past the block", make: "NIKON", bigEndian: big) { b, _ in
                 Array("Nikon\0".utf8) + [2, 0x10, 0, 0] + b.tiffHeader + b.u16(0x4000) + b.u16(2) + b.u16(3) + b.u32(2) + b.u32(0)
             }
@@ -119,7 +136,9 @@ struct HostileInputTests {
             add("Kodak binary too short", make: "EASTMAN KODAK COMPANY", bigEndian: big) { _, _ in Array("KDK INFO".utf8) + [1, 2, 3, 4] }
         }
         // MakerNote entries whose own size or pointer lie past the block.
-        for (name, count, pointer) in [("MakerNote past the block", UInt32(100), UInt32(0xFFFF_FF00)), ("MakerNote of 4 GiB", UInt32.max, UInt32(20))] {
+        for (name, count, pointer) in [
+            ("MakerNote past the block", UInt32(100), UInt32(0xFFFF_FF00)), ("MakerNote of 4 GiB", UInt32.max, UInt32(20)),
+        ] {
             var b = TIFFBuilder()
             b.ifd0 = [b.ascii(0x010F, "Canon")]
             b.exif = [TIFFBuilder.Entry(tag: 0x927C, format: 7, count: count, value: b.u32(pointer))]
@@ -144,9 +163,9 @@ struct HostileInputTests {
     @Test("hostile container framing (lengths past the end, endless fill bytes)")
     func hostileFraming() throws {
         let cases: [[UInt8]] = [
-            [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF] + Array(ImageContainer.exifPrefix),   // APP1 longer than file
-            [0xFF, 0xD8] + Array(repeating: 0xFF, count: 10_000),                       // fill bytes only
-            [0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x01],                                       // length < 2
+            [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF] + Array(ImageContainer.exifPrefix), // APP1 longer than file
+            [0xFF, 0xD8] + Array(repeating: 0xFF, count: 10_000), // fill bytes only
+            [0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x01], // length < 2
             [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0xFF, 0xFF, 0xF0] + Array("eXIf".utf8),
             Array("RIFF".utf8) + [0xFF, 0xFF, 0xFF, 0xFF] + Array("WEBPEXIF".utf8) + [0xF0, 0xFF, 0xFF, 0xFF],
             Array("RIFF".utf8) + [4, 0, 0, 0] + Array("WEBP".utf8),
@@ -157,8 +176,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("every file in testdata/corrupt gives a record or an ExifError",
-          .enabled(if: TestData.available, "needs ../shared/testdata"), arguments: TestData.corruptFiles)
+    @Test(
+        "every file in testdata/corrupt gives a record or an ExifError",
+        .enabled(if: TestData.available, "needs ../shared/testdata"), arguments: TestData.corruptFiles)
     func corrupt(file: String) throws {
         let bytes = try TestData.bytes(file)
         do {
@@ -170,8 +190,9 @@ struct HostileInputTests {
         }
     }
 
-    @Test("known corrupt files: empty is an error, a huge eXIf length is skipped, header size kept",
-          .enabled(if: TestData.available, "needs ../shared/testdata"))
+    @Test(
+        "known corrupt files: empty is an error, a huge eXIf length is skipped, header size kept",
+        .enabled(if: TestData.available, "needs ../shared/testdata"))
     func corruptSpecifics() throws {
         #expect { try ExifReader.metadata(from: TestData.bytes("corrupt/empty.jpg")) } throws: { ($0 as? ExifError)?.code == .empty }
         let png = try ExifReader.extract(from: TestData.bytes("corrupt/libpng_huge_eXIf_chunk.png"))

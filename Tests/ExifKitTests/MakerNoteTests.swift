@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ExifKit
 
 /// MakerNote values from synthetic EXIF blocks: each vendor format, both byte orders (of the
@@ -38,7 +39,8 @@ struct MakerNoteTests {
         var b = Self.camera("Canon", "Canon EOS 5D", bigEndian: block)
         let m = TIFFBuilder(bigEndian: maker)
         b.makerNote = { at in
-            m.ifdBytes([Self.canonArray(m, 0x0001, [16: 17]), m.ascii(0x0095, "EF50mm f/1.8 II"), m.ascii(0x0006, "IMG:EOS JPEG")], origin: at)
+            m.ifdBytes(
+                [Self.canonArray(m, 0x0001, [16: 17]), m.ascii(0x0095, "EF50mm f/1.8 II"), m.ascii(0x0006, "IMG:EOS JPEG")], origin: at)
         }
         let meta = try read(b)
         #expect(meta.iso == 100)
@@ -46,19 +48,26 @@ struct MakerNoteTests {
         #expect(meta.make == "Canon" && meta.fNumber == 2.8)
     }
 
-    @Test("Canon ISO: CameraISO code or literal, else BaseISO × AutoISO / 100 (unrounded, as exiftool -n)", arguments: [
-        (17, 0, 0, 100), (0x4000 | 250, 0, 0, 250), (15, 160, 32, 200), (0, 96, 16, 25 * 2.0.squareRoot()), (15, 0, 32, nil),
-        (0x7FFF, 160, 0, 100), (0x4000, 160, 32, 200), (20, 96, 16, 800),
-    ] as [(Int, Int16, Int16, Double?)])
+    @Test(
+        "Canon ISO: CameraISO code or literal, else BaseISO × AutoISO / 100 (unrounded, as exiftool -n)",
+        arguments: [
+            (17, 0, 0, 100), (0x4000 | 250, 0, 0, 250), (15, 160, 32, 200), (0, 96, 16, 25 * 2.0.squareRoot()), (15, 0, 32, nil),
+            (0x7FFF, 160, 0, 100), (0x4000, 160, 32, 200), (20, 96, 16, 800),
+        ] as [(Int, Int16, Int16, Double?)])
     func canonISO(cameraISO: Int, base: Int16, auto: Int16, expected: Double?) throws {
         for big in [false, true] {
             var b = Self.camera("Canon", bigEndian: big)
             b.makerNote = { at in
-                b.ifdBytes([Self.canonArray(b, 0x0001, [16: Int16(truncatingIfNeeded: cameraISO)]),
-                            Self.canonArray(b, 0x0004, count: 34, [1: auto, 2: base])], origin: at)
+                b.ifdBytes(
+                    [
+                        Self.canonArray(b, 0x0001, [16: Int16(truncatingIfNeeded: cameraISO)]),
+                        Self.canonArray(b, 0x0004, count: 34, [1: auto, 2: base]),
+                    ], origin: at)
             }
             let iso = try read(b).iso
-            #expect((iso == nil) == (expected == nil) && abs((iso ?? 0) - (expected ?? 0)) < 1e-9, "big-endian \(big): \(String(describing: iso))")
+            #expect(
+                (iso == nil) == (expected == nil) && abs((iso ?? 0) - (expected ?? 0)) < 1e-9,
+                "big-endian \(big): \(String(describing: iso))")
         }
     }
 
@@ -68,7 +77,7 @@ struct MakerNoteTests {
         b.makerNote = { at in
             b.ifdBytes([Self.canonArray(b, 0x0001, [16: 19], size: 2), Self.canonArray(b, 0x0004, count: 34, [1: 0, 2: 160])], origin: at)
         }
-        #expect(try read(b).iso == 100)   // ShotInfo's 100 × 100 / 100, not CameraSettings' 400
+        #expect(try read(b).iso == 100) // ShotInfo's 100 × 100 / 100, not CameraSettings' 400
     }
 
     @Test("EXIF ISO and LensModel win over the MakerNote")
@@ -85,7 +94,8 @@ struct MakerNoteTests {
     static func movedCanon(_ m: TIFFBuilder, origin: Int, footer: Int, footerBigEndian: Bool? = nil) -> [UInt8] {
         var f = m
         f.bigEndian = footerBigEndian ?? m.bigEndian
-        return m.ifdBytes([Self.canonArray(m, 0x0001, [16: 18]), m.ascii(0x0095, "EF-S 18-55mm")], origin: origin) + f.tiffHeader.prefix(4) + f.u32(UInt32(footer))
+        return m.ifdBytes([Self.canonArray(m, 0x0001, [16: 18]), m.ascii(0x0095, "EF-S 18-55mm")], origin: origin) + f.tiffHeader.prefix(4)
+            + f.u32(UInt32(footer))
     }
 
     @Test("Canon footer: a MakerNote moved by an editor is read at its old offsets' new place", arguments: orders)
@@ -113,8 +123,11 @@ struct MakerNoteTests {
     func nikonType3(block: Bool, maker: Bool) throws {
         let m = TIFFBuilder(bigEndian: maker)
         func note(_ iso: [UInt16]) -> (Int) -> [UInt8] {
-            { _ in Array("Nikon\0".utf8) + [2, 0x10, 0, 0] + m.tiffHeader
-                + m.ifdBytes([m.rawASCII(0x0001, [0x30, 0x32, 0x31, 0x30]), m.shorts(0x0002, iso), m.ascii(0x0004, "FINE  ")], origin: 8) }
+            { _ in
+                Array("Nikon\0".utf8) + [2, 0x10, 0, 0] + m.tiffHeader
+                    + m.ifdBytes(
+                        [m.rawASCII(0x0001, [0x30, 0x32, 0x31, 0x30]), m.shorts(0x0002, iso), m.ascii(0x0004, "FINE  ")], origin: 8)
+            }
         }
         var b = Self.camera("NIKON CORPORATION", "NIKON D70", bigEndian: block)
         b.makerNote = note([0, 400])
@@ -162,7 +175,7 @@ struct MakerNoteTests {
         #expect(try read(b).iso == 108)
         b.makerNote = { _ in note("KDK\0\0\0\0\0", iso: 260, big: false) }
         #expect(try read(b).iso == 260)
-        b.makerNote = { _ in note("KDK INFO", iso: 108, big: true, length: 0x61) }   // too short to hold it
+        b.makerNote = { _ in note("KDK INFO", iso: 108, big: true, length: 0x61) } // too short to hold it
         #expect(try read(b).iso == nil)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ExifKit
 
 /// Field-by-field mapping from synthetic EXIF blocks: signs, references, rationals, strings.
@@ -12,15 +13,21 @@ struct PhotoMetadataMappingTests {
     @Test("all fields from a complete block, both byte orders", arguments: [false, true])
     func complete(bigEndian: Bool) throws {
         var b = TIFFBuilder(bigEndian: bigEndian)
-        b.ifd0 = [b.ascii(0x010F, "Canon  "), b.ascii(0x0110, "EOS 6D"), b.short(0x0112, 6),
-                  b.ascii(0x0131, "fw 1.0"), b.ascii(0x013B, "Ann"), b.ascii(0x010E, "  a lake  "),
-                  b.rawASCII(0x8298, Array("Ann".utf8) + [0] + Array("Bob".utf8) + [0])]
-        b.exif = [b.rational(0x829A, (1, 250)), b.rational(0x829D, (28, 10)), b.short(0x8827, 400, 800),
-                  b.ascii(0x9003, "2024:07:01 12:34:56"), b.ascii(0x9011, "-05:30"), b.short(0x9209, 16),
-                  b.rational(0x920A, (50, 1)), b.short(0xA405, 75), b.ascii(0xA434, "EF50mm f/1.8")]
-        b.gps = [b.ascii(0x0001, "S"), b.rational(0x0002, (33, 1), (52, 1), (3036, 100)),
-                 b.ascii(0x0003, "W"), b.rational(0x0004, (151, 1), (12, 1), (0, 1)),
-                 b.byte(0x0005, 1), b.rational(0x0006, (125, 10))]
+        b.ifd0 = [
+            b.ascii(0x010F, "Canon  "), b.ascii(0x0110, "EOS 6D"), b.short(0x0112, 6),
+            b.ascii(0x0131, "fw 1.0"), b.ascii(0x013B, "Ann"), b.ascii(0x010E, "  a lake  "),
+            b.rawASCII(0x8298, Array("Ann".utf8) + [0] + Array("Bob".utf8) + [0]),
+        ]
+        b.exif = [
+            b.rational(0x829A, (1, 250)), b.rational(0x829D, (28, 10)), b.short(0x8827, 400, 800),
+            b.ascii(0x9003, "2024:07:01 12:34:56"), b.ascii(0x9011, "-05:30"), b.short(0x9209, 16),
+            b.rational(0x920A, (50, 1)), b.short(0xA405, 75), b.ascii(0xA434, "EF50mm f/1.8"),
+        ]
+        b.gps = [
+            b.ascii(0x0001, "S"), b.rational(0x0002, (33, 1), (52, 1), (3036, 100)),
+            b.ascii(0x0003, "W"), b.rational(0x0004, (151, 1), (12, 1), (0, 1)),
+            b.byte(0x0005, 1), b.rational(0x0006, (125, 10)),
+        ]
         let m = try read(b)
         #expect(m.make == "Canon")
         #expect(m.model == "EOS 6D")
@@ -47,7 +54,11 @@ struct PhotoMetadataMappingTests {
     @Test("JSON keeps contract order and omits absent fields")
     func jsonOrder() throws {
         var m = PhotoMetadata()
-        m.height = 2; m.make = "A\"B"; m.iso = 100; m.exposureTime = 0.001; m.gps = .init(latitude: 1.5)
+        m.height = 2
+        m.make = "A\"B"
+        m.iso = 100
+        m.exposureTime = 0.001
+        m.gps = .init(latitude: 1.5)
         #expect(m.jsonString() == #"{"make":"A\"B","exposureTime":0.001,"iso":100,"gps":{"latitude":1.5},"height":2}"#)
         #expect(PhotoMetadata().jsonString() == "{}")
         // The Codable form is the same record.
@@ -60,15 +71,17 @@ struct PhotoMetadataMappingTests {
         var b = TIFFBuilder()
         b.ifd0 = [b.short(0x0112, 9), b.ascii(0x010F, "    ")]
         b.exif = [b.rational(0x829A, (1, 0)), b.rational(0x829D, (0, 0)), b.ascii(0x9003, "    :  :     :  :  ")]
-        b.gps = [b.rational(0x0002, (10, 1), (0, 1), (0, 1)),              // latitude without ref
-                 b.ascii(0x0003, "E"), b.rational(0x0004, (200, 1), (0, 1), (0, 1)),  // |lon| > 180
-                 b.rational(0x0006, (100, 1))]                              // altitude without ref
+        b.gps = [
+            b.rational(0x0002, (10, 1), (0, 1), (0, 1)), // latitude without ref
+            b.ascii(0x0003, "E"), b.rational(0x0004, (200, 1), (0, 1), (0, 1)), // |lon| > 180
+            b.rational(0x0006, (100, 1)),
+        ] // altitude without ref
         let m = try read(b)
         #expect(m.orientation == nil)
         #expect(m.exposureTime == nil)
         #expect(m.fNumber == nil)
         #expect(m.dateTimeOriginal == nil)
-        #expect(m.make == "")   // present but blank: reported as the empty string, like exiftool
+        #expect(m.make == "") // present but blank: reported as the empty string, like exiftool
         #expect(m.gps == PhotoMetadata.GPS(altitude: 100))
     }
 
@@ -80,8 +93,10 @@ struct PhotoMetadataMappingTests {
     @Test("strings: cut at NUL, trimmed, invalid UTF-8 repaired")
     func strings() throws {
         var b = TIFFBuilder()
-        b.ifd0 = [b.rawASCII(0x010F, Array(" Nik".utf8) + [0xFF, 0x6F, 0, 0x41, 0]),
-                  b.rawASCII(0x8298, [0x20, 0, 0x45, 0x64, 0])]   // editor-only copyright
+        b.ifd0 = [
+            b.rawASCII(0x010F, Array(" Nik".utf8) + [0xFF, 0x6F, 0, 0x41, 0]),
+            b.rawASCII(0x8298, [0x20, 0, 0x45, 0x64, 0]),
+        ] // editor-only copyright
         let m = try read(b)
         #expect(m.make == "Nik\u{FFFD}o")
         #expect(m.copyright == "Ed")
@@ -114,7 +129,8 @@ struct PhotoMetadataMappingTests {
     @Test("multi-segment EXIF is joined like exiftool does")
     func multiSegment() throws {
         // IFD0 with ImageDescription whose 12 bytes continue into a second APP1 segment.
-        let tiff: [UInt8] = [0x4D, 0x4D, 0, 0x2A, 0, 0, 0, 8, 0, 1, 0x01, 0x0E, 0, 2, 0, 0, 0, 12, 0, 0, 0, 0x1A, 0, 0, 0, 0] + Array("first".utf8)
+        let tiff: [UInt8] =
+            [0x4D, 0x4D, 0, 0x2A, 0, 0, 0, 8, 0, 1, 0x01, 0x0E, 0, 2, 0, 0, 0, 12, 0, 0, 0, 0x1A, 0, 0, 0, 0] + Array("first".utf8)
         let second: [UInt8] = ImageContainer.exifPrefix + Array("second".utf8) + [0]
         var jpeg: [UInt8] = [0xFF, 0xD8]
         for p in [ImageContainer.exifPrefix + tiff, second] {
@@ -127,8 +143,10 @@ struct PhotoMetadataMappingTests {
     @Test("a dangling thumbnail pointer does not hide the rest of IFD0 (libexif would stop there)")
     func danglingPointer() throws {
         var b = TIFFBuilder()
-        b.ifd0 = [b.ascii(0x010F, "Make"), TIFFBuilder.Entry(tag: 0x0202, format: 4, count: 1, value: [0xFF, 0xFF, 0xFF, 0xFF]),
-                  b.ascii(0x013B, "after the bad pointer")]
+        b.ifd0 = [
+            b.ascii(0x010F, "Make"), TIFFBuilder.Entry(tag: 0x0202, format: 4, count: 1, value: [0xFF, 0xFF, 0xFF, 0xFF]),
+            b.ascii(0x013B, "after the bad pointer"),
+        ]
         b.exif = [b.short(0x8827, 200), TIFFBuilder.Entry(tag: 0x927C, format: 7, count: 8, value: Array("Nikon\0\u{2}\0".utf8))]
         let m = try read(b)
         #expect(m.make == "Make")
@@ -147,8 +165,9 @@ struct PhotoMetadataMappingTests {
 
     @Test("XMP fills orientation, make, model and lens model only when EXIF lacks them")
     func xmpFallback() throws {
-        let xmp = Array(("<x:xmpmeta><rdf:RDF><rdf:Description tiff:Make='X&amp;Y' exifEX:LensModel=\"L 50\">"
-            + "<tiff:Orientation> 6 </tiff:Orientation><tiff:Model>M&#x31;</tiff:Model></rdf:Description></rdf:RDF></x:xmpmeta>").utf8)
+        let xmp = Array(
+            ("<x:xmpmeta><rdf:RDF><rdf:Description tiff:Make='X&amp;Y' exifEX:LensModel=\"L 50\">"
+                + "<tiff:Orientation> 6 </tiff:Orientation><tiff:Model>M&#x31;</tiff:Model></rdf:Description></rdf:RDF></x:xmpmeta>").utf8)
         var jpeg: [UInt8] = [0xFF, 0xD8]
         let payload = ImageContainer.xmpSignature + xmp
         jpeg += [0xFF, 0xE1, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
@@ -166,11 +185,13 @@ struct PhotoMetadataMappingTests {
         #expect(XMPPacket(bytes: Array("<a:Orientationx>1</a:Orientationx> xtiff:Orientation='2'".utf8)).value("tiff:Orientation") == nil)
     }
 
-    @Test("XMP dates: fraction dropped, Z as +00:00, malformed omitted", arguments: [
-        ("2008-05-25T19:31:26.05+01:00", "2008-05-25T19:31:26+01:00"), ("2001-02-03T04:05:06Z", "2001-02-03T04:05:06+00:00"),
-        ("2001-02-03T04:05:06", "2001-02-03T04:05:06"), ("2001-02-03T04:05", nil), ("2008-05-25T19:31:26.0+1:00", nil),
-        ("2001:02:03 04:05:06", nil),
-    ] as [(String, String?)])
+    @Test(
+        "XMP dates: fraction dropped, Z as +00:00, malformed omitted",
+        arguments: [
+            ("2008-05-25T19:31:26.05+01:00", "2008-05-25T19:31:26+01:00"), ("2001-02-03T04:05:06Z", "2001-02-03T04:05:06+00:00"),
+            ("2001-02-03T04:05:06", "2001-02-03T04:05:06"), ("2001-02-03T04:05", nil), ("2008-05-25T19:31:26.0+1:00", nil),
+            ("2001:02:03 04:05:06", nil),
+        ] as [(String, String?)])
     func xmpDates(text: String, expected: String?) {
         #expect(PhotoMetadata.isoDateTime(xmp: text) == expected)
     }
@@ -186,7 +207,8 @@ struct PhotoMetadataMappingTests {
         }
         let both = dataset(120, "caption") + dataset(55, "20220110") + dataset(60, "151544-0400")
         #expect(try ExifReader.metadata(from: jpeg(both)).dateTimeOriginal == "2022-01-10T15:15:44-04:00")
-        #expect(try ExifReader.metadata(from: jpeg(dataset(55, "20090829") + dataset(60, "131808"))).dateTimeOriginal == "2009-08-29T13:18:08")
+        #expect(
+            try ExifReader.metadata(from: jpeg(dataset(55, "20090829") + dataset(60, "131808"))).dateTimeOriginal == "2009-08-29T13:18:08")
         #expect(try ExifReader.metadata(from: jpeg(dataset(55, "20220110"))).dateTimeOriginal == nil)
         var b = TIFFBuilder()
         b.exif = [b.ascii(0x9003, "2001:01:01 01:01:01")]

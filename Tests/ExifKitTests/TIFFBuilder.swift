@@ -43,8 +43,9 @@ struct TIFFBuilder {
         Entry(tag: tag, format: 5, count: UInt32(pairs.count), value: pairs.flatMap { u32($0.0) + u32($0.1) })
     }
     func srational(_ tag: UInt16, _ pairs: (Int32, Int32)...) -> Entry {
-        Entry(tag: tag, format: 10, count: UInt32(pairs.count),
-              value: pairs.flatMap { u32(UInt32(bitPattern: $0.0)) + u32(UInt32(bitPattern: $0.1)) })
+        Entry(
+            tag: tag, format: 10, count: UInt32(pairs.count),
+            value: pairs.flatMap { u32(UInt32(bitPattern: $0.0)) + u32(UInt32(bitPattern: $0.1)) })
     }
 
     func u16(_ v: UInt16) -> [UInt8] { bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)] }
@@ -95,13 +96,22 @@ struct TIFFBuilder {
         var positions: [UInt16: Int] = [:]
         var ifds: [[Entry]] = [ifd0]
         var root = ifd0
-        if !exif.isEmpty { root.append(Entry(tag: 0x8769, format: 4, count: 1, value: [0, 0, 0, 0])); ifds.append(exif) }
-        if !gps.isEmpty { root.append(Entry(tag: 0x8825, format: 4, count: 1, value: [0, 0, 0, 0])); ifds.append(gps) }
+        if !exif.isEmpty {
+            root.append(Entry(tag: 0x8769, format: 4, count: 1, value: [0, 0, 0, 0]))
+            ifds.append(exif)
+        }
+        if !gps.isEmpty {
+            root.append(Entry(tag: 0x8825, format: 4, count: 1, value: [0, 0, 0, 0]))
+            ifds.append(gps)
+        }
         ifds[0] = root
         // Layout: header(8), then each IFD (2 + 12n + 4), then out-of-line values.
         var offsets: [Int] = []
         var pos = 8
-        for ifd in ifds { offsets.append(pos); pos += 2 + 12 * ifd.count + 4 }
+        for ifd in ifds {
+            offsets.append(pos)
+            pos += 2 + 12 * ifd.count + 4
+        }
         var data: [UInt8] = []
         let dataStart = pos
         var out: [UInt8] = bigEndian ? [0x4D, 0x4D, 0, 0x2A] : [0x49, 0x49, 0x2A, 0]

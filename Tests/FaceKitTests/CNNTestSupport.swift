@@ -1,12 +1,14 @@
 import CPNG
 import CTurboJPEG
 import Foundation
+
 @testable import FaceKit
 
 /// Locations and loaders shared by the CNN (detector/descriptor) tests.
 enum CNNTestData {
     /// The repository root, from this file's path.
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     /// `<repo>/../shared/testdata`.
     static let testdata = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
     /// `<repo>/models`.
@@ -27,10 +29,14 @@ enum CNNTestData {
         image.version = UInt32(PNG_IMAGE_VERSION)
         guard png_image_begin_read_from_file(&image, path) != 0 else { throw CNNTestError("cannot open PNG \(path)") }
         image.format = UInt32(PNG_FORMAT_RGB)
-        let w = Int(image.width), h = Int(image.height)
+        let w = Int(image.width)
+        let h = Int(image.height)
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
         let ok = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(w * 3), nil) }
-        guard ok != 0 else { png_image_free(&image); throw CNNTestError("cannot decode PNG \(path)") }
+        guard ok != 0 else {
+            png_image_free(&image)
+            throw CNNTestError("cannot decode PNG \(path)")
+        }
         return RGBImage(width: w, height: h, pixels: pixels)
     }
 
@@ -39,8 +45,13 @@ enum CNNTestData {
         let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         guard let handle = tjInitDecompress() else { throw CNNTestError("tjInitDecompress failed") }
         defer { tjDestroy(handle) }
-        var w: Int32 = 0, h: Int32 = 0, sub: Int32 = 0, cs: Int32 = 0
-        guard tjDecompressHeader3(handle, data, UInt(data.count), &w, &h, &sub, &cs) == 0 else { throw CNNTestError("bad JPEG header \(path)") }
+        var w: Int32 = 0
+        var h: Int32 = 0
+        var sub: Int32 = 0
+        var cs: Int32 = 0
+        guard tjDecompressHeader3(handle, data, UInt(data.count), &w, &h, &sub, &cs) == 0 else {
+            throw CNNTestError("bad JPEG header \(path)")
+        }
         var pixels = [UInt8](repeating: 0, count: Int(w) * Int(h) * 3)
         guard tjDecompress2(handle, data, UInt(data.count), &pixels, w, 0, h, Int32(TJPF_RGB.rawValue), 0) == 0 else {
             throw CNNTestError("cannot decode JPEG \(path)")
@@ -65,7 +76,8 @@ enum CNNTestData {
     static func reference(_ name: String = "dlib_reference_turbo.json") throws -> [String: (orientation: Int, cnn: [String: [Detection]])] {
         let url = testdata.appendingPathComponent("faces").appendingPathComponent(name)
         guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
-              let images = json["images"] as? [[String: Any]] else { throw CNNTestError("unexpected JSON in \(name)") }
+            let images = json["images"] as? [[String: Any]]
+        else { throw CNNTestError("unexpected JSON in \(name)") }
         var out: [String: (Int, [String: [Detection]])] = [:]
         for entry in images {
             guard let path = entry["path"] as? String else { continue }
@@ -75,10 +87,11 @@ enum CNNTestData {
                 guard let list = list as? [[String: Any]] else { continue }
                 cnn[up] = list.compactMap { d in
                     guard let r = d["rect"] as? [Int], r.count == 4, let conf = d["confidence"] as? Double else { return nil }
-                    return Detection(rect: FaceRect(left: r[0], top: r[1], right: r[2], bottom: r[3]),
-                                     confidence: conf,
-                                     descriptor: (d["descriptor"] as? [Double]) ?? [],
-                                     chip: d["chip"] as? String)
+                    return Detection(
+                        rect: FaceRect(left: r[0], top: r[1], right: r[2], bottom: r[3]),
+                        confidence: conf,
+                        descriptor: (d["descriptor"] as? [Double]) ?? [],
+                        chip: d["chip"] as? String)
                 }
             }
             out[path] = ((entry["exif_orientation"] as? Int) ?? 1, cnn)
@@ -88,7 +101,10 @@ enum CNNTestData {
 
     static func distance(_ a: [Float], _ b: [Double]) -> Double {
         var s = 0.0
-        for i in 0..<min(a.count, b.count) { let d = Double(a[i]) - b[i]; s += d * d }
+        for i in 0..<min(a.count, b.count) {
+            let d = Double(a[i]) - b[i]
+            s += d * d
+        }
         return s.squareRoot()
     }
 }

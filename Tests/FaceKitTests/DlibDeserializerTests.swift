@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 /// Byte vectors written by hand from dlib/serialize.h and dlib/float_details.h.
@@ -15,8 +16,10 @@ import Testing
 
     @Test func readsSignedIntegers() throws {
         // 5, -5, -300 (0x012C), Int64.min (magnitude 2^63).
-        var r = DlibDeserializer(bytes: [0x01, 0x05, 0x81, 0x05, 0x82, 0x2C, 0x01,
-                                         0x88, 0, 0, 0, 0, 0, 0, 0, 0x80])
+        var r = DlibDeserializer(bytes: [
+            0x01, 0x05, 0x81, 0x05, 0x82, 0x2C, 0x01,
+            0x88, 0, 0, 0, 0, 0, 0, 0, 0x80,
+        ])
         #expect(try r.readInt64() == 5)
         #expect(try r.readInt64() == -5)
         #expect(try r.readInt32() == -300)
@@ -49,10 +52,12 @@ import Testing
 
     @Test func readsFloatsAndDoubles() throws {
         // 0.75 = 3 * 2^-2; -1.5 = -3 * 2^-1; 1024 = 1 * 2^10; 0 = 0 * 2^0.
-        var r = DlibDeserializer(bytes: [0x01, 0x03, 0x81, 0x02,
-                                         0x81, 0x03, 0x81, 0x01,
-                                         0x01, 0x01, 0x01, 0x0A,
-                                         0x01, 0x00, 0x01, 0x00])
+        var r = DlibDeserializer(bytes: [
+            0x01, 0x03, 0x81, 0x02,
+            0x81, 0x03, 0x81, 0x01,
+            0x01, 0x01, 0x01, 0x0A,
+            0x01, 0x00, 0x01, 0x00,
+        ])
         #expect(try r.readFloat() == 0.75)
         #expect(try r.readDouble() == -1.5)
         #expect(try r.readFloat() == 1024)
@@ -61,9 +66,11 @@ import Testing
 
     @Test func readsSpecialFloatValues() throws {
         // exponent 32000 = 0x7D00 (+inf), 32001 (-inf), 32002 (NaN); mantissa 0.
-        var r = DlibDeserializer(bytes: [0x01, 0x00, 0x02, 0x00, 0x7D,
-                                         0x01, 0x00, 0x02, 0x01, 0x7D,
-                                         0x01, 0x00, 0x02, 0x02, 0x7D])
+        var r = DlibDeserializer(bytes: [
+            0x01, 0x00, 0x02, 0x00, 0x7D,
+            0x01, 0x00, 0x02, 0x01, 0x7D,
+            0x01, 0x00, 0x02, 0x02, 0x7D,
+        ])
         #expect(try r.readFloat() == .infinity)
         #expect(try r.readDouble() == -.infinity)
         #expect(try r.readFloat().isNaN)
@@ -79,11 +86,17 @@ import Testing
         var bytes: [UInt8] = []
         for v in values { bytes += DlibTestEncoder.double(v) }
         var r = DlibDeserializer(bytes: bytes)
-        for v in values { let got = try r.readDouble(); #expect(got == v, "\(v) -> \(got)") }
+        for v in values {
+            let got = try r.readDouble()
+            #expect(got == v, "\(v) -> \(got)")
+        }
         let floats: [Float] = [0.1, -3.25, 1e-20, 12345.678]
         bytes = floats.flatMap { DlibTestEncoder.double(Double($0), digits: 24) }
         r = DlibDeserializer(bytes: bytes)
-        for v in floats { let got = try r.readFloat(); #expect(got == v, "\(v) -> \(got)") }
+        for v in floats {
+            let got = try r.readFloat()
+            #expect(got == v, "\(v) -> \(got)")
+        }
     }
 
     @Test func readsStringsAndVectors() throws {
@@ -116,7 +129,7 @@ import Testing
     }
 
     @Test func readsMatricesInBothShapeConventions() throws {
-        let elements: [UInt8] = (1 ... 6).flatMap { [0x01, UInt8($0), 0x01, 0x00] }
+        let elements: [UInt8] = (1...6).flatMap { [0x01, UInt8($0), 0x01, 0x00] }
         // New format: -2, -3; old format: 2, 3.
         var r = DlibDeserializer(bytes: [0x81, 0x02, 0x81, 0x03] + elements + [0x01, 0x02, 0x01, 0x03] + elements)
         let a = try r.readFloatMatrix()
@@ -171,7 +184,7 @@ import Testing
         bytes += [0x01, 0x00, 0x02, 0x00, 0x7D] // +inf
         var single = DlibDeserializer(bytes: bytes)
         var expected: [Float] = []
-        for _ in 0 ... values.count { expected.append(try single.readFloat()) }
+        for _ in 0...values.count { expected.append(try single.readFloat()) }
         var bulk = DlibDeserializer(bytes: bytes)
         var got: [Float] = [42]
         try bulk.appendFloats(values.count + 1, to: &got)
@@ -221,7 +234,7 @@ enum DlibTestEncoder {
         let fr = frexp(abs(value))
         var mantissa = Int64(fr.0 * Double(UInt64(1) << digits)) * (value < 0 ? -1 : 1)
         var exponent = fr.1 - digits
-        for _ in 0 ..< 8 where mantissa & 0xFF == 0 && mantissa != 0 {
+        for _ in 0..<8 where mantissa & 0xFF == 0 && mantissa != 0 {
             mantissa >>= 8
             exponent += 8
         }

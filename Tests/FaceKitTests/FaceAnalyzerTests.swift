@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 /// The whole pipeline (detect → landmarks → chip → descriptor) against dlib on the same pixels.

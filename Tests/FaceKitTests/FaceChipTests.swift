@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 @Suite struct FaceChipTests {
@@ -11,7 +12,7 @@ import Testing
             if ours == theirs { identical += 1 }
             ours.pixels.withUnsafeBufferPointer { a in
                 theirs.pixels.withUnsafeBufferPointer { b in
-                    for i in 0 ..< min(a.count, b.count) {
+                    for i in 0..<min(a.count, b.count) {
                         let d = abs(Int(a[i]) - Int(b[i]))
                         if d != 0 { differingValues += 1 }
                         if d > maxDifference { maxDifference = d }
@@ -73,7 +74,8 @@ import Testing
         let reference = try DlibReference.load("dlib_reference.json")
         let sp = try ShapePredictor(modelPath: TestData.shapeModelPath)
         var result = Comparison()
-        var landmarkFaces = 0, landmarkExact = 0
+        var landmarkFaces = 0
+        var landmarkExact = 0
         for entry in reference.images where entry.format == "JPEG" {
             let faces = entry.faces("0") + entry.faces("1") + (entry.hog?.faces ?? [])
             guard !faces.isEmpty, let image = try IJGDumps.image(for: entry.path) else { continue }
@@ -84,7 +86,8 @@ import Testing
                 landmarkFaces += 1
                 if error == 0 { landmarkExact += 1 }
                 guard let chip = face.chip else { continue }
-                let expected = try TestDecode.png([UInt8](try Data(contentsOf: TestData.root.appendingPathComponent("faces").appendingPathComponent(chip))))
+                let expected = try TestDecode.png(
+                    [UInt8](try Data(contentsOf: TestData.root.appendingPathComponent("faces").appendingPathComponent(chip))))
                 result.add(FaceChip.extract(from: image, landmarks: face.points), expected)
             }
         }
@@ -94,7 +97,8 @@ import Testing
     }
 
     @Test func pyramidMatchesTheFilterDefinition() {
-        let w = 23, h = 17
+        let w = 23
+        let h = 17
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
         for i in pixels.indices { pixels[i] = UInt8((i * 37 + i / 7 * 11) % 256) }
         let image = RGBImage(width: w, height: h, pixels: pixels)
@@ -103,12 +107,12 @@ import Testing
         }
         #expect(down.width == (w - 3) / 2 && down.height == (h - 3) / 2)
         let k = [1, 4, 6, 4, 1]
-        for y in 0 ..< down.height {
-            for x in 0 ..< down.width {
-                for ch in 0 ..< 3 {
+        for y in 0..<down.height {
+            for x in 0..<down.width {
+                for ch in 0..<3 {
                     var sum = 0
-                    for j in 0 ..< 5 {
-                        for i in 0 ..< 5 {
+                    for j in 0..<5 {
+                        for i in 0..<5 {
                             sum += k[j] * k[i] * Int(pixels[((2 * y + j) * w + 2 * x + i) * 3 + ch])
                         }
                     }
@@ -117,26 +121,35 @@ import Testing
             }
         }
         let tiny = RGBImage(width: 8, height: 40)
-        #expect(tiny.pixels.withUnsafeBufferPointer {
-            PyramidDown2.apply(RGBView(base: $0.baseAddress!, width: 8, height: 40, rowStride: 24))
-        }.width == 0)
+        #expect(
+            tiny.pixels.withUnsafeBufferPointer {
+                PyramidDown2.apply(RGBView(base: $0.baseAddress!, width: 8, height: 40, rowStride: 24))
+            }.width == 0)
     }
 
     /// Landmarks exactly on the padded mean face of a 150 chip give the identity footprint.
     @Test func meanFaceLandmarksGiveAnAxisAlignedFootprint() throws {
-        let size = 150.0, padding = 0.25
+        let size = 150.0
+        let padding = 0.25
         let points = FaceChipDetails.meanFace5.map {
-            FacePoint(x: ((padding + $0.x) / (2 * padding + 1) * size).rounded() + 40,
-                      y: ((padding + $0.y) / (2 * padding + 1) * size).rounded() + 30)
+            FacePoint(
+                x: ((padding + $0.x) / (2 * padding + 1) * size).rounded() + 40,
+                y: ((padding + $0.y) / (2 * padding + 1) * size).rounded() + 30)
         }
         let details = try #require(FaceChipDetails.face(landmarks: points))
         #expect(abs(details.angle) < 0.01)
         #expect(abs((details.right - details.left + 1) - 150) < 1.5)
         #expect(abs(details.left - 40) < 1.5 && abs(details.top - 30) < 1.5)
         // A gradient image: the chip reproduces the image around (40, 30) to within rounding.
-        let w = 300, h = 250
+        let w = 300
+        let h = 250
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0 ..< h { for x in 0 ..< w { pixels[(y * w + x) * 3] = UInt8(x % 256); pixels[(y * w + x) * 3 + 1] = UInt8(y) } }
+        for y in 0..<h {
+            for x in 0..<w {
+                pixels[(y * w + x) * 3] = UInt8(x % 256)
+                pixels[(y * w + x) * 3 + 1] = UInt8(y)
+            }
+        }
         let chip = FaceChip.extract(from: RGBImage(width: w, height: h, pixels: pixels), landmarks: points)
         #expect(chip.width == 150 && chip.height == 150)
         #expect(abs(Int(chip.pixels[(75 * 150 + 75) * 3]) - 115) <= 2)
@@ -150,13 +163,15 @@ import Testing
         let chipPoints: [Double] = [10, 20, 30, 25, 50, 70, 80, 40, 80, 95]
         let details = FaceChipDetails(chipPoints: chipPoints, imagePoints: chipPoints, rows: 150, columns: 150)
         #expect(details.angle == 0 && details.left == 0.5 && details.right == 149.5)
-        let w = 120, h = 200
-        let pixels = (0 ..< w * h * 3).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 3) }
+        let w = 120
+        let h = 200
+        let pixels = (0..<w * h * 3).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 3) }
         let chip = FaceChip.extract(from: RGBImage(width: w, height: h, pixels: pixels), details: details)
         for (r, c) in [(0, 0), (10, 20), (149, 118), (149, 119), (0, 149)] {
-            let x = c + 1, y = r + 1
+            let x = c + 1
+            let y = r + 1
             let inside = x < w && y < h
-            for ch in 0 ..< 3 {
+            for ch in 0..<3 {
                 #expect(chip.pixels[(r * 150 + c) * 3 + ch] == (inside ? pixels[(y * w + x) * 3 + ch] : 0))
             }
         }
@@ -164,9 +179,11 @@ import Testing
 
     @Test func rotatedFaceGivesTheRotationAngle() throws {
         // Rotate the mean face by 30 degrees about a centre and scale it by 3.
-        let angle = Double.pi / 6, scale = 3.0
+        let angle = Double.pi / 6
+        let scale = 3.0
         let points = FaceChipDetails.meanFace5.map { p -> FacePoint in
-            let x = (p.x - 0.5) * 100 * scale, y = (p.y - 0.5) * 100 * scale
+            let x = (p.x - 0.5) * 100 * scale
+            let y = (p.y - 0.5) * 100 * scale
             return FacePoint(x: 500 + cos(angle) * x - sin(angle) * y, y: 400 + sin(angle) * x + cos(angle) * y)
         }
         let details = try #require(FaceChipDetails.face(landmarks: points))
@@ -175,7 +192,9 @@ import Testing
 
     @Test func hostileInputsNeverCrash() {
         let image = RGBImage(width: 50, height: 40, pixels: [UInt8](repeating: 200, count: 50 * 40 * 3))
-        let good = [FacePoint(x: 30, y: 15), FacePoint(x: 25, y: 15), FacePoint(x: 10, y: 15), FacePoint(x: 15, y: 15), FacePoint(x: 20, y: 25)]
+        let good = [
+            FacePoint(x: 30, y: 15), FacePoint(x: 25, y: 15), FacePoint(x: 10, y: 15), FacePoint(x: 15, y: 15), FacePoint(x: 20, y: 25),
+        ]
         #expect(FaceChip.extract(from: image, landmarks: Array(good.prefix(4))).width == 150)
         #expect(FaceChip.extract(from: image, landmarks: Array(good.prefix(4))).pixels.allSatisfy { $0 == 0 })
         #expect(FaceChip.extract(from: image, landmarks: good.map { FacePoint(x: $0.x, y: .nan) }).width == 150)

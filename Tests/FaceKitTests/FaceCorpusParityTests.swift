@@ -1,19 +1,23 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 /// Sweep over every upright photo of `dlib_reference_turbo.json` at upsample 0 and 1 (minutes in a
 /// debug build; `scripts/test` turns it on): `FACEKIT_CORPUS=1 swift test --skip-build --filter FaceCorpusParityTests`
 /// (`FACEKIT_CORPUS_UPSAMPLE=0` or `1` runs one pass only).
-@Suite(.enabled(if: CNNTestData.available && ProcessInfo.processInfo.environment["FACEKIT_CORPUS"] == "1",
-                "set FACEKIT_CORPUS=1 (needs models/ and ../shared/testdata)"))
+@Suite(
+    .enabled(
+        if: CNNTestData.available && ProcessInfo.processInfo.environment["FACEKIT_CORPUS"] == "1",
+        "set FACEKIT_CORPUS=1 (needs models/ and ../shared/testdata)"))
 struct FaceCorpusParityTests {
     static let upsamples = ProcessInfo.processInfo.environment["FACEKIT_CORPUS_UPSAMPLE"].flatMap { Int($0) }.map { [$0] } ?? [0, 1]
 
     @Test(arguments: upsamples)
     func everyReferenceDetectionLandmarkAndDescriptor(upsample: Int) throws {
         let analyzer = try FaceAnalyzer(modelsDirectory: CNNTestData.models.path)
-        var faces = 0, worstDescriptor = 0.0
+        var faces = 0
+        var worstDescriptor = 0.0
         for (path, entry) in try CNNTestData.reference().sorted(by: { $0.key < $1.key }) {
             guard entry.orientation == 1, let expected = entry.cnn[String(upsample)] else { continue }
             let image = try CNNTestData.loadImage(CNNTestData.testdata.appendingPathComponent("faces/\(path)").path)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 /// The ResNet descriptor against dlib's own descriptors of dlib's own chips.
@@ -10,7 +11,9 @@ struct FaceDescriptorNetworkTests {
         let reference = try CNNTestData.reference("dlib_reference.json")
         var pairs: [(chip: String, descriptor: [Double])] = []
         for (_, entry) in reference {
-            for (_, dets) in entry.cnn { for d in dets { if let chip = d.chip, d.descriptor.count == 128 { pairs.append((chip, d.descriptor)) } } }
+            for (_, dets) in entry.cnn {
+                for d in dets { if let chip = d.chip, d.descriptor.count == 128 { pairs.append((chip, d.descriptor)) } }
+            }
         }
         pairs.sort { $0.chip < $1.chip }
         try #require(pairs.count >= 100, "expected the chip set, found \(pairs.count) chips")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 /// The MMOD detector against dlib's detections on the same (libjpeg-turbo) pixels.
@@ -9,8 +10,10 @@ struct FaceDetectorTests {
     static let reference = Result { try CNNTestData.reference() }
 
     /// A handful of photos: small and large faces, several per photo, none at all.
-    static let upsample0 = ["obama/obama_small.jpg", "group/2008_001322.jpg", "group/selfie-many-people.jpg",
-                            "none/dog.jpg", "group/bbt2.jpg", "John_Salley/000179_02159509.jpg", "group/2008_001009.jpg"]
+    static let upsample0 = [
+        "obama/obama_small.jpg", "group/2008_001322.jpg", "group/selfie-many-people.jpg",
+        "none/dog.jpg", "group/bbt2.jpg", "John_Salley/000179_02159509.jpg", "group/2008_001009.jpg",
+    ]
     static let upsample1 = ["group/2007_007763.jpg", "group/bbt3.jpg", "obama/obama_small.jpg"]
 
     /// Every dlib detection matched (IoU ≥ 0.9, confidence within 0.02), nothing extra.
@@ -28,8 +31,9 @@ struct FaceDetectorTests {
                 Issue.record("\(path) u\(upsample): dlib's \(e.rect) (\(e.confidence)) not found; got \(got)")
                 continue
             }
-            #expect(abs(best.element.confidence - e.confidence) <= 0.02,
-                    "\(path) u\(upsample): confidence \(best.element.confidence) vs dlib \(e.confidence) at \(e.rect)")
+            #expect(
+                abs(best.element.confidence - e.confidence) <= 0.02,
+                "\(path) u\(upsample): confidence \(best.element.confidence) vs dlib \(e.confidence) at \(e.rect)")
             unmatched.remove(at: best.offset)
         }
         #expect(unmatched.isEmpty, "\(path) u\(upsample): extra detections \(unmatched)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FaceKit
 
 @Suite(.enabled(if: TestData.modelAvailable, "needs models/shape_predictor_5_face_landmarks.dat"))
@@ -19,7 +20,9 @@ struct ShapePredictorTests {
     func matchesDlibOnReferenceFaces() throws {
         let sp = try #require(Self.predictor)
         let reference = try DlibReference.load("dlib_reference_turbo.json")
-        var faces = 0, exact = 0, maxError = 0.0
+        var faces = 0
+        var exact = 0
+        var maxError = 0.0
         for entry in reference.images {
             let detections = entry.faces("0") + entry.faces("1") + (entry.hog?.faces ?? [])
             guard !detections.isEmpty else { continue }
@@ -39,7 +42,7 @@ struct ShapePredictorTests {
 
     @Test func rectanglesOutsideTheImageSampleZeros() throws {
         let sp = try #require(Self.predictor)
-        let image = RGBImage(width: 40, height: 30, pixels: (0 ..< 40 * 30 * 3).map { UInt8($0 % 251) })
+        let image = RGBImage(width: 40, height: 30, pixels: (0..<40 * 30 * 3).map { UInt8($0 % 251) })
         // Entirely outside: every feature pixel reads 0, so the result equals a black image's.
         let far = FaceRect(left: 10_000, top: 10_000, right: 10_099, bottom: 10_099)
         let black = RGBImage(width: 40, height: 30)
@@ -47,8 +50,9 @@ struct ShapePredictorTests {
         // A pixel buffer that no longer matches the size reads as black, never past its end.
         var broken = image
         broken.pixels.removeLast(10)
-        #expect(sp.landmarks(in: broken, face: FaceRect(left: 0, top: 0, right: 39, bottom: 29))
-            == sp.landmarks(in: black, face: FaceRect(left: 0, top: 0, right: 39, bottom: 29)))
+        #expect(
+            sp.landmarks(in: broken, face: FaceRect(left: 0, top: 0, right: 39, bottom: 29))
+                == sp.landmarks(in: black, face: FaceRect(left: 0, top: 0, right: 39, bottom: 29)))
         // Degenerate and empty inputs do not crash.
         _ = sp.landmarks(in: RGBImage(width: 0, height: 0), face: FaceRect(left: 0, top: 0, right: 0, bottom: 0))
         _ = sp.landmarks(in: image, face: FaceRect(left: 5, top: 5, right: -5, bottom: -5))
@@ -78,8 +82,9 @@ struct ShapePredictorTests {
         for (a, b) in zip(again.model.levels, sp.model.levels) {
             #expect(a.anchors == b.anchors && a.deltas == b.deltas && a.thresholds == b.thresholds)
             #expect(a.splitFeatures == b.splitFeatures && a.splitsPerTree == b.splitsPerTree && a.leafStart == b.leafStart)
-            #expect(a.paddedLeaves.count == b.paddedLeaves.count
-                && memcmp(a.paddedLeaves.pointer, b.paddedLeaves.pointer, a.paddedLeaves.count * 4) == 0)
+            #expect(
+                a.paddedLeaves.count == b.paddedLeaves.count
+                    && memcmp(a.paddedLeaves.pointer, b.paddedLeaves.pointer, a.paddedLeaves.count * 4) == 0)
         }
         var noise = RGBImage(width: 300, height: 240)
         var state: UInt32 = 12345
@@ -87,7 +92,7 @@ struct ShapePredictorTests {
             state = state &* 1_103_515_245 &+ 12345
             noise.pixels[i] = UInt8(truncatingIfNeeded: state >> 16)
         }
-        for k in 0 ..< 40 {
+        for k in 0..<40 {
             let face = FaceRect(left: k * 5 - 30, top: k * 3 - 20, right: k * 5 + 60 + k, bottom: k * 3 + 80 + k)
             #expect(again.landmarks(in: noise, face: face) == sp.landmarks(in: noise, face: face))
         }
@@ -102,7 +107,9 @@ struct ShapePredictorTests {
         wrongVersion[1] = 2
         #expect { try ShapePredictor(modelBytes: wrongVersion) } throws: { ($0 as? ShapePredictorError)?.code == .inconsistentModel }
         // A forest count of 2^56: refused before any allocation.
-        let huge: [UInt8] = [0x01, 0x01, 0x81, 0x02, 0x81, 0x01, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 1]
+        let huge: [UInt8] = [
+            0x01, 0x01, 0x81, 0x02, 0x81, 0x01, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 1,
+        ]
         #expect { try ShapePredictor(modelBytes: huge) } throws: { ($0 as? ShapePredictorError)?.code == .malformedFile }
         #expect(throws: ShapePredictorError.self) { try ShapePredictor(modelPath: "/nonexistent/model.dat") }
     }
@@ -149,7 +156,8 @@ struct ShapePredictorTests {
     @Test(arguments: [false, true])
     func everySingleByteCorruptionIsHandled(compact: Bool) throws {
         let original = compact ? try ShapePredictor(modelBytes: Self.model).compactRepresentation() : Self.model
-        var accepted = 0, rejected = 0
+        var accepted = 0
+        var rejected = 0
         for position in original.indices {
             for value: UInt8 in [0x00, 0x01, 0x02, 0x08, 0x0F, 0x7F, 0x80, 0x81, 0x88, 0xFF] where value != original[position] {
                 var corrupt = original
@@ -168,7 +176,7 @@ struct ShapePredictorTests {
         #expect(rejected > 0 && accepted > 0)
         // Every truncation of the compact form is refused.
         if compact {
-            for length in 0 ..< original.count {
+            for length in 0..<original.count {
                 #expect(throws: ShapePredictorError.self) { try ShapePredictor(modelBytes: Array(original[..<length])) }
             }
         }

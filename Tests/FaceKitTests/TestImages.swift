@@ -7,7 +7,8 @@ import Testing
 /// Locates `../shared/testdata` next to the repository (found from this file's path).
 enum TestData {
     /// Repository root: three levels above this file (Tests/FaceKitTests/TestImages.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     /// `<repo>/../shared/testdata`.
     static let root = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
     /// Whether the face references are present.
@@ -72,7 +73,10 @@ enum TestDecode {
     static func jpeg(_ bytes: [UInt8]) throws -> RGBImage {
         guard let handle = tjInitDecompress() else { throw Failure(description: "tjInitDecompress failed") }
         defer { tjDestroy(handle) }
-        var width: Int32 = 0, height: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsamp: Int32 = 0
+        var colorspace: Int32 = 0
         guard tjDecompressHeader3(handle, bytes, UInt(bytes.count), &width, &height, &subsamp, &colorspace) == 0 else {
             throw Failure(description: "JPEG header: \(String(cString: tjGetErrorStr2(handle)))")
         }
@@ -93,7 +97,8 @@ enum TestDecode {
         }
         defer { png_image_free(&image) }
         image.format = UInt32(PNG_FORMAT_RGB)
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let ok = pixels.withUnsafeMutableBytes { out in
             png_image_finish_read(&image, nil, out.baseAddress, Int32(width * 3), nil)
@@ -104,13 +109,15 @@ enum TestDecode {
 
     /// Applies an EXIF orientation (1-8) so the image is upright.
     static func oriented(_ image: RGBImage, _ orientation: Int) -> RGBImage {
-        guard (2 ... 8).contains(orientation) else { return image }
-        let w = image.width, h = image.height
+        guard (2...8).contains(orientation) else { return image }
+        let w = image.width
+        let h = image.height
         let swaps = orientation >= 5
-        let ow = swaps ? h : w, oh = swaps ? w : h
+        let ow = swaps ? h : w
+        let oh = swaps ? w : h
         var out = [UInt8](repeating: 0, count: ow * oh * 3)
-        for y in 0 ..< oh {
-            for x in 0 ..< ow {
+        for y in 0..<oh {
+            for x in 0..<ow {
                 // Source pixel shown at (x, y) of the upright image.
                 let (sx, sy): (Int, Int)
                 switch orientation {
@@ -122,8 +129,11 @@ enum TestDecode {
                 case 7: (sx, sy) = (w - 1 - y, h - 1 - x)
                 default: (sx, sy) = (w - 1 - y, x)
                 }
-                let s = (sy * w + sx) * 3, d = (y * ow + x) * 3
-                out[d] = image.pixels[s]; out[d + 1] = image.pixels[s + 1]; out[d + 2] = image.pixels[s + 2]
+                let s = (sy * w + sx) * 3
+                let d = (y * ow + x) * 3
+                out[d] = image.pixels[s]
+                out[d + 1] = image.pixels[s + 1]
+                out[d + 2] = image.pixels[s + 2]
             }
         }
         return RGBImage(width: ow, height: oh, pixels: out)
@@ -140,7 +150,7 @@ enum TestDecode {
 /// so this is its only check).
 @Suite struct TestOrientationTests {
     /// A 3x2 image whose red channel numbers the pixels: a b c / d e f.
-    let image = RGBImage(width: 3, height: 2, pixels: (0 ..< 6).flatMap { [UInt8($0), 0, 0] })
+    let image = RGBImage(width: 3, height: 2, pixels: (0..<6).flatMap { [UInt8($0), 0, 0] })
 
     func reds(_ image: RGBImage) -> [UInt8] { stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0] } }
 

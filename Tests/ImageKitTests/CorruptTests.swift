@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ImageKit
 
 @Suite("Corrupt and hostile input", .enabled(if: TestData.available, "needs ../shared/testdata"))
@@ -28,7 +29,8 @@ struct CorruptTests {
             let bytes = try TestData.bytes(url)
             do {
                 let image = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: ImageHeader.defaultMaxPixels))
-                #expect(Self.decodable.contains(name), "\(name) decoded to \(image.pixels.width)x\(image.pixels.height) but should be refused")
+                #expect(
+                    Self.decodable.contains(name), "\(name) decoded to \(image.pixels.width)x\(image.pixels.height) but should be refused")
             } catch let error as ImageError {
                 #expect(!Self.decodable.contains(name), "\(name) should decode: \(error)")
                 #expect(!error.message.isEmpty)
@@ -47,7 +49,10 @@ struct CorruptTests {
         // Truncated data is a typed truncation, not a partial image.
         for name in ["made_truncated_50pct_sharp_320x240_444.jpg", "sharp_truncated.jpg", "pillow_truncated_image.png"] {
             let bytes = try TestData.bytes(TestData.root.appendingPathComponent("corrupt/\(name)"))
-            do { _ = try ImageDecoder.decode(bytes); Issue.record("\(name) decoded") } catch let e as ImageError {
+            do {
+                _ = try ImageDecoder.decode(bytes)
+                Issue.record("\(name) decoded")
+            } catch let e as ImageError {
                 #expect(e.code == .truncated, "\(name): \(e)")
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ImageKit
 
 @Suite("Decoding real files", .enabled(if: TestData.available, "needs ../shared/testdata"))
@@ -11,7 +12,9 @@ struct DecodeTests {
             let name = url.lastPathComponent
             let bytes = try TestData.bytes(url)
             if let code = expectedFailures[name] {
-                #expect(throws: ImageError.self, "\(name) should be refused") { try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: false)) }
+                #expect(throws: ImageError.self, "\(name) should be refused") {
+                    try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: false))
+                }
                 do { _ = try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: false)) } catch let e as ImageError {
                     #expect(e.code == code, "\(name): \(e.message)")
                 }
@@ -29,8 +32,9 @@ struct DecodeTests {
                 continue
             }
             let px = decoded.pixels
-            #expect(px.width == ref.width && px.height == ref.height && px.channels == ref.channels,
-                    "\(name): \(px.width)x\(px.height)x\(px.channels) vs Pillow \(ref.width)x\(ref.height)x\(ref.channels)")
+            #expect(
+                px.width == ref.width && px.height == ref.height && px.channels == ref.channels,
+                "\(name): \(px.width)x\(px.height)x\(px.channels) vs Pillow \(ref.width)x\(ref.height)x\(ref.channels)")
             guard px.pixels.count == ref.pixels.count else { continue }
             let diff = maxDifference(px.pixels, ref.pixels, channels: px.channels)
             #expect(diff <= ref.tolerance, "\(name): max difference \(diff) > \(ref.tolerance)")
@@ -49,8 +53,10 @@ struct DecodeTests {
     /// PngSuite's x*.png whose 8-byte signature is damaged: they are not recognisable as PNG
     /// at all, so they are refused as an unsupported format rather than a corrupt PNG.
     private var corruptPNGCodes: [String: ImageError.Code] {
-        ["xcrn0g04.png": .unsupportedFormat, "xlfn0g04.png": .unsupportedFormat,
-         "xs1n0g01.png": .unsupportedFormat, "xs2n0g01.png": .unsupportedFormat]
+        [
+            "xcrn0g04.png": .unsupportedFormat, "xlfn0g04.png": .unsupportedFormat,
+            "xs1n0g01.png": .unsupportedFormat, "xs2n0g01.png": .unsupportedFormat,
+        ]
     }
 
     @Test(.enabled(if: TestData.pillowAvailable, "needs python3 with Pillow"))
@@ -62,11 +68,13 @@ struct DecodeTests {
     func jpegVariantsMatchPillow() throws {
         let files = TestData.files("jpeg")
         #expect(files.count >= 30)
-        try compareWithPillow(files, expectedFailures: [
-            // Lossless JPEG (SOF3) needs libjpeg-turbo 3; 2.1.5 cannot decode it.
-            "jpeg_lossless_sel1.jpg": .unsupportedFormat,
-            "sharp_testimgl_lossless.jpg": .unsupportedFormat,
-        ])
+        try compareWithPillow(
+            files,
+            expectedFailures: [
+                // Lossless JPEG (SOF3) needs libjpeg-turbo 3; 2.1.5 cannot decode it.
+                "jpeg_lossless_sel1.jpg": .unsupportedFormat,
+                "sharp_testimgl_lossless.jpg": .unsupportedFormat,
+            ])
     }
 }
 
@@ -84,7 +92,10 @@ struct PNGInterlaceTests {
             #expect(a.width == b.width && a.height == b.height && a.channels == b.channels)
             if a.pixels.count == b.pixels.count {
                 let diffIdx = zip(a.pixels, b.pixels).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
-                #expect(diffIdx.isEmpty, "\(url.lastPathComponent): \(diffIdx.count) samples differ, first \(diffIdx.prefix(8).map { ($0, a.pixels[$0], b.pixels[$0]) })")
+                #expect(
+                    diffIdx.isEmpty,
+                    "\(url.lastPathComponent): \(diffIdx.count) samples differ, first \(diffIdx.prefix(8).map { ($0, a.pixels[$0], b.pixels[$0]) })"
+                )
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ImageKit
 
 @Suite("Encoders")
@@ -7,10 +8,12 @@ struct EncodeTests {
     /// A smooth test image (JPEG-friendly) with an optional alpha ramp.
     static func smooth(width: Int = 96, height: Int = 64, alpha: Bool = false) -> PixelBuffer {
         var px: [UInt8] = []
-        for y in 0..<height { for x in 0..<width {
-            px += [UInt8(x * 255 / width), UInt8(y * 255 / height), UInt8((x + y) * 255 / (width + height))]
-            if alpha { px.append(UInt8(x * 255 / width)) }
-        } }
+        for y in 0..<height {
+            for x in 0..<width {
+                px += [UInt8(x * 255 / width), UInt8(y * 255 / height), UInt8((x + y) * 255 / (width + height))]
+                if alpha { px.append(UInt8(x * 255 / width)) }
+            }
+        }
         return try! PixelBuffer(width: width, height: height, channels: alpha ? 4 : 3, pixels: px)
     }
 
@@ -80,7 +83,10 @@ struct HeaderTests {
         #expect(ImageFormat.sniff([0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
         #expect(ImageFormat.sniff(Array("GIF89a".utf8)) == nil)
         for (bytes, what) in [(Array("GIF89a....".utf8), "GIF"), ([], "empty"), (Array("hello".utf8), "unrecognised")] {
-            do { _ = try ImageHeader.read(bytes); Issue.record("accepted \(what)") } catch let e as ImageError {
+            do {
+                _ = try ImageHeader.read(bytes)
+                Issue.record("accepted \(what)")
+            } catch let e as ImageError {
                 #expect(e.code == .unsupportedFormat && e.message.contains(what))
             }
         }
@@ -110,7 +116,10 @@ struct HeaderTests {
         #expect(h.format == .png && h.width == 96 && h.height == 64 && h.hasAlpha && h.orientation == .up)
         // Patch IHDR to 100000x100000 (the CRC no longer matters: we must refuse before libpng runs).
         png.replaceSubrange(16..<24, with: [0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0])
-        do { _ = try ImageDecoder.decode(png); Issue.record("bomb decoded") } catch let e as ImageError { #expect(e.code == .tooLarge) }
+        do {
+            _ = try ImageDecoder.decode(png)
+            Issue.record("bomb decoded")
+        } catch let e as ImageError { #expect(e.code == .tooLarge) }
     }
 }
 
@@ -136,7 +145,10 @@ struct WebPDecodeTests {
         let refs = try TestData.references(urls)
         for url in urls {
             let ours = try ImageDecoder.decode(TestData.bytes(url)).pixels
-            guard case .success(let ref) = refs[url] else { Issue.record("Pillow failed on \(url.lastPathComponent)"); continue }
+            guard case .success(let ref) = refs[url] else {
+                Issue.record("Pillow failed on \(url.lastPathComponent)")
+                continue
+            }
             #expect(ours.width == ref.width && ours.height == ref.height && ours.channels == ref.channels, "\(url.lastPathComponent)")
             if ours.pixels.count == ref.pixels.count {
                 // Pillow bundles a newer libwebp; lossy YUV-to-RGB may round differently by one.

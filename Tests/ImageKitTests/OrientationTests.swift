@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ImageKit
 
 /// Builds a small image whose every pixel is distinct.
@@ -22,7 +23,12 @@ struct OrientationTests {
     }
     static func remap(_ b: PixelBuffer, width: Int, height: Int, _ f: (Int, Int) -> (Int, Int)) -> PixelBuffer {
         var px: [UInt8] = []
-        for y in 0..<height { for x in 0..<width { let (sx, sy) = f(x, y); px += pixel(b, sx, sy) } }
+        for y in 0..<height {
+            for x in 0..<width {
+                let (sx, sy) = f(x, y)
+                px += pixel(b, sx, sy)
+            }
+        }
         return try! PixelBuffer(width: width, height: height, channels: b.channels, pixels: px)
     }
     static func flipH(_ b: PixelBuffer) -> PixelBuffer { remap(b, width: b.width, height: b.height) { (b.width - 1 - $0, $1) } }
@@ -33,16 +39,17 @@ struct OrientationTests {
     func syntheticOrientationMatchesComposedFlips(_ o: Orientation) {
         for ch in [3, 4] {
             let src = patternImage(width: 5, height: 3, channels: ch)
-            let expected: PixelBuffer = switch o {
-            case .up: src
-            case .upMirrored: Self.flipH(src)
-            case .down: Self.flipV(Self.flipH(src))
-            case .downMirrored: Self.flipV(src)
-            case .leftMirrored: Self.transpose(src)
-            case .right: Self.flipH(Self.transpose(src))      // 90 degrees clockwise
-            case .rightMirrored: Self.flipV(Self.flipH(Self.transpose(src)))
-            case .left: Self.flipV(Self.transpose(src))       // 90 degrees counter-clockwise
-            }
+            let expected: PixelBuffer =
+                switch o {
+                case .up: src
+                case .upMirrored: Self.flipH(src)
+                case .down: Self.flipV(Self.flipH(src))
+                case .downMirrored: Self.flipV(src)
+                case .leftMirrored: Self.transpose(src)
+                case .right: Self.flipH(Self.transpose(src)) // 90 degrees clockwise
+                case .rightMirrored: Self.flipV(Self.flipH(Self.transpose(src)))
+                case .left: Self.flipV(Self.transpose(src)) // 90 degrees counter-clockwise
+                }
             #expect(src.applying(o) == expected, "orientation \(o.rawValue), \(ch) channels")
             let size = o.displayedSize(width: 5, height: 3)
             #expect(size.width == expected.width && size.height == expected.height)
@@ -57,16 +64,20 @@ struct OrientationTests {
         #expect(ExifOrientationReader.orientation(tiff: (Array("Exif\0\0".utf8) + ii)[...]) == .left)
         // Truncated, wrong magic, out-of-range value, offsets pointing outside: nil, no crash.
         for n in 0..<mm.count { _ = ExifOrientationReader.orientation(tiff: mm.prefix(n)) }
-        var bad = mm; bad[3] = 43
+        var bad = mm
+        bad[3] = 43
         #expect(ExifOrientationReader.orientation(tiff: bad[...]) == nil)
-        bad = mm; bad[19] = 9
+        bad = mm
+        bad[19] = 9
         #expect(ExifOrientationReader.orientation(tiff: bad[...]) == nil)
-        bad = mm; bad[4] = 0xFF
+        bad = mm
+        bad[4] = 0xFF
         #expect(ExifOrientationReader.orientation(tiff: bad[...]) == nil)
     }
 
-    @Test(.enabled(if: TestData.available, "needs ../shared/testdata"),
-          .enabled(if: TestData.pillowAvailable, "needs python3 with Pillow"))
+    @Test(
+        .enabled(if: TestData.available, "needs ../shared/testdata"),
+        .enabled(if: TestData.pillowAvailable, "needs python3 with Pillow"))
     func realFilesMatchPillowsExifTranspose() throws {
         let files = TestData.files("exif/orientation", extensions: ["jpg"])
         #expect(files.count >= 15)
@@ -77,7 +88,10 @@ struct OrientationTests {
             if let n = Int(name.split(separator: "_").last!.prefix(while: \.isNumber)) {
                 #expect(decoded.header.orientation.rawValue == n, "\(name)")
             }
-            guard case .success(let ref) = refs[url] else { Issue.record("no reference for \(name)"); continue }
+            guard case .success(let ref) = refs[url] else {
+                Issue.record("no reference for \(name)")
+                continue
+            }
             #expect(decoded.pixels.width == ref.width && decoded.pixels.height == ref.height, "\(name)")
             if decoded.pixels.pixels.count == ref.pixels.count {
                 #expect(maxDifference(decoded.pixels.pixels, ref.pixels) == 0, "\(name)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ImageKit
 
 @Suite("Thumbnail sizes and resampling")
@@ -45,9 +46,13 @@ struct ResizeTests {
         let image = patternImage(width: 13, height: 9, channels: 4)
         #expect(try Resampler.resize(image, width: 13, height: 9) == image)
         let part = try Resampler.resize(image, width: 5, height: 4, rect: SourceRect(x: 3, y: 2, width: 5, height: 4))
-        for y in 0..<4 { for x in 0..<5 { for c in 0..<4 {
-            #expect(part.pixels[(y * 5 + x) * 4 + c] == image.pixels[((y + 2) * 13 + x + 3) * 4 + c])
-        } } }
+        for y in 0..<4 {
+            for x in 0..<5 {
+                for c in 0..<4 {
+                    #expect(part.pixels[(y * 5 + x) * 4 + c] == image.pixels[((y + 2) * 13 + x + 3) * 4 + c])
+                }
+            }
+        }
         // A half-pixel offset is a real resample, not a copy.
         let shifted = try Resampler.resize(image, width: 5, height: 4, rect: SourceRect(x: 3.5, y: 2, width: 5, height: 4))
         #expect(shifted != part)
@@ -56,7 +61,8 @@ struct ResizeTests {
     @Test func flatImagesStayFlatUpToTheEdges() throws {
         for ch in [3, 4] {
             let value: [UInt8] = ch == 4 ? [200, 100, 50, 180] : [200, 100, 50]
-            let src = try PixelBuffer(width: 97, height: 61, channels: ch, pixels: Array([[UInt8]](repeating: value, count: 97 * 61).joined()))
+            let src = try PixelBuffer(
+                width: 97, height: 61, channels: ch, pixels: Array([[UInt8]](repeating: value, count: 97 * 61).joined()))
             for (w, h) in [(10, 7), (97, 61), (200, 3), (1, 1), (33, 120)] {
                 let out = try Resampler.resize(src, width: w, height: h)
                 #expect(out.width == w && out.height == h && out.channels == ch)
@@ -78,11 +84,13 @@ struct ResizeTests {
     @Test func downscaleIsCloseToTheDoublePrecisionReference() throws {
         // A sharp synthetic scene (rings) to make errors visible.
         var px: [UInt8] = []
-        for y in 0..<480 { for x in 0..<640 {
-            let r = (Double((x - 320) * (x - 320) + (y - 240) * (y - 240))).squareRoot()
-            let v = UInt8(127.5 + 127.5 * sin(r / 3))
-            px += [v, UInt8(x % 256), 255 - v]
-        } }
+        for y in 0..<480 {
+            for x in 0..<640 {
+                let r = (Double((x - 320) * (x - 320) + (y - 240) * (y - 240))).squareRoot()
+                let v = UInt8(127.5 + 127.5 * sin(r / 3))
+                px += [v, UInt8(x % 256), 255 - v]
+            }
+        }
         let src = try PixelBuffer(width: 640, height: 480, channels: 3, pixels: px)
         // Pure Lanczos (reductions under 4x): float against double, almost exact.
         for (w, h) in [(200, 150), (640, 480), (1000, 750), (321, 240)] {
@@ -97,8 +105,10 @@ struct ResizeTests {
             #expect(psnr > 30, "\(w)x\(h): PSNR \(psnr)")
         }
         // And crop windows, without and with box pre-reduction.
-        for (rect, size, bound) in [(SourceRect(x: 100.5, y: 40, width: 150, height: 150), 64, 48.0),
-                                    (SourceRect(x: 100.5, y: 40, width: 300, height: 300), 64, 30.0)] {
+        for (rect, size, bound) in [
+            (SourceRect(x: 100.5, y: 40, width: 150, height: 150), 64, 48.0),
+            (SourceRect(x: 100.5, y: 40, width: 300, height: 300), 64, 30.0),
+        ] {
             let crop = try Resampler.resize(src, width: size, height: size, rect: rect)
             let psnr = try ReferenceImage(resizing: src, width: size, height: size, rect: rect).psnr(of: crop)
             #expect(psnr > bound, "crop \(rect): PSNR \(psnr)")
@@ -158,19 +168,26 @@ struct AllImagesThumbnailTests {
     /// Every decodable image in the shared test data makes both kinds of thumbnail with the
     /// right geometry (upright, aspect kept within rounding, crops exact).
     @Test func everyImageThumbnails() throws {
-        let folders = ["jpeg", "png/pngsuite", "png/other", "exif/cameras", "exif/phones", "exif/gps", "exif/edge",
-                       "exif/orientation", "faces/group", "faces/none", "large"]
+        let folders = [
+            "jpeg", "png/pngsuite", "png/other", "exif/cameras", "exif/phones", "exif/gps", "exif/edge",
+            "exif/orientation", "faces/group", "faces/none", "large",
+        ]
         var count = 0
         for folder in folders {
             for url in TestData.files(folder, extensions: ["jpg", "jpeg", "png", "mpo", "webp"]) {
                 let bytes = try TestData.bytes(url)
-                guard let header = try? ImageHeader.read(bytes), (try? ImageDecoder.decode(bytes, options: DecodeOptions(cover: (1, 1)))) != nil else { continue }
+                guard let header = try? ImageHeader.read(bytes),
+                    (try? ImageDecoder.decode(bytes, options: DecodeOptions(cover: (1, 1)))) != nil
+                else { continue }
                 let set = try Thumbnailer.make(from: bytes, sizes: [ThumbnailSize("200x200")!, ThumbnailSize("64x48c")!])
-                let fit = set.thumbnails[0].image, crop = set.thumbnails[1].image
-                let dw = Double(header.displayedWidth), dh = Double(header.displayedHeight)
+                let fit = set.thumbnails[0].image
+                let crop = set.thumbnails[1].image
+                let dw = Double(header.displayedWidth)
+                let dh = Double(header.displayedHeight)
                 let s = min(200 / dw, 200 / dh, 1)
-                #expect(abs(Double(fit.width) - dw * s) <= 1 && abs(Double(fit.height) - dh * s) <= 1 && max(fit.width, fit.height) <= 200,
-                        "\(url.lastPathComponent): \(fit.width)x\(fit.height) from \(header.displayedWidth)x\(header.displayedHeight)")
+                #expect(
+                    abs(Double(fit.width) - dw * s) <= 1 && abs(Double(fit.height) - dh * s) <= 1 && max(fit.width, fit.height) <= 200,
+                    "\(url.lastPathComponent): \(fit.width)x\(fit.height) from \(header.displayedWidth)x\(header.displayedHeight)")
                 #expect(crop.width == 64 && crop.height == 48, "\(url.lastPathComponent)")
                 count += 1
             }

@@ -1,10 +1,12 @@
 import Foundation
+
 @testable import ImageKit
 
 /// Locates `../shared/testdata` next to the repository and runs the Pillow reference script.
 enum TestData {
     /// The repository root, found from this file's path.
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     /// `<repo>/../shared/testdata`.
     static let root = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
     /// True when the shared test data is present.
@@ -59,7 +61,8 @@ enum TestData {
             let url = URL(fileURLWithPath: f[0])
             if f[1] == "ok" {
                 let raw = [UInt8](try Data(contentsOf: dir.appendingPathComponent("\(n).raw")))
-                result[url] = .success(Reference(width: Int(f[2])!, height: Int(f[3])!, channels: Int(f[4])!, tolerance: Int(f[5])!, pixels: raw))
+                result[url] = .success(
+                    Reference(width: Int(f[2])!, height: Int(f[3])!, channels: Int(f[4])!, tolerance: Int(f[5])!, pixels: raw))
             } else {
                 result[url] = .failure(ReferenceFailure(reason: f.count > 2 ? f[2] : "?"))
             }
@@ -79,7 +82,8 @@ func maxDifference(_ a: [UInt8], _ b: [UInt8], channels: Int = 3) -> Int {
     var i = 0
     while i < a.count {
         if channels == 4 {
-            let aa = Int(a[i + 3]), ba = Int(b[i + 3])
+            let aa = Int(a[i + 3])
+            let ba = Int(b[i + 3])
             m = max(m, abs(aa - ba))
             for c in 0..<3 { m = max(m, abs((Int(a[i + c]) * aa + 127) / 255 - (Int(b[i + c]) * ba + 127) / 255)) }
         } else {

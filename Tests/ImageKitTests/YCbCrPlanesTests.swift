@@ -1,6 +1,7 @@
 import CTurboJPEG
 import Foundation
 import Testing
+
 @testable import ImageKit
 
 @Suite("JPEG planes with fitted chroma")
@@ -9,9 +10,11 @@ struct YCbCrPlanesTests {
     static func colourEdges(width: Int, height: Int) -> PixelBuffer {
         let palette: [[UInt8]] = [[230, 20, 30], [20, 40, 220], [250, 240, 20], [10, 160, 40], [255, 255, 255], [0, 0, 0]]
         var px: [UInt8] = []
-        for y in 0..<height { for x in 0..<width {
-            px += palette[((x / 3) + (y / 5) * 2) % palette.count]
-        } }
+        for y in 0..<height {
+            for x in 0..<width {
+                px += palette[((x / 3) + (y / 5) * 2) % palette.count]
+            }
+        }
         return try! PixelBuffer(width: width, height: height, channels: 3, pixels: px)
     }
 
@@ -20,11 +23,15 @@ struct YCbCrPlanesTests {
         let cb = YCbCrPlanes.upsample(p.cb.map(Float.init), width: p.lumaWidth, height: p.lumaHeight)
         let cr = YCbCrPlanes.upsample(p.cr.map(Float.init), width: p.lumaWidth, height: p.lumaHeight)
         var out: [Double] = []
-        for y in 0..<height { for x in 0..<width {
-            let i = y * p.lumaWidth + x
-            let l = Double(p.y[i]), u = Double(cb[i]) - 128, v = Double(cr[i]) - 128
-            out += [l + 1.402 * v, l - 0.344136 * u - 0.714136 * v, l + 1.772 * u].map { min(max($0, 0), 255).rounded() }
-        } }
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = y * p.lumaWidth + x
+                let l = Double(p.y[i])
+                let u = Double(cb[i]) - 128
+                let v = Double(cr[i]) - 128
+                out += [l + 1.402 * v, l - 0.344136 * u - 0.714136 * v, l + 1.772 * u].map { min(max($0, 0), 255).rounded() }
+            }
+        }
         return out
     }
 
@@ -78,8 +85,9 @@ struct YCbCrPlanesTests {
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
         let status = image.pixels.withUnsafeBufferPointer { src in
-            tjCompress2(handle.raw, src.baseAddress, 120, 0, 90, Int32(TJPF_RGB.rawValue), &output, &size,
-                        Int32(TJSAMP_420.rawValue), 85, TJFLAG_ACCURATEDCT)
+            tjCompress2(
+                handle.raw, src.baseAddress, 120, 0, 90, Int32(TJPF_RGB.rawValue), &output, &size,
+                Int32(TJSAMP_420.rawValue), 85, TJFLAG_ACCURATEDCT)
         }
         try #require(status == 0 && output != nil)
         let libjpeg = Array(UnsafeBufferPointer(start: output, count: Int(size)))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imagicon
 
 @Suite("Configuration from the environment")
@@ -21,10 +22,11 @@ struct ConfigurationTests {
     }
 
     @Test func parsesEverything() throws {
-        let c = try Configuration(environment: [
-            "_HANDLER": "search", "AWS_REGION": "eu-west-1", "IMAGICON_TABLE": "t", "IMAGICON_THUMBNAIL_SIZES": "320x240c, 64x64",
-            "IMAGICON_MAX_PIXELS": "5000", "IMAGICON_FACE_THRESHOLD": "0.5", "IMAGICON_MODELS_DIR": "/m", "IMAGICON_SOURCE_BUCKET": "b",
-        ], fileExists: allModels)
+        let c = try Configuration(
+            environment: [
+                "_HANDLER": "search", "AWS_REGION": "eu-west-1", "IMAGICON_TABLE": "t", "IMAGICON_THUMBNAIL_SIZES": "320x240c, 64x64",
+                "IMAGICON_MAX_PIXELS": "5000", "IMAGICON_FACE_THRESHOLD": "0.5", "IMAGICON_MODELS_DIR": "/m", "IMAGICON_SOURCE_BUCKET": "b",
+            ], fileExists: allModels)
         #expect(c.handler == .search)
         #expect(c.region == "eu-west-1")
         #expect(c.thumbnailSizes.map(\.description) == ["320x240c", "64x64"])

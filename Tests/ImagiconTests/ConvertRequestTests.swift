@@ -1,6 +1,7 @@
 import FaceKit
 import ImageKit
 import Testing
+
 @testable import Imagicon
 
 @Suite("convert: parameters and keys")
@@ -29,7 +30,8 @@ struct ConvertRequestTests {
         #expect(r.width == nil && r.height == nil && r.fit == .inside && r.format == nil && r.quality == 85)
         #expect(r.normalizedParameters == "w=-&h=-&fit=inside&format=source&q=85")
         // Order, `jpg` and an explicit default do not change the normalised form.
-        #expect(try parse("/a.png", "format=jpg&w=10").normalizedParameters == parse("/a.png", "q=85&w=10&format=jpeg").normalizedParameters)
+        #expect(
+            try parse("/a.png", "format=jpg&w=10").normalizedParameters == parse("/a.png", "q=85&w=10&format=jpeg").normalizedParameters)
         // One side alone: fit does not apply.
         #expect(try parse("/a.png", "w=10&fit=smart").fit == .inside)
         #expect(try parse("/a.png", "format=png").normalizedParameters.hasSuffix("format=png&q=-"))
@@ -49,8 +51,10 @@ struct ConvertRequestTests {
         #expect(e?.code == .badRequest && e?.status == 400, "\(query)")
     }
 
-    @Test(arguments: ["", "/", "//a.jpg", "/a//b.jpg", "/a/", "/../a.jpg", "/a/../b.jpg", "/./a.jpg", "/a/%2E%2E/b.jpg",
-                      "/a%00.jpg", "/a%0Ab.jpg", "/a\\b.jpg", "/%ff.jpg", "/a%2", "a.jpg"])
+    @Test(arguments: [
+        "", "/", "//a.jpg", "/a//b.jpg", "/a/", "/../a.jpg", "/a/../b.jpg", "/./a.jpg", "/a/%2E%2E/b.jpg",
+        "/a%00.jpg", "/a%0Ab.jpg", "/a\\b.jpg", "/%ff.jpg", "/a%2", "a.jpg",
+    ])
     func badKeys(path: String) {
         #expect(error(path, "")?.code == .badRequest, "\(path)")
     }
@@ -124,36 +128,46 @@ struct ConvertGeometryTests {
     }
 
     @Test func smartCropKeepsAllFacesWhenTheyFit() throws {
-        let faces = [SmartCrop.Face(left: 100, top: 100, right: 199, bottom: 199, confidence: 1.0),
-                     SmartCrop.Face(left: 600, top: 150, right: 679, bottom: 229, confidence: 0.5)]
+        let faces = [
+            SmartCrop.Face(left: 100, top: 100, right: 199, bottom: 199, confidence: 1.0),
+            SmartCrop.Face(left: 600, top: 150, right: 679, bottom: 229, confidence: 0.5),
+        ]
         // A 2000x1000 image, crop of 1000x1000 (square): both faces fit.
         let box = ThumbnailSize(width: 200, height: 200, crop: true)!
         let crop = box.layout(imageWidth: 2000, imageHeight: 1000).rect
-        let focus = try #require(SmartCrop.focus(faces: faces, imageWidth: 2000, imageHeight: 1000, cropWidth: crop.width, cropHeight: crop.height))
+        let focus = try #require(
+            SmartCrop.focus(faces: faces, imageWidth: 2000, imageHeight: 1000, cropWidth: crop.width, cropHeight: crop.height))
         #expect(focus.kept.count == 2)
         let rect = box.layout(imageWidth: 2000, imageHeight: 1000, focus: (focus.x, focus.y)).rect
         for f in faces { #expect(contains(rect, f)) }
     }
 
     @Test func smartCropKeepsTheMostConfidentFaceWhenNotAllFit() throws {
-        let faces = [SmartCrop.Face(left: 100, top: 400, right: 199, bottom: 499, confidence: 0.4),
-                     SmartCrop.Face(left: 1700, top: 100, right: 1849, bottom: 249, confidence: 1.2),
-                     SmartCrop.Face(left: 1500, top: 120, right: 1579, bottom: 199, confidence: 0.3)]
-        let box = ThumbnailSize(width: 100, height: 200, crop: true)!  // crop 500x1000 of 2000x1000
+        let faces = [
+            SmartCrop.Face(left: 100, top: 400, right: 199, bottom: 499, confidence: 0.4),
+            SmartCrop.Face(left: 1700, top: 100, right: 1849, bottom: 249, confidence: 1.2),
+            SmartCrop.Face(left: 1500, top: 120, right: 1579, bottom: 199, confidence: 0.3),
+        ]
+        let box = ThumbnailSize(width: 100, height: 200, crop: true)! // crop 500x1000 of 2000x1000
         let crop = box.layout(imageWidth: 2000, imageHeight: 1000).rect
-        let focus = try #require(SmartCrop.focus(faces: faces, imageWidth: 2000, imageHeight: 1000, cropWidth: crop.width, cropHeight: crop.height))
+        let focus = try #require(
+            SmartCrop.focus(faces: faces, imageWidth: 2000, imageHeight: 1000, cropWidth: crop.width, cropHeight: crop.height))
         #expect(focus.kept == [faces[1], faces[2]])
         let rect = box.layout(imageWidth: 2000, imageHeight: 1000, focus: (focus.x, focus.y)).rect
         #expect(contains(rect, faces[1]) && contains(rect, faces[2]) && !contains(rect, faces[0]))
         // No faces: no focus (centred by the caller). Faces outside the image are clipped away.
         #expect(SmartCrop.focus(faces: [], imageWidth: 10, imageHeight: 10, cropWidth: 5, cropHeight: 5) == nil)
-        #expect(SmartCrop.focus(faces: [SmartCrop.Face(left: 20, top: 20, right: 30, bottom: 30, confidence: 1)],
-                                imageWidth: 10, imageHeight: 10, cropWidth: 5, cropHeight: 5) == nil)
+        #expect(
+            SmartCrop.focus(
+                faces: [SmartCrop.Face(left: 20, top: 20, right: 30, bottom: 30, confidence: 1)],
+                imageWidth: 10, imageHeight: 10, cropWidth: 5, cropHeight: 5) == nil)
     }
 
     @Test func croppedThumbnailsUseTheSameSmartCrop() {
         func face(_ l: Int, _ t: Int, _ size: Int, _ confidence: Double) -> AnalyzedFace {
-            AnalyzedFace(box: FaceRect(left: l, top: t, right: l + size - 1, bottom: t + size - 1), confidence: confidence, landmarks: [], descriptor: [])
+            AnalyzedFace(
+                box: FaceRect(left: l, top: t, right: l + size - 1, bottom: t + size - 1), confidence: confidence, landmarks: [],
+                descriptor: [])
         }
         let faces = [face(100, 400, 100, 0.4), face(1700, 100, 150, 1.2)]
         // 100x200c of 2000x1000 crops 500x1000: both faces cannot fit, the confident one is kept (centre x = 1775).

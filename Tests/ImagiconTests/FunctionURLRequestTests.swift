@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imagicon
 
 @Suite("Function URL requests and responses")
@@ -25,7 +26,8 @@ struct FunctionURLRequestTests {
         #expect(throws: EventDecodingError.self) {
             try FunctionURLRequest.decode(EventFixtures.bytes("function-url-search.json"), maxBodyBytes: 16)
         }
-        let badBase64 = #"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"POST","path":"/"}},"body":"!!!","isBase64Encoded":true}"#
+        let badBase64 =
+            #"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"POST","path":"/"}},"body":"!!!","isBase64Encoded":true}"#
         #expect(throws: EventDecodingError.self) { try FunctionURLRequest.decode(Array(badBase64.utf8)) }
     }
 

@@ -2,10 +2,12 @@ import FaceKit
 import Foundation
 import ImageKit
 import Testing
+
 @testable import Imagicon
 
 /// The repository root, from this file's path.
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 private let detectorPath = repositoryRoot.appendingPathComponent("models/mmod_human_face_detector.dat").path
 private let twoPeople = repositoryRoot.appendingPathComponent("samples/album/two_people.jpg").path
 
@@ -13,7 +15,9 @@ private let twoPeople = repositoryRoot.appendingPathComponent("samples/album/two
 struct ImageConverterTests {
     /// A 320x240 gradient with some structure, optionally with an alpha ramp.
     static func source(_ format: ImageFormat, alpha: Bool = false) throws -> [UInt8] {
-        let w = 320, h = 240, ch = alpha ? 4 : 3
+        let w = 320
+        let h = 240
+        let ch = alpha ? 4 : 3
         var px = [UInt8](repeating: 0, count: w * h * ch)
         for y in 0..<h {
             for x in 0..<w {
@@ -24,7 +28,8 @@ struct ImageConverterTests {
                 if alpha { px[i + 3] = UInt8(255 - x * 200 / w) }
             }
         }
-        return try ImageEncoder.encode(PixelBuffer(width: w, height: h, channels: ch, pixels: px), options: EncodeOptions(format: format, quality: 95))
+        return try ImageEncoder.encode(
+            PixelBuffer(width: w, height: h, channels: ch, pixels: px), options: EncodeOptions(format: format, quality: 95))
     }
 
     let converter = ImageConverter(maxPixels: 1_000_000, faces: nil)
@@ -84,8 +89,9 @@ struct ImageConverterTests {
             }
         }
         // Without w/h the output is the source size: over the output bound it is refused before decoding.
-        let wide = try ImageEncoder.encode(PixelBuffer(width: 5000, height: 3400, channels: 3, pixels: [UInt8](repeating: 7, count: 5000 * 3400 * 3)),
-                                           options: EncodeOptions(format: .jpeg, quality: 50))
+        let wide = try ImageEncoder.encode(
+            PixelBuffer(width: 5000, height: 3400, channels: 3, pixels: [UInt8](repeating: 7, count: 5000 * 3400 * 3)),
+            options: EncodeOptions(format: .jpeg, quality: 50))
         let big = ImageConverter(maxPixels: 100_000_000, faces: nil)
         do {
             _ = try big.convert(wide, request: ConvertRequest(key: "k", format: .webp))
@@ -108,8 +114,10 @@ struct ImageConverterTests {
         #expect(other.facesFrom == nil && other.sourceRect == SourceRect(x: 40, y: 0, width: 240, height: 240))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: detectorPath) && FileManager.default.fileExists(atPath: twoPeople),
-                   "needs models/ (scripts/fetch-models) and samples/album/two_people.jpg"))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: detectorPath) && FileManager.default.fileExists(atPath: twoPeople),
+            "needs models/ (scripts/fetch-models) and samples/album/two_people.jpg"))
     func smartCropContainsTheFaces() throws {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: twoPeople)))
         let detector = try FaceDetector(modelPath: detectorPath)
@@ -127,9 +135,10 @@ struct ImageConverterTests {
             for face in expected {
                 // Detection ran on a reduced copy: allow a few pixels of box difference.
                 let tolerance = 4.0
-                #expect(Double(face.rect.left) >= r.x - tolerance && Double(face.rect.right + 1) <= r.x + r.width + tolerance
+                #expect(
+                    Double(face.rect.left) >= r.x - tolerance && Double(face.rect.right + 1) <= r.x + r.width + tolerance
                         && Double(face.rect.top) >= r.y - tolerance && Double(face.rect.bottom + 1) <= r.y + r.height + tolerance,
-                        "face \(face.rect) outside crop \(r) for \(w)x\(h)")
+                    "face \(face.rect) outside crop \(r) for \(w)x\(h)")
             }
             // cover does not look for faces.
             let centred = try converter.convert(bytes, request: ConvertRequest(key: "k", width: w, height: h, fit: .cover, format: .jpeg))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imagicon
 
 @Suite("Event decoding on the events/ fixtures")
@@ -13,9 +14,13 @@ struct LambdaEventTests {
 
     @Test func putJPEG() throws {
         let events = try objects("s3-put-jpeg.json")
-        #expect(events == [ObjectEvent(kind: .created, eventName: "ObjectCreated:Put", bucket: "imagicon-uploads",
-                                       key: "weddings/2026/IMG_0001.jpg", size: 2412345, eTag: "9b2cf535f27731c974343645a3985328",
-                                       sequencer: "0062E99A88DC407460", eventTime: "2026-11-23T10:15:30.123Z", region: "us-east-1")])
+        #expect(
+            events == [
+                ObjectEvent(
+                    kind: .created, eventName: "ObjectCreated:Put", bucket: "imagicon-uploads",
+                    key: "weddings/2026/IMG_0001.jpg", size: 2_412_345, eTag: "9b2cf535f27731c974343645a3985328",
+                    sequencer: "0062E99A88DC407460", eventTime: "2026-11-23T10:15:30.123Z", region: "us-east-1")
+            ])
     }
 
     @Test func multipartPNG() throws {
@@ -59,11 +64,13 @@ struct LambdaEventTests {
 
     @Test func sqsBatch() throws {
         guard case .sqs(let messages) = try LambdaEvent.decode(EventFixtures.bytes("sqs-s3-put.json")) else {
-            Issue.record("not an SQS batch"); return
+            Issue.record("not an SQS batch")
+            return
         }
         #expect(messages.map(\.messageID) == ["059f36b4-87a3-44ab-83d2-661975830a7d", "2e1424d4-f796-459a-8184-9c92662be6da"])
         guard case .success(.objects(let objects)) = messages[0].content else {
-            Issue.record("first message is not an S3 event"); return
+            Issue.record("first message is not an S3 event")
+            return
         }
         #expect(objects.map(\.key) == ["weddings/2026/IMG_0004.jpg"])
         #expect(messages[1].content == .success(.s3TestEvent))
@@ -71,15 +78,18 @@ struct LambdaEventTests {
 
     @Test func sqsBadMessageIsIsolated() throws {
         guard case .sqs(let messages) = try LambdaEvent.decode(EventFixtures.bytes("sqs-with-bad-message.json")) else {
-            Issue.record("not an SQS batch"); return
+            Issue.record("not an SQS batch")
+            return
         }
         #expect(messages.count == 2)
         guard case .success(.objects(let objects)) = messages[0].content else {
-            Issue.record("first message should decode"); return
+            Issue.record("first message should decode")
+            return
         }
         #expect(objects.first?.key == "weddings/2026/IMG_0005.jpg")
         guard case .failure(let error) = messages[1].content else {
-            Issue.record("second message should fail"); return
+            Issue.record("second message should fail")
+            return
         }
         #expect(error.code == .notJSON)
         #expect(error.message.contains("a1b2c3d4-0000-4000-8000-000000000002"))
@@ -87,9 +97,12 @@ struct LambdaEventTests {
 
     @Test func eventBridgeCreatedAndDeleted() throws {
         let created = try #require(try objects("eventbridge-object-created.json").first)
-        #expect(created == ObjectEvent(kind: .created, eventName: "Object Created:PutObject", bucket: "imagicon-uploads",
-                                       key: "weddings/2026/IMG_0006.jpg", size: 5576, eTag: "b1946ac92492d2347c6235b4d2611184",
-                                       sequencer: "00617F08299329D189", eventTime: "2026-11-23T10:15:30Z", region: "us-east-1"))
+        #expect(
+            created
+                == ObjectEvent(
+                    kind: .created, eventName: "Object Created:PutObject", bucket: "imagicon-uploads",
+                    key: "weddings/2026/IMG_0006.jpg", size: 5576, eTag: "b1946ac92492d2347c6235b4d2611184",
+                    sequencer: "00617F08299329D189", eventTime: "2026-11-23T10:15:30Z", region: "us-east-1"))
         let deleted = try #require(try objects("eventbridge-object-deleted.json").first)
         #expect(deleted.kind == .removed)
         #expect(deleted.sequencer == "00617F0837B63E3B4B")
@@ -129,7 +142,7 @@ struct LambdaEventTests {
         #expect(throws: EventDecodingError.self) { try LambdaEvent.decode(Array("[1,2]".utf8)) }
         #expect(throws: EventDecodingError.self) { try LambdaEvent.decode(Array("".utf8)) }
         #expect(throws: EventDecodingError.self) { try S3KeyDecoding.decode("") }
-        #expect(throws: EventDecodingError.self) { try S3KeyDecoding.decode("%C3") }  // truncated UTF-8
+        #expect(throws: EventDecodingError.self) { try S3KeyDecoding.decode("%C3") } // truncated UTF-8
         #expect(throws: EventDecodingError.self) { try S3KeyDecoding.decode("abc%4") }
     }
 }

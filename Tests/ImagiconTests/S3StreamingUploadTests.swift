@@ -2,6 +2,7 @@ import AWSCore
 import Foundation
 import S3
 import Testing
+
 @testable import Imagicon
 
 /// An in-memory S3 that speaks just enough of PutObject and the multipart-upload calls, recording
@@ -23,7 +24,8 @@ final class FakeS3Transport: HTTPTransport, @unchecked Sendable {
         switch (request.method, query.keys.sorted()) {
         case ("POST", ["uploads"]):
             operations.append("create")
-            return HTTPResponse(status: 200, body: Array("<InitiateMultipartUploadResult><UploadId>u-1</UploadId></InitiateMultipartUploadResult>".utf8))
+            return HTTPResponse(
+                status: 200, body: Array("<InitiateMultipartUploadResult><UploadId>u-1</UploadId></InitiateMultipartUploadResult>".utf8))
         case ("PUT", ["partNumber", "uploadId"]):
             let number = Int(query["partNumber"]!)!
             operations.append("part\(number)")
@@ -56,14 +58,16 @@ final class FakeS3Transport: HTTPTransport, @unchecked Sendable {
 @Suite("search: streaming ZIP upload (multipart)")
 struct S3StreamingUploadTests {
     static func client(_ transport: FakeS3Transport) throws -> S3Client {
-        S3Client(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), region: "us-east-1",
-                 endpoint: try AWSEndpoint(url: "http://127.0.0.1:9"), transport: transport)
+        S3Client(
+            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), region: "us-east-1",
+            endpoint: try AWSEndpoint(url: "http://127.0.0.1:9"), transport: transport)
     }
 
     @Test func largeObjectGoesOutInBoundedParts() async throws {
         let transport = FakeS3Transport()
-        var upload = S3StreamingUpload(s3: try Self.client(transport), bucket: "b", key: "sessions/x.zip", contentType: "application/zip",
-                                       partSize: 5 << 20)
+        var upload = S3StreamingUpload(
+            s3: try Self.client(transport), bucket: "b", key: "sessions/x.zip", contentType: "application/zip",
+            partSize: 5 << 20)
         var all: [UInt8] = []
         for chunk in 0..<5 {
             let bytes = [UInt8](repeating: UInt8(chunk), count: 3 << 20)

@@ -1,6 +1,7 @@
 import DynamoDB
 import FaceKit
 import Testing
+
 @testable import Imagicon
 
 @Suite("search: ranking")
@@ -25,15 +26,15 @@ struct SearchRankingTests {
 
     @Test func bestFaceAndBestSelfiePerPhotoThresholdSortAndLimit() {
         let me = Self.vector(0)
-        let meToo = Self.vector(1)  // a second selfie of the same person, at another angle
+        let meToo = Self.vector(1) // a second selfie of the same person, at another angle
         let faces = [
-            Self.face("a/1.jpg", 0, Self.vector(2)),              // stranger: distance sqrt(2) to both selfies
-            Self.face("a/1.jpg", 1, Self.vector(0, 0.7)),         // 0.3 from `me`
-            Self.face("a/2.jpg", 0, Self.vector(1, 0.9)),         // 0.1 from `meToo`
-            Self.face("a/3.jpg", 0, Self.vector(0, 0.5)),         // 0.5
-            Self.face("a/4.jpg", 0, Self.vector(3)),              // stranger only
-            Self.face("a/5.jpg", 0, Self.vector(0, 0.5)),         // 0.5, ties with a/3.jpg: key order
-            Self.face("a/6.jpg", 0, [1, 2]),                      // corrupt length never matches
+            Self.face("a/1.jpg", 0, Self.vector(2)), // stranger: distance sqrt(2) to both selfies
+            Self.face("a/1.jpg", 1, Self.vector(0, 0.7)), // 0.3 from `me`
+            Self.face("a/2.jpg", 0, Self.vector(1, 0.9)), // 0.1 from `meToo`
+            Self.face("a/3.jpg", 0, Self.vector(0, 0.5)), // 0.5
+            Self.face("a/4.jpg", 0, Self.vector(3)), // stranger only
+            Self.face("a/5.jpg", 0, Self.vector(0, 0.5)), // 0.5, ties with a/3.jpg: key order
+            Self.face("a/6.jpg", 0, [1, 2]), // corrupt length never matches
         ]
         let ranked = SearchRanking.rank(faces: faces, selfies: [me, meToo], threshold: 0.6, limit: 10)
         #expect(ranked.map(\.key) == ["a/2.jpg", "a/1.jpg", "a/3.jpg", "a/5.jpg"])
@@ -48,20 +49,26 @@ struct SearchRankingTests {
     @Test func albumIndexKeepsOnlyProcessedPhotosOfTheAlbum() {
         let descriptor = FaceRecord.encode(Self.vector(0))
         func faceItem(_ key: String, album: String = "a") -> [String: AttributeValue] {
-            ["PK": .s("ALBUM#\(album)"), "SK": .s("FACE#\(key)#0"), "key": .s(key), "index": .n("0"),
-             "box": .m(["left": .n("1"), "top": .n("2"), "right": .n("30"), "bottom": .n("40")]), "descriptor": .b(descriptor)]
+            [
+                "PK": .s("ALBUM#\(album)"), "SK": .s("FACE#\(key)#0"), "key": .s(key), "index": .n("0"),
+                "box": .m(["left": .n("1"), "top": .n("2"), "right": .n("30"), "bottom": .n("40")]), "descriptor": .b(descriptor),
+            ]
         }
         let items: [[String: AttributeValue]] = [
-            ["PK": .s("ALBUM#a"), "SK": .s("IMAGE#a/1.jpg"), "key": .s("a/1.jpg"), "bucket": .s("up"), "status": .s("processed"),
-             "width": .n("640"), "height": .n("480"), "exif": .m(["dateTimeOriginal": .s("2026-01-02T03:04:05")]),
-             "thumbnails": .l([.m(["key": .s("thumbnails/200x200/a/1.jpg"), "width": .n("200"), "height": .n("150")]),
-                               .m(["key": .s("thumbnails/1024x1024/a/1.jpg"), "width": .n("640"), "height": .n("480")]),
-                               .m(["key": .s("thumbnails/9999x9999/other/x.jpg"), "width": .n("9999"), "height": .n("9999")])])],
+            [
+                "PK": .s("ALBUM#a"), "SK": .s("IMAGE#a/1.jpg"), "key": .s("a/1.jpg"), "bucket": .s("up"), "status": .s("processed"),
+                "width": .n("640"), "height": .n("480"), "exif": .m(["dateTimeOriginal": .s("2026-01-02T03:04:05")]),
+                "thumbnails": .l([
+                    .m(["key": .s("thumbnails/200x200/a/1.jpg"), "width": .n("200"), "height": .n("150")]),
+                    .m(["key": .s("thumbnails/1024x1024/a/1.jpg"), "width": .n("640"), "height": .n("480")]),
+                    .m(["key": .s("thumbnails/9999x9999/other/x.jpg"), "width": .n("9999"), "height": .n("9999")]),
+                ]),
+            ],
             faceItem("a/1.jpg"),
             ["PK": .s("ALBUM#a"), "SK": .s("IMAGE#a/2.jpg"), "key": .s("a/2.jpg"), "bucket": .s("up"), "status": .s("failed")],
-            faceItem("a/2.jpg"),                                  // photo failed: its face is ignored
-            faceItem("a/3.jpg"),                                  // no image item yet (half-written): ignored
-            faceItem("b/4.jpg"),                                  // a key of another album: ignored
+            faceItem("a/2.jpg"), // photo failed: its face is ignored
+            faceItem("a/3.jpg"), // no image item yet (half-written): ignored
+            faceItem("b/4.jpg"), // a key of another album: ignored
             ["PK": .s("ALBUM#a"), "SK": .s("FACE#a/1.jpg#1"), "key": .s("a/1.jpg"), "index": .n("1"), "descriptor": .b([1, 2, 3])],
         ]
         let index = AlbumIndex(items: items, album: "a")

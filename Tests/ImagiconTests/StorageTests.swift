@@ -2,6 +2,7 @@ import DynamoDB
 import FaceKit
 import ImageKit
 import Testing
+
 @testable import Imagicon
 
 @Suite("Storage contract: albums, keys and items")
@@ -28,8 +29,9 @@ struct StorageTests {
     }
 
     @Test func faceItemShape() {
-        let face = FaceRecord(album: "a", key: "a/b.jpg", index: 1, box: FaceRect(left: -3, top: 4, right: 100, bottom: 120),
-                              confidence: 1.25, landmarks: Array(repeating: [10, 20], count: 5), descriptor: Array(repeating: 0.5, count: 128))
+        let face = FaceRecord(
+            album: "a", key: "a/b.jpg", index: 1, box: FaceRect(left: -3, top: 4, right: 100, bottom: 120),
+            confidence: 1.25, landmarks: Array(repeating: [10, 20], count: 5), descriptor: Array(repeating: 0.5, count: 128))
         let item = face.item
         #expect(item["PK"] == .s("ALBUM#a"))
         #expect(item["SK"] == .s("FACE#a/b.jpg#1"))
@@ -53,7 +55,8 @@ struct StorageTests {
     }
 
     @Test func sortableSequencersOrderAsS3Does() {
-        let a = S3Sequencer.sortable("62E99A88DC407461"), b = S3Sequencer.sortable("0062e99a88dc407470")
+        let a = S3Sequencer.sortable("62E99A88DC407461")
+        let b = S3Sequencer.sortable("0062e99a88dc407470")
         #expect(a < b)
         #expect(a.count == 40)
     }
@@ -69,7 +72,9 @@ struct StorageTests {
         #expect(ObjectProcessor.supersededReason(existing: stored, event: event("62E99A88DC407461")) == nil)
         #expect(ObjectProcessor.supersededReason(existing: stored, event: event(nil))?.hasPrefix("repeated") == true)
         #expect(ObjectProcessor.supersededReason(existing: stored, event: event(nil, etag: "e2")) == nil)
-        #expect(ObjectProcessor.supersededReason(existing: stored, event: event("0062E99A88DC407400", kind: .removed))?.hasPrefix("older") == true)
+        #expect(
+            ObjectProcessor.supersededReason(existing: stored, event: event("0062E99A88DC407400", kind: .removed))?.hasPrefix("older")
+                == true)
     }
 
     @Test func faceAwareFocus() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Imagicon
 
 @Suite("search: ZIP writer")
@@ -16,8 +17,10 @@ struct ZipWriterTests {
     @Test func archiveOpensWithPythonZipfileAndHoldsTheFiles() throws {
         var zip = ZipWriter()
         var bytes: [UInt8] = []
-        let files: [(String, [UInt8])] = [("IMG_1.jpg", Array(repeating: 0xAB, count: 1000)), ("été.png", Array("hello".utf8)),
-                                          ("IMG_1.jpg", [1, 2, 3]), ("empty", [])]
+        let files: [(String, [UInt8])] = [
+            ("IMG_1.jpg", Array(repeating: 0xAB, count: 1000)), ("été.png", Array("hello".utf8)),
+            ("IMG_1.jpg", [1, 2, 3]), ("empty", []),
+        ]
         for (name, data) in files { bytes += try zip.add(name: name, data: data) }
         bytes += zip.finish()
         #expect(UInt64(bytes.count) == zip.bytesWritten)
@@ -26,11 +29,11 @@ struct ZipWriterTests {
         defer { try? FileManager.default.removeItem(at: url) }
         try Data(bytes).write(to: url)
         let script = """
-        import sys, zipfile, json
-        z = zipfile.ZipFile(sys.argv[1])
-        assert z.testzip() is None
-        print(json.dumps([[i.filename, i.file_size, i.compress_type, list(z.read(i))[:4]] for i in z.infolist()]))
-        """
+            import sys, zipfile, json
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            print(json.dumps([[i.filename, i.file_size, i.compress_type, list(z.read(i))[:4]] for i in z.infolist()]))
+            """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, url.path]

@@ -1,22 +1,25 @@
 import Logging
 import Testing
+
 @testable import LambdaRuntime
 
 @Suite("The Runtime API loop, driven through the RuntimeAPI seam")
 struct LambdaRuntimeLoopTests {
     func invocation(_ id: String, _ event: String) -> Invocation {
-        Invocation(requestID: id, deadlineMillis: LambdaClock.nowMillis() + 60_000, invokedFunctionARN: "arn:test", event: Array(event.utf8))
+        Invocation(
+            requestID: id, deadlineMillis: LambdaClock.nowMillis() + 60_000, invokedFunctionARN: "arn:test", event: Array(event.utf8))
     }
 
     @Test func responsesKeepTheirRequestIDsAndErrorsDoNotStopTheLoop() async throws {
         let api = FakeRuntimeAPI([invocation("a", "hello"), invocation("b", "fail"), invocation("c", "id")])
         let served = try await LambdaRuntime(api: api).run(maxInvocations: 3) { ScriptedHandler() }
         #expect(served == 3)
-        #expect(api.sent == [
-            .response("a", Array("hello".utf8)),
-            .error("b", ErrorReport(errorType: "Failure", errorMessage: "scripted failure")),
-            .response("c", Array("c".utf8)),
-        ])
+        #expect(
+            api.sent == [
+                .response("a", Array("hello".utf8)),
+                .error("b", ErrorReport(errorType: "Failure", errorMessage: "scripted failure")),
+                .response("c", Array("c".utf8)),
+            ])
     }
 
     @Test func initFailureIsReportedAndRethrown() async throws {
@@ -28,7 +31,8 @@ struct LambdaRuntimeLoopTests {
         await #expect(throws: BadConfig.self) {
             try await LambdaRuntime(api: api).run { throw BadConfig() }
         }
-        #expect(api.sent == [.initError(ErrorReport(errorType: "Runtime.InvalidConfiguration", errorMessage: "IMAGICON_TABLE must be set"))])
+        #expect(
+            api.sent == [.initError(ErrorReport(errorType: "Runtime.InvalidConfiguration", errorMessage: "IMAGICON_TABLE must be set"))])
         #expect(api.queue.count == 1, "no invocation may be fetched after an init error")
     }
 
@@ -44,14 +48,15 @@ struct LambdaRuntimeLoopTests {
 @Suite("Invocation headers, context and error reports")
 struct InvocationTests {
     @Test func headersAreReadCaseInsensitively() throws {
-        let invocation = try Invocation(headers: [
-            "lambda-runtime-aws-request-id": "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
-            "lambda-runtime-deadline-ms": "1542409706888",
-            "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-2:123456789012:function:custom-runtime",
-            "lambda-runtime-trace-id": "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1",
-            "lambda-runtime-client-context": "{\"client\":{}}",
-            "lambda-runtime-cognito-identity": "{\"cognitoIdentityId\":\"x\"}",
-        ], event: [1, 2])
+        let invocation = try Invocation(
+            headers: [
+                "lambda-runtime-aws-request-id": "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+                "lambda-runtime-deadline-ms": "1542409706888",
+                "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-2:123456789012:function:custom-runtime",
+                "lambda-runtime-trace-id": "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1",
+                "lambda-runtime-client-context": "{\"client\":{}}",
+                "lambda-runtime-cognito-identity": "{\"cognitoIdentityId\":\"x\"}",
+            ], event: [1, 2])
         #expect(invocation.requestID == "8476a536-e9f4-11e8-9739-2dfe598c3fcd")
         #expect(invocation.deadlineMillis == 1_542_409_706_888)
         #expect(invocation.traceID?.hasPrefix("Root=1-5bef4de7") == true)
@@ -68,16 +73,18 @@ struct InvocationTests {
     }
 
     @Test func remainingTimeCountsDown() {
-        let context = LambdaContext(requestID: "r", deadlineMillis: LambdaClock.nowMillis() + 5000, invokedFunctionARN: "",
-                                    logger: Logger(label: "t"))
+        let context = LambdaContext(
+            requestID: "r", deadlineMillis: LambdaClock.nowMillis() + 5000, invokedFunctionARN: "",
+            logger: Logger(label: "t"))
         #expect((4000...5000).contains(context.remainingMillis))
         #expect(context.logger[metadataKey: "requestId"] == .string("r"))
     }
 
     @Test func errorReportJSONIsEscaped() {
         let report = ErrorReport(errorType: "Bad\"Type", errorMessage: "line1\nline2\u{1}", stackTrace: ["a\\b"])
-        #expect(String(decoding: report.json, as: UTF8.self)
-            == #"{"errorType":"Bad\"Type","errorMessage":"line1\nline2\u0001","stackTrace":["a\\b"]}"#)
+        #expect(
+            String(decoding: report.json, as: UTF8.self)
+                == #"{"errorType":"Bad\"Type","errorMessage":"line1\nline2\u0001","stackTrace":["a\\b"]}"#)
     }
 
     @Test func requestIDsCannotEscapeThePath() {

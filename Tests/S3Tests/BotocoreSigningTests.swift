@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AWSCore
 @testable import S3
 
@@ -65,7 +66,8 @@ struct BotocoreSigningTests {
         var request: HTTPRequest
         var signer: SigV4Signer
         if let info = vector.s3 {
-            let endpoint = try info.customEndpoint.map { try AWSEndpoint(url: $0) }
+            let endpoint =
+                try info.customEndpoint.map { try AWSEndpoint(url: $0) }
                 ?? AWSEndpoint.aws(service: .s3, region: fixture.region)
             let client = S3Client(credentials: credentials, region: fixture.region, endpoint: endpoint)
             request = try client.request(
@@ -73,8 +75,9 @@ struct BotocoreSigningTests {
                 query: info.query.map { .init($0[0], $0[1]) }, headers: headers, body: body)
             signer = client.engine.signer
             if vector.kind == "presign" {
-                let url = try client.presignedGetURL(bucket: info.bucket, key: try #require(info.key),
-                                                     expires: try #require(vector.expires), date: date)
+                let url = try client.presignedGetURL(
+                    bucket: info.bucket, key: try #require(info.key),
+                    expires: try #require(vector.expires), date: date)
                 #expect(Self.sortedQuery(url) == Self.sortedQuery(try #require(vector.presignedURL)))
                 #expect(url.split(separator: "?").first == vector.presignedURL?.split(separator: "?").first)
                 return

@@ -1,13 +1,15 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
+
 @testable import AWSCore
 @testable import S3
 
 /// Integration tests against a real moto_server started by the test (scripts/moto-server),
 /// stopped at the end of each test, also when it fails.
-@Suite("S3 against a real moto_server", .serialized,
-       .enabled(if: MotoServer.available, "needs moto's server: pip install 'moto[server]'"))
+@Suite(
+    "S3 against a real moto_server", .serialized,
+    .enabled(if: MotoServer.available, "needs moto's server: pip install 'moto[server]'"))
 struct S3MotoTests {
     static func client(_ server: MotoServer, secret: String? = nil, retry: RetryPolicy = .none) throws -> S3Client {
         S3Client(
@@ -90,7 +92,8 @@ struct S3MotoTests {
         #expect(first.objects.map(\.key) == Array(keys.prefix(3)))
         #expect(first.isTruncated)
         #expect(first.objects.first?.size == keys[0].utf8.count)
-        let second = try await s3.listObjectsV2(bucket: bucket, prefix: "listing-", continuationToken: first.nextContinuationToken, maxKeys: 3)
+        let second = try await s3.listObjectsV2(
+            bucket: bucket, prefix: "listing-", continuationToken: first.nextContinuationToken, maxKeys: 3)
         #expect(second.objects.map(\.key) == Array(keys[3..<6]))
         let all = try await s3.listAllObjects(bucket: bucket, prefix: "listing-", pageSize: 3)
         #expect(all.map(\.key) == keys)

@@ -36,7 +36,8 @@ struct DRect: Sendable, Equatable {
 
     /// `centered_drect(p, w, h)`.
     static func centered(_ x: Double, _ y: Double, width: Double, height: Double) -> DRect {
-        let w = width - 1, h = height - 1
+        let w = width - 1
+        let h = height - 1
         return DRect(left: x - w / 2, top: y - h / 2, right: x + w / 2, bottom: y + h / 2)
     }
 }

@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Aligned face chips exactly as dlib cuts them for the ResNet descriptor:
@@ -24,7 +24,7 @@ public enum FaceChip {
     /// gives a black chip of the requested size (empty when `size < 1`).
     public static func extract(from image: RGBImage, landmarks: [FacePoint], size: Int = 150, padding: Double = 0.25) -> RGBImage {
         guard let details = FaceChipDetails.face(landmarks: landmarks, size: size, padding: padding) else {
-            let side = (1 ... maximumSide).contains(size) ? size : 0
+            let side = (1...maximumSide).contains(size) ? size : 0
             return RGBImage(width: side, height: side)
         }
         return extract(from: image, details: details)
@@ -34,16 +34,18 @@ public enum FaceChip {
     /// `details.rows x details.columns` chip, black where the footprint leaves the image.
     /// Details with a side outside `1...maximumSide` or non-finite geometry give an empty image.
     public static func extract(from image: RGBImage, details: FaceChipDetails) -> RGBImage {
-        let rows = details.rows, columns = details.columns
-        guard (1 ... maximumSide).contains(rows), (1 ... maximumSide).contains(columns),
-              details.angle.isFinite, [details.left, details.top, details.right, details.bottom].allSatisfy({ abs($0) < 1e15 })
+        let rows = details.rows
+        let columns = details.columns
+        guard (1...maximumSide).contains(rows), (1...maximumSide).contains(columns),
+            details.angle.isFinite, [details.left, details.top, details.right, details.bottom].allSatisfy({ abs($0) < 1e15 })
         else { return RGBImage(width: 0, height: 0) }
         let rect = details.rect
         let chipArea = Double(rows) * Double(columns)
         return image.pixels.withUnsafeBufferPointer { buffer -> RGBImage in
             // `pixels` is a public var: a buffer that does not match the size is treated as empty.
             guard let base = buffer.baseAddress, image.width > 0, image.height > 0,
-                  buffer.count >= image.width * image.height * 3 else {
+                buffer.count >= image.width * image.height * 3
+            else {
                 return RGBImage(width: columns, height: rows)
             }
             let whole = RGBView(base: base, width: image.width, height: image.height, rowStride: image.width * 3)
@@ -66,9 +68,11 @@ public enum FaceChip {
             // Bounding box of the rotated footprint, grown for the filter's border, clipped to
             // the image and rounded to whole pixels (dlib's rectangle += drectangle).
             let (cx, cy) = rect.center
-            let cosA = cos(details.angle), sinA = sin(details.angle)
+            let cosA = cos(details.angle)
+            let sinA = sin(details.angle)
             func rotate(_ x: Double, _ y: Double, _ cx: Double, _ cy: Double) -> (x: Double, y: Double) {
-                let dx = x - cx, dy = y - cy
+                let dx = x - cx
+                let dy = y - cy
                 return ((cosA * dx - sinA * dy) + cx, (sinA * dx + cosA * dy) + cy)
             }
             var rotated = DRect.empty
@@ -82,10 +86,13 @@ public enum FaceChip {
                 // Nothing of the image is near the footprint: dlib samples an empty image.
                 return RGBImage(width: columns, height: rows)
             }
-            let boxLeft = lround(clipped.left), boxTop = lround(clipped.top)
-            let boxRight = lround(clipped.right), boxBottom = lround(clipped.bottom)
-            let box = RGBView(base: base + whole.offset(boxLeft, boxTop), width: boxRight - boxLeft + 1,
-                              height: boxBottom - boxTop + 1, rowStride: whole.rowStride)
+            let boxLeft = lround(clipped.left)
+            let boxTop = lround(clipped.top)
+            let boxRight = lround(clipped.right)
+            let boxBottom = lround(clipped.bottom)
+            let box = RGBView(
+                base: base + whole.offset(boxLeft, boxTop), width: boxRight - boxLeft + 1,
+                height: boxBottom - boxTop + 1, rowStride: whole.rowStride)
 
             // The pyramid level to sample, chosen on the footprint relative to the box.
             var level = -1
@@ -103,14 +110,15 @@ public enum FaceChip {
             let bl = rotate(footprint.left, footprint.bottom, fx, fy)
             let cs = columns > 1 ? Double(columns - 1) : .infinity
             let rs = rows > 1 ? Double(rows - 1) : .infinity
-            let map = ChipMap(m00: (tr.x - tl.x) / cs, m01: (bl.x - tl.x) / rs, b0: tl.x,
-                              m10: (tr.y - tl.y) / cs, m11: (bl.y - tl.y) / rs, b1: tl.y)
+            let map = ChipMap(
+                m00: (tr.x - tl.x) / cs, m01: (bl.x - tl.x) / rs, b0: tl.x,
+                m10: (tr.y - tl.y) / cs, m11: (bl.y - tl.y) / rs, b1: tl.y)
 
             if level < 0 {
                 return sample(box, map: map, rows: rows, columns: columns)
             }
             var current = PyramidDown2.apply(box)
-            for _ in 0 ..< level {
+            for _ in 0..<level {
                 current = current.pixels.withUnsafeBufferPointer { p in
                     guard let b = p.baseAddress else { return RGBImage(width: 0, height: 0) }
                     return PyramidDown2.apply(RGBView(base: b, width: current.width, height: current.height, rowStride: current.width * 3))
@@ -118,8 +126,9 @@ public enum FaceChip {
             }
             return current.pixels.withUnsafeBufferPointer { p in
                 guard let b = p.baseAddress, current.width > 0 else { return RGBImage(width: columns, height: rows) }
-                return sample(RGBView(base: b, width: current.width, height: current.height, rowStride: current.width * 3),
-                              map: map, rows: rows, columns: columns)
+                return sample(
+                    RGBView(base: b, width: current.width, height: current.height, rowStride: current.width * 3),
+                    map: map, rows: rows, columns: columns)
             }
         }
     }
@@ -133,25 +142,30 @@ public enum FaceChip {
     /// dlib's `transform_image` with `interpolate_bilinear` and a black background.
     static func sample(_ src: RGBView, map: ChipMap, rows: Int, columns: Int) -> RGBImage {
         var out = [UInt8](repeating: 0, count: rows * columns * 3)
-        let maxX = Double(src.width - 1), maxY = Double(src.height - 1)
+        let maxX = Double(src.width - 1)
+        let maxY = Double(src.height - 1)
         out.withUnsafeMutableBufferPointer { out in
             var o = 0
-            for r in 0 ..< rows {
+            for r in 0..<rows {
                 let dr = Double(r)
-                for c in 0 ..< columns {
+                for c in 0..<columns {
                     let dc = Double(c)
                     let x = (map.m00 * dc + map.m01 * dr) + map.b0
                     let y = (map.m10 * dc + map.m11 * dr) + map.b1
                     // left >= 0, top >= 0, left + 1 < width, top + 1 < height; NaN fails too.
                     if x >= 0, y >= 0, x < maxX, y < maxY {
                         // Both are >= 0 here, so truncation is floor (and needs no libm call).
-                        let ix = Int(x), iy = Int(y)
-                        let lr = x - Double(ix), tb = y - Double(iy)
+                        let ix = Int(x)
+                        let iy = Int(y)
+                        let lr = x - Double(ix)
+                        let tb = y - Double(iy)
                         let p = src.offset(ix, iy)
                         let q = p + src.rowStride
-                        for ch in 0 ..< 3 {
-                            let tlv = Double(src.base[p + ch]), trv = Double(src.base[p + 3 + ch])
-                            let blv = Double(src.base[q + ch]), brv = Double(src.base[q + 3 + ch])
+                        for ch in 0..<3 {
+                            let tlv = Double(src.base[p + ch])
+                            let trv = Double(src.base[p + 3 + ch])
+                            let blv = Double(src.base[q + ch])
+                            let brv = Double(src.base[q + 3 + ch])
                             let v = (1 - tb) * ((1 - lr) * tlv + lr * trv) + tb * ((1 - lr) * blv + lr * brv)
                             out[o + ch] = UInt8(v)
                         }
@@ -166,14 +180,17 @@ public enum FaceChip {
     /// dlib's `basic_extract_image_chip`: a copy of a rectangle, black where it leaves the image.
     static func copy(_ src: RGBView, left: Int, top: Int, rows: Int, columns: Int) -> RGBImage {
         var out = [UInt8](repeating: 0, count: rows * columns * 3)
-        for r in 0 ..< rows {
+        for r in 0..<rows {
             let y = top + r
             guard y >= 0, y < src.height else { continue }
-            for c in 0 ..< columns {
+            for c in 0..<columns {
                 let x = left + c
                 guard x >= 0, x < src.width else { continue }
-                let s = src.offset(x, y), d = (r * columns + c) * 3
-                out[d] = src.base[s]; out[d + 1] = src.base[s + 1]; out[d + 2] = src.base[s + 2]
+                let s = src.offset(x, y)
+                let d = (r * columns + c) * 3
+                out[d] = src.base[s]
+                out[d + 1] = src.base[s + 1]
+                out[d + 2] = src.base[s + 2]
             }
         }
         return RGBImage(width: columns, height: rows, pixels: out)

@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where and how to cut a face chip, as dlib's `chip_details`: a rectangle in the image
@@ -37,9 +37,10 @@ public struct FaceChipDetails: Sendable, Equatable {
     /// Returns `nil` unless there are exactly 5 finite landmarks, `size > 0` and `padding >= 0`.
     public static func face(landmarks: [FacePoint], size: Int = 150, padding: Double = 0.25) -> FaceChipDetails? {
         guard landmarks.count == 5, size > 0, size <= FaceChip.maximumSide, padding >= 0, padding.isFinite,
-              landmarks.allSatisfy({ $0.x.isFinite && $0.y.isFinite && abs($0.x) < 1e12 && abs($0.y) < 1e12 })
+            landmarks.allSatisfy({ $0.x.isFinite && $0.y.isFinite && abs($0.x) < 1e12 && abs($0.y) < 1e12 })
         else { return nil }
-        var from: [Double] = [], to: [Double] = []
+        var from: [Double] = []
+        var to: [Double] = []
         let s = Double(size)
         for (i, p) in meanFace5.enumerated() {
             from.append((padding + p.x) / (2 * padding + 1) * s)
@@ -58,7 +59,10 @@ public struct FaceChipDetails: Sendable, Equatable {
         let scale = (tform.a * tform.a + tform.b * tform.b).squareRoot()
         let c = tform.apply(Double(columns) / 2, Double(rows) / 2)
         let r = DRect.centered(c.x, c.y, width: Double(columns) * scale, height: Double(rows) * scale)
-        left = r.left; top = r.top; right = r.right; bottom = r.bottom
+        left = r.left
+        top = r.top
+        right = r.right
+        bottom = r.bottom
         self.rows = rows
         self.columns = columns
     }

@@ -16,7 +16,8 @@ struct RGBView {
 enum PyramidDown2 {
     static func apply(_ src: RGBView) -> RGBImage {
         guard src.width > 8, src.height > 8 else { return RGBImage(width: 0, height: 0) }
-        let outWidth = (src.width - 3) / 2, outHeight = (src.height - 3) / 2
+        let outWidth = (src.width - 3) / 2
+        let outHeight = (src.height - 3) / 2
         var out = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
         let rowLength = outWidth * 3
         // Horizontally filtered rows, kept in a ring of 5 (each output row needs 5 of them).
@@ -28,16 +29,19 @@ enum PyramidDown2 {
                     let row = src.base + r * src.rowStride
                     let dst = ring.baseAddress! + (r % 5) * rowLength
                     var o = 0
-                    for c in 0 ..< outWidth {
-                        for ch in 0 ..< 3 {
-                            let p1 = Int32(row[o + ch]), p2 = Int32(row[o + 3 + ch]), p3 = Int32(row[o + 6 + ch])
-                            let p4 = Int32(row[o + 9 + ch]), p5 = Int32(row[o + 12 + ch])
+                    for c in 0..<outWidth {
+                        for ch in 0..<3 {
+                            let p1 = Int32(row[o + ch])
+                            let p2 = Int32(row[o + 3 + ch])
+                            let p3 = Int32(row[o + 6 + ch])
+                            let p4 = Int32(row[o + 9 + ch])
+                            let p5 = Int32(row[o + 12 + ch])
                             dst[c * 3 + ch] = p1 + p2 * 4 + p3 * 6 + p4 * 4 + p5
                         }
                         o += 6
                     }
                 }
-                for dr in 0 ..< outHeight {
+                for dr in 0..<outHeight {
                     let r = 2 + 2 * dr
                     while nextRow <= r + 2 {
                         filterRow(nextRow)
@@ -49,7 +53,7 @@ enum PyramidDown2 {
                     let t3 = ring.baseAddress! + ((r + 1) % 5) * rowLength
                     let t4 = ring.baseAddress! + ((r + 2) % 5) * rowLength
                     let d = out.baseAddress! + dr * rowLength
-                    for i in 0 ..< rowLength {
+                    for i in 0..<rowLength {
                         let sum = t0[i] + t1[i] * 4 + t2[i] * 6 + t3[i] * 4 + t4[i]
                         d[i] = UInt8(truncatingIfNeeded: sum / 256)
                     }

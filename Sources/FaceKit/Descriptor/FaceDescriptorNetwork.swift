@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// dlib's face recognition ResNet (`dlib_face_recognition_resnet_model_v1.dat`): a 150×150 RGB
@@ -50,7 +50,9 @@ public final class FaceDescriptorNetwork: Sendable {
     public func descriptors(ofChips chips: [RGBImage]) throws(FaceModelError) -> [[Float]] {
         if chips.isEmpty { return [] }
         for chip in chips where chip.width != chipCols || chip.height != chipRows || chip.pixels.count != chipRows * chipCols * 3 {
-            throw FaceModelError(.wrongNetwork, "chip is \(chip.width)x\(chip.height) (\(chip.pixels.count) bytes), the network takes \(chipCols)x\(chipRows) RGB")
+            throw FaceModelError(
+                .wrongNetwork,
+                "chip is \(chip.width)x\(chip.height) (\(chip.pixels.count) bytes), the network takes \(chipCols)x\(chipRows) RGB")
         }
         let plane = chipRows * chipCols
         var input = Tensor(n: chips.count, k: 3, nr: chipRows, nc: chipCols)
@@ -59,7 +61,8 @@ public final class FaceDescriptorNetwork: Sendable {
             for (s, chip) in chips.enumerated() {
                 chip.pixels.withUnsafeBufferPointer { px in
                     for ch in 0..<3 {
-                        let dp = d.baseAddress! + (s * 3 + ch) * plane, mean = m[ch]
+                        let dp = d.baseAddress! + (s * 3 + ch) * plane
+                        let mean = m[ch]
                         for i in 0..<plane { dp[i] = (Float(px[i * 3 + ch]) - mean) / 256 }
                     }
                 }

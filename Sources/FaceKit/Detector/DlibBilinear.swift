@@ -6,11 +6,14 @@
 /// same numbers dlib feeds it.
 enum DlibBilinear {
     /// Resizes one float plane (`tt::resize_bilinear` on the pyramid tensor).
-    static func resizePlane(_ src: UnsafePointer<Float>, srcRowStride: Int, srcRows: Int, srcCols: Int,
-                            _ dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstRows: Int, dstCols: Int) {
+    static func resizePlane(
+        _ src: UnsafePointer<Float>, srcRowStride: Int, srcRows: Int, srcCols: Int,
+        _ dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstRows: Int, dstCols: Int
+    ) {
         if srcRows == 0 || srcCols == 0 || dstRows == 0 || dstCols == 0 { return }
         forEachSample(srcRows: srcRows, srcCols: srcCols, dstRows: dstRows, dstCols: dstCols) { r, c, top, bottom, left, right, w in
-            let t = src + top * srcRowStride, b = src + bottom * srcRowStride
+            let t = src + top * srcRowStride
+            let b = src + bottom * srcRowStride
             dst[r * dstRowStride + c] = w.combine(t[left], t[right], b[left], b[right])
         }
     }
@@ -22,12 +25,14 @@ enum DlibBilinear {
         let sw = image.width
         image.pixels.withUnsafeBufferPointer { s in
             out.pixels.withUnsafeMutableBufferPointer { d in
-                forEachSample(srcRows: image.height, srcCols: image.width, dstRows: height, dstCols: width) { r, c, top, bottom, left, right, w in
+                forEachSample(srcRows: image.height, srcCols: image.width, dstRows: height, dstCols: width) {
+                    r, c, top, bottom, left, right, w in
                     let o = (r * width + c) * 3
                     for ch in 0..<3 {
-                        let v = w.combine(Float(s[(top * sw + left) * 3 + ch]), Float(s[(top * sw + right) * 3 + ch]),
-                                          Float(s[(bottom * sw + left) * 3 + ch]), Float(s[(bottom * sw + right) * 3 + ch]))
-                        d[o + ch] = UInt8(clamping: Int(v))  // dlib truncates (cvttps / static_cast)
+                        let v = w.combine(
+                            Float(s[(top * sw + left) * 3 + ch]), Float(s[(top * sw + right) * 3 + ch]),
+                            Float(s[(bottom * sw + left) * 3 + ch]), Float(s[(bottom * sw + right) * 3 + ch]))
+                        d[o + ch] = UInt8(clamping: Int(v)) // dlib truncates (cvttps / static_cast)
                     }
                 }
             }
@@ -43,20 +48,28 @@ enum DlibBilinear {
         @inline(__always)
         func combine(_ tl: Float, _ tr: Float, _ bl: Float, _ br: Float) -> Float {
             if simd {
-                let tbf = Float(tbFrac), itb = Float(1 - tbFrac), ilr = 1 - lrFrac
-                let tlf = itb * ilr, trf = itb * lrFrac, blf = tbf * ilr, brf = tbf * lrFrac
+                let tbf = Float(tbFrac)
+                let itb = Float(1 - tbFrac)
+                let ilr = 1 - lrFrac
+                let tlf = itb * ilr
+                let trf = itb * lrFrac
+                let blf = tbf * ilr
+                let brf = tbf * lrFrac
                 return tlf * tl + trf * tr + blf * bl + brf * br
             }
             let ilr = 1 - lrFrac
-            let top = Double(ilr * tl + lrFrac * tr), bottom = Double(ilr * bl + lrFrac * br)
+            let top = Double(ilr * tl + lrFrac * tr)
+            let bottom = Double(ilr * bl + lrFrac * br)
             return Float((1 - tbFrac) * top + tbFrac * bottom)
         }
     }
 
     /// Walks the output grid as dlib's loops do and hands each sample its source corners and weights.
     @inline(__always)
-    private static func forEachSample(srcRows: Int, srcCols: Int, dstRows: Int, dstCols: Int,
-                                      _ body: (_ r: Int, _ c: Int, _ top: Int, _ bottom: Int, _ left: Int, _ right: Int, _ w: Weights) -> Void) {
+    private static func forEachSample(
+        srcRows: Int, srcCols: Int, dstRows: Int, dstCols: Int,
+        _ body: (_ r: Int, _ c: Int, _ top: Int, _ bottom: Int, _ left: Int, _ right: Int, _ w: Weights) -> Void
+    ) {
         let xScale = Double(srcCols - 1) / Double(max(dstCols - 1, 1))
         let yScale = Double(srcRows - 1) / Double(max(dstRows - 1, 1))
         var y = -yScale
@@ -78,7 +91,10 @@ enum DlibBilinear {
                     let left = Int(lx)
                     body(r, c + lane, top, bottom, left, left + 1, Weights(simd: true, tbFrac: tbFrac, lrFrac: lx - Float(left)))
                 }
-                emit(0, lanes.0); emit(1, lanes.1); emit(2, lanes.2); emit(3, lanes.3)
+                emit(0, lanes.0)
+                emit(1, lanes.1)
+                emit(2, lanes.2)
+                emit(3, lanes.3)
                 c += 4
             }
             // Scalar tail.

@@ -1,11 +1,12 @@
 import Dispatch
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One face found by ``FaceDetector``.
@@ -51,7 +52,9 @@ public final class FaceDetector: Sendable {
     /// Builds the detector from a loaded network.
     init(network file: LoadedNetwork) throws(FaceModelError) {
         try BLASKernels.load()
-        guard case .mmod(let options) = file.loss else { throw FaceModelError(.wrongNetwork, "not an MMOD detector (loss is not loss_mmod_)") }
+        guard case .mmod(let options) = file.loss else {
+            throw FaceModelError(.wrongNetwork, "not an MMOD detector (loss is not loss_mmod_)")
+        }
         guard case .rgbImagePyramid(let means, let padding, let outer) = file.input else {
             throw FaceModelError(.wrongNetwork, "MMOD detector input is not input_rgb_image_pyramid")
         }
@@ -63,7 +66,9 @@ public final class FaceDetector: Sendable {
         graph = file.graph
         try graph.validate(inputChannels: 3, rows: nil, cols: nil)
         // dlib's output_tensor_to_input_tensor: from the top layer down, p = p·stride − pad + k/2.
-        var scale = 1.0, offX = 0.0, offY = 0.0
+        var scale = 1.0
+        var offX = 0.0
+        var offY = 0.0
         for step in graph.steps.reversed() {
             switch step {
             case .convolution(let c):
@@ -113,13 +118,19 @@ public final class FaceDetector: Sendable {
         var dets = detectRaw(img, threshold: adjustThreshold)
         if upsample > 0 {
             dets = dets.map { d in
-                var l = Double(d.rect.left), t = Double(d.rect.top), r = Double(d.rect.right), b = Double(d.rect.bottom)
+                var l = Double(d.rect.left)
+                var t = Double(d.rect.top)
+                var r = Double(d.rect.right)
+                var b = Double(d.rect.bottom)
                 for _ in 0..<upsample {
-                    l = l / 2 - 1.25; r = r / 2 - 1.25
-                    t = t / 2 - 0.75; b = b / 2 - 0.75
+                    l = l / 2 - 1.25
+                    r = r / 2 - 1.25
+                    t = t / 2 - 0.75
+                    b = b / 2 - 0.75
                 }
-                return FaceDetection(rect: FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(r), bottom: Self.lround(b)),
-                                     confidence: d.confidence)
+                return FaceDetection(
+                    rect: FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(r), bottom: Self.lround(b)),
+                    confidence: d.confidence)
             }
         }
         return dets
@@ -130,18 +141,21 @@ public final class FaceDetector: Sendable {
 
     /// The tensor dlib's `input_rgb_image_pyramid::to_tensor` builds, and its layout.
     func pyramidTensor(_ img: RGBImage) -> (Tensor, TiledPyramidLayout) {
-        let layout = TiledPyramidLayout(rows: img.height, cols: img.width, downsampling: Self.pyramidDownsampling,
-                                        padding: padding, outerPadding: outerPadding)
+        let layout = TiledPyramidLayout(
+            rows: img.height, cols: img.width, downsampling: Self.pyramidDownsampling,
+            padding: padding, outerPadding: outerPadding)
         var t = Tensor(n: 1, k: 3, nr: layout.rows, nc: layout.cols)
         guard let base = layout.levels.first else { return (t, layout) }
-        let plane = layout.rows * layout.cols, nc = layout.cols
+        let plane = layout.rows * layout.cols
+        let nc = layout.cols
         let m = [means.red, means.green, means.blue]
         img.pixels.withUnsafeBufferPointer { px in
             t.data.withUnsafeMutableBufferPointer { d in
                 // The three colour planes are independent: one task each when threads allow.
                 let shared = PyramidPlanes(pixels: px.baseAddress!, tensor: d.baseAddress!)
                 let channel: @Sendable (Int) -> Void = { ch in
-                    let dp = shared.tensor + ch * plane, px = shared.pixels
+                    let dp = shared.tensor + ch * plane
+                    let px = shared.pixels
                     let mean = m[ch]
                     for r in 0..<img.height {
                         let row = dp + (base.top + r) * nc + base.left
@@ -149,12 +163,18 @@ public final class FaceDetector: Sendable {
                         for c in 0..<img.width { row[c] = (Float(px[src + c * 3]) - mean) / 256 }
                     }
                     for i in 1..<layout.levels.count {
-                        let s = layout.levels[i - 1], dr = layout.levels[i]
-                        DlibBilinear.resizePlane(UnsafePointer(dp + s.top * nc + s.left), srcRowStride: nc, srcRows: s.height, srcCols: s.width,
-                                                 dp + dr.top * nc + dr.left, dstRowStride: nc, dstRows: dr.height, dstCols: dr.width)
+                        let s = layout.levels[i - 1]
+                        let dr = layout.levels[i]
+                        DlibBilinear.resizePlane(
+                            UnsafePointer(dp + s.top * nc + s.left), srcRowStride: nc, srcRows: s.height, srcCols: s.width,
+                            dp + dr.top * nc + dr.left, dstRowStride: nc, dstRows: dr.height, dstCols: dr.width)
                     }
                 }
-                if FaceKitThreads.current > 1 { DispatchQueue.concurrentPerform(iterations: 3, execute: channel) } else { (0..<3).forEach(channel) }
+                if FaceKitThreads.current > 1 {
+                    DispatchQueue.concurrentPerform(iterations: 3, execute: channel)
+                } else {
+                    (0..<3).forEach(channel)
+                }
             }
         }
         return (t, layout)
@@ -172,19 +192,25 @@ public final class FaceDetector: Sendable {
         if layout.levels.isEmpty { return [] }
         let out = graph.forward(consume input)
         var candidates: [(rect: FaceRect, score: Double)] = []
-        let onr = out.nr, onc = out.nc
+        let onr = out.nr
+        let onc = out.nc
         for k in 0..<options.windows.count {
-            let w = Double(options.windows[k].width), h = Double(options.windows[k].height)
+            let w = Double(options.windows[k].width)
+            let h = Double(options.windows[k].height)
             for r in 0..<onr {
                 for c in 0..<onc {
                     let score = Double(out.data[(k * onr + r) * onc + c])
                     guard score > threshold else { continue }
-                    let px = Double(c) * mapScale + mapOffsetX, py = Double(r) * mapScale + mapOffsetY
+                    let px = Double(c) * mapScale + mapOffsetX
+                    let py = Double(r) * mapScale + mapOffsetY
                     // centered_drect(p, w, h)
-                    let hw = (w - 1) / 2, hh = (h - 1) / 2
-                    let (l, t, rr, b) = layout.toImage(left: px - hw, top: py - hh, right: px + hw, bottom: py + hh,
-                                                       downsampling: Self.pyramidDownsampling)
-                    candidates.append((FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(rr), bottom: Self.lround(b)), score))
+                    let hw = (w - 1) / 2
+                    let hh = (h - 1) / 2
+                    let (l, t, rr, b) = layout.toImage(
+                        left: px - hw, top: py - hh, right: px + hw, bottom: py + hh,
+                        downsampling: Self.pyramidDownsampling)
+                    candidates.append(
+                        (FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(rr), bottom: Self.lround(b)), score))
                 }
             }
         }

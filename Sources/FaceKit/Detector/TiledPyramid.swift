@@ -5,8 +5,18 @@ struct DlibRect: Equatable, Sendable {
     var height: Int { bottom - top + 1 }
     var isEmpty: Bool { left > right || top > bottom }
     /// `rectangle(w, h)`: the rectangle at the origin with that size.
-    init(width: Int, height: Int) { left = 0; top = 0; right = width - 1; bottom = height - 1 }
-    init(left: Int, top: Int, right: Int, bottom: Int) { self.left = left; self.top = top; self.right = right; self.bottom = bottom }
+    init(width: Int, height: Int) {
+        left = 0
+        top = 0
+        right = width - 1
+        bottom = height - 1
+    }
+    init(left: Int, top: Int, right: Int, bottom: Int) {
+        self.left = left
+        self.top = top
+        self.right = right
+        self.bottom = bottom
+    }
     func contains(x: Int, y: Int) -> Bool { left <= x && x <= right && top <= y && y <= bottom }
     func intersects(_ o: DlibRect) -> Bool {
         !DlibRect(left: max(left, o.left), top: max(top, o.top), right: min(right, o.right), bottom: min(bottom, o.bottom)).isEmpty
@@ -31,9 +41,14 @@ struct TiledPyramidLayout: Equatable, Sendable {
     /// Computes the layout for an image of `rows × cols` with `pyramid_down<downsampling>`.
     init(rows nr0: Int, cols nc0: Int, downsampling n: Int, padding: Int, outerPadding: Int) {
         levels = []
-        if nr0 * nc0 == 0 { rows = 0; cols = 0; return }
+        if nr0 * nc0 == 0 {
+            rows = 0
+            cols = 0
+            return
+        }
         let minHeight = 5
-        var nr = nr0, nc = nc0
+        var nr = nr0
+        var nc = nc0
         var rects = [DlibRect(width: nc, height: nr)]
         let rate = Self.rate(n)
         while true {
@@ -45,7 +60,8 @@ struct TiledPyramidLayout: Equatable, Sendable {
         var totalHeight = 0
         for r in rects { totalHeight += r.height + padding }
         totalHeight -= padding * 2
-        var height = 0, prevWidth = 0
+        var height = 0
+        var prevWidth = 0
         for r in rects {
             if r.width <= rects[0].width - prevWidth - padding && (height - rects[0].height) * 2 >= totalHeight - rects[0].height {
                 break
@@ -68,8 +84,10 @@ struct TiledPyramidLayout: Equatable, Sendable {
         y -= padding
         while i < rects.count {
             // rectangle(p1, p2) with p1 = (outer+width−1, y−1), p2 = p1 − br_corner: normalised corners.
-            let p1x = outerPadding + width - 1, p1y = y - 1
-            let p2x = p1x - rects[i].right, p2y = p1y - rects[i].bottom
+            let p1x = outerPadding + width - 1
+            let p1y = y - 1
+            let p2x = p1x - rects[i].right
+            let p2y = p1y - rects[i].bottom
             let rect = DlibRect(left: min(p1x, p2x), top: min(p1y, p2y), right: max(p1x, p2x), bottom: max(p1y, p2y))
             if rects[0].intersects(rect) { break }
             rects[i] = rect
@@ -82,23 +100,39 @@ struct TiledPyramidLayout: Equatable, Sendable {
     /// dlib's `tiled_pyramid_to_image<pyramid_down<N>>` for a rectangle in tiled-image space.
     func toImage(left: Double, top: Double, right: Double, bottom: Double, downsampling n: Int) -> (Double, Double, Double, Double) {
         // nearest_rect(rects, dcenter(r)) with the centre rounded to a point.
-        let cx = Int(((left + right) / 2 + 0.5).rounded(.down)), cy = Int(((top + bottom) / 2 + 0.5).rounded(.down))
+        let cx = Int(((left + right) / 2 + 0.5).rounded(.down))
+        let cy = Int(((top + bottom) / 2 + 0.5).rounded(.down))
         var index = 0
         var best = Double.infinity
         for (i, r) in levels.enumerated() {
-            if r.contains(x: cx, y: cy) { index = i; best = -1; break }
-            let nx = min(max(cx, r.left), r.right), ny = min(max(cy, r.top), r.bottom)
+            if r.contains(x: cx, y: cy) {
+                index = i
+                best = -1
+                break
+            }
+            let nx = min(max(cx, r.left), r.right)
+            let ny = min(max(cy, r.top), r.bottom)
             let d = Double((nx - cx) * (nx - cx) + (ny - cy) * (ny - cy)).squareRoot()
-            if d < best { best = d; index = i }
+            if d < best {
+                best = d
+                index = i
+            }
         }
-        let ox = Double(levels[index].left), oy = Double(levels[index].top)
-        var l = left - ox, t = top - oy, r = right - ox, b = bottom - oy
+        let ox = Double(levels[index].left)
+        let oy = Double(levels[index].top)
+        var l = left - ox
+        var t = top - oy
+        var r = right - ox
+        var b = bottom - oy
         let ratio = Double(n) / (Double(n) - 1.0)
         // dlib's point_up, `p·ratio + 0.3`, as one fused multiply-add: the reference build
         // (GCC, FMA enabled) contracts it, and two detections in the corpus round the other
         // way without it.
         for _ in 0..<index {
-            l = (0.3).addingProduct(l, ratio); t = (0.3).addingProduct(t, ratio); r = (0.3).addingProduct(r, ratio); b = (0.3).addingProduct(b, ratio)
+            l = (0.3).addingProduct(l, ratio)
+            t = (0.3).addingProduct(t, ratio)
+            r = (0.3).addingProduct(r, ratio)
+            b = (0.3).addingProduct(b, ratio)
         }
         return (l, t, r, b)
     }

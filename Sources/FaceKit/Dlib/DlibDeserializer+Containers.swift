@@ -22,12 +22,14 @@ extension DlibDeserializer {
 
     /// Reads a `std::vector<T>`: an unsigned count, then each element with `element`.
     /// `minimumBytesPerElement` bounds the count by the remaining bytes before anything is allocated.
-    public mutating func readVector<T>(minimumBytesPerElement: Int = 1,
-                                       _ element: (inout DlibDeserializer) throws(DlibFormatError) -> T) throws(DlibFormatError) -> [T] {
+    public mutating func readVector<T>(
+        minimumBytesPerElement: Int = 1,
+        _ element: (inout DlibDeserializer) throws(DlibFormatError) -> T
+    ) throws(DlibFormatError) -> [T] {
         let count = try readCount(minimumBytesPerElement: max(minimumBytesPerElement, 1))
         var result: [T] = []
         result.reserveCapacity(count)
-        for _ in 0 ..< count {
+        for _ in 0..<count {
             result.append(try element(&self))
         }
         return result
@@ -71,7 +73,7 @@ extension DlibDeserializer {
         var values: [Float] = []
         values.reserveCapacity(rows * columns)
         do {
-            for _ in 0 ..< rows * columns { values.append(try readFloat()) }
+            for _ in 0..<rows * columns { values.append(try readFloat()) }
         } catch {
             offset = start
             throw error
@@ -86,7 +88,7 @@ extension DlibDeserializer {
         var values: [Double] = []
         values.reserveCapacity(rows * columns)
         do {
-            for _ in 0 ..< rows * columns { values.append(try readDouble()) }
+            for _ in 0..<rows * columns { values.append(try readDouble()) }
         } catch {
             offset = start
             throw error
@@ -107,7 +109,7 @@ extension DlibDeserializer {
                 throw DlibFormatError(.unexpectedValue, offset: start, "tensor version \(version), expected 2")
             }
             var dims: [Int] = []
-            for _ in 0 ..< 4 {
+            for _ in 0..<4 {
                 let d = try readInt64()
                 guard d >= 0, d <= Int64(Int32.max) else {
                     throw DlibFormatError(.integerOutOfRange, offset: start, "tensor dimension \(d) out of range")
@@ -141,11 +143,11 @@ extension DlibDeserializer {
         var result = [Float](repeating: 0, count: count)
         result.withUnsafeMutableBytes { destination in
             bytes.withUnsafeBytes { source in
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset ..< offset + count * 4]))
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + count * 4]))
             }
         }
         #if _endian(big)
-        for i in result.indices { result[i] = Float(bitPattern: result[i].bitPattern.byteSwapped) }
+            for i in result.indices { result[i] = Float(bitPattern: result[i].bitPattern.byteSwapped) }
         #endif
         offset += count * 4
         return result

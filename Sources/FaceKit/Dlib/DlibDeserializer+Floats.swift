@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension DlibDeserializer {
@@ -49,7 +49,8 @@ extension DlibDeserializer {
         let start = offset
         let fast = bytes.withUnsafeBufferPointer { buffer -> (Float, Int)? in
             guard let base = buffer.baseAddress,
-                  let (mantissa, exponent, next) = Self.decodeFloatDetails(base, buffer.count, start) else { return nil }
+                let (mantissa, exponent, next) = Self.decodeFloatDetails(base, buffer.count, start)
+            else { return nil }
             return (Self.floatValue(mantissa: mantissa, exponent: exponent), next)
         }
         if let (value, next) = fast {
@@ -70,21 +71,23 @@ extension DlibDeserializer {
         // Cheap refusal of impossible counts (each float takes at least 4 bytes) before growing.
         guard count <= remaining / 4 else {
             var probe = self
-            for _ in 0 ..< count { _ = try probe.readFloat() }
+            for _ in 0..<count { _ = try probe.readFloat() }
             throw DlibFormatError(.truncated, offset: start, "cannot read \(count) floats")
         }
         values.append(contentsOf: repeatElement(0, count: count))
-        let end: Int? = values.withUnsafeMutableBufferPointer { output in bytes.withUnsafeBufferPointer { buffer -> Int? in
-            guard let base = buffer.baseAddress else { return nil }
-            let n = buffer.count
-            var pos = start
-            for slot in originalCount ..< originalCount + count {
-                guard let (mantissa, exponent, next) = Self.decodeFloatDetails(base, n, pos) else { return nil }
-                pos = next
-                output[slot] = Self.floatValue(mantissa: mantissa, exponent: exponent)
+        let end: Int? = values.withUnsafeMutableBufferPointer { output in
+            bytes.withUnsafeBufferPointer { buffer -> Int? in
+                guard let base = buffer.baseAddress else { return nil }
+                let n = buffer.count
+                var pos = start
+                for slot in originalCount..<originalCount + count {
+                    guard let (mantissa, exponent, next) = Self.decodeFloatDetails(base, n, pos) else { return nil }
+                    pos = next
+                    output[slot] = Self.floatValue(mantissa: mantissa, exponent: exponent)
+                }
+                return pos
             }
-            return pos
-        } }
+        }
         if let end {
             offset = end
             return
@@ -92,7 +95,7 @@ extension DlibDeserializer {
         // Slow path: find and report the failing value precisely, then restore the cursor.
         values.removeSubrange(originalCount...)
         var probe = self
-        for _ in 0 ..< count { _ = try probe.readFloat() }
+        for _ in 0..<count { _ = try probe.readFloat() }
         throw DlibFormatError(.truncated, offset: start, "cannot read \(count) floats")
     }
 
@@ -116,7 +119,10 @@ extension DlibDeserializer {
         } else {
             magnitude = 0
             var i = pos + s1
-            while i > pos { magnitude = magnitude << 8 | UInt64(base[i]); i -= 1 }
+            while i > pos {
+                magnitude = magnitude << 8 | UInt64(base[i])
+                i -= 1
+            }
         }
         let negative = c1 & 0x80 != 0
         guard magnitude <= UInt64(Int64.max) || (negative && magnitude == UInt64(Int64.max) + 1) else { return nil }

@@ -1,12 +1,11 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-
 
 /// A cursor over bytes in dlib's portable serialisation format (`dlib/serialize.h`).
 ///
@@ -57,7 +56,10 @@ public struct DlibDeserializer: Sendable {
             while done < size {
                 let n = read(fd, buffer.baseAddress! + done, size - done)
                 if n < 0, errno == EINTR { continue }
-                if n <= 0 { failure = n < 0 ? errno : EIO; break }
+                if n <= 0 {
+                    failure = n < 0 ? errno : EIO
+                    break
+                }
                 done += n
             }
             count = done
@@ -89,7 +91,7 @@ public struct DlibDeserializer: Sendable {
             throw DlibFormatError(.truncated, offset: offset, "expected \(count) bytes, \(remaining) remain")
         }
         defer { offset += count }
-        return Array(bytes[offset ..< offset + count])
+        return Array(bytes[offset..<offset + count])
     }
 
     /// Skips `count` bytes.
@@ -147,8 +149,9 @@ public struct DlibDeserializer: Sendable {
         let control = bytes[start]
         let size = Int(control & (signed ? 0x0F : 0x8F))
         guard size >= 1, size <= maxBytes else {
-            return DlibFormatError(.badIntegerControl, offset: start,
-                                   "integer control byte 0x\(String(control, radix: 16)) announces \(size) bytes (1...\(maxBytes) allowed)")
+            return DlibFormatError(
+                .badIntegerControl, offset: start,
+                "integer control byte 0x\(String(control, radix: 16)) announces \(size) bytes (1...\(maxBytes) allowed)")
         }
         return DlibFormatError(.truncated, offset: start, "integer needs \(size) bytes, \(bytes.count - start - 1) remain")
     }
@@ -231,8 +234,9 @@ public struct DlibDeserializer: Sendable {
         let (total, overflow) = count.multipliedReportingOverflow(by: bytesEach)
         guard !overflow, total <= UInt64(remaining), count <= UInt64(Int.max) else {
             offset = start
-            throw DlibFormatError(.sizeTooLarge, offset: start,
-                                  "\(count) elements of at least \(bytesEach) bytes cannot fit in the \(remaining) remaining bytes")
+            throw DlibFormatError(
+                .sizeTooLarge, offset: start,
+                "\(count) elements of at least \(bytesEach) bytes cannot fit in the \(remaining) remaining bytes")
         }
     }
 }

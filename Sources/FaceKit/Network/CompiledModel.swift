@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dlib network ready to run: what its output means, how pixels enter, and the program.
@@ -21,7 +21,8 @@ struct LoadedNetwork: Sendable {
         if path.hasSuffix(CompiledModelFormat.fileExtension) { return try CompiledModelFormat.read(path: path, expecting: nil) }
         let compiled = path + CompiledModelFormat.fileExtension
         if FileManager.default.fileExists(atPath: compiled), let fingerprint = try? CompiledModelFormat.fingerprint(ofFile: path),
-           let network = try? CompiledModelFormat.read(path: compiled, expecting: fingerprint) {
+            let network = try? CompiledModelFormat.read(path: compiled, expecting: fingerprint)
+        {
             return network
         }
         let file = try DlibNetworkFile(contentsOfFile: path)
@@ -62,7 +63,10 @@ enum CompiledModelFormat {
         var sample: UInt64
     }
 
-    struct Blob: Codable { var offset: Int; var count: Int }
+    struct Blob: Codable {
+        var offset: Int
+        var count: Int
+    }
 
     struct Step: Codable {
         var op: String
@@ -78,12 +82,12 @@ enum CompiledModelFormat {
     struct Header: Codable {
         var version: Int
         var source: Fingerprint
-        var kind: String          // "mmod" | "metric"
+        var kind: String // "mmod" | "metric"
         var mmod: MMODOptions?
-        var metric: [Float]?      // margin, distance threshold
+        var metric: [Float]? // margin, distance threshold
         var means: RGBMeans
-        var inputKind: String     // "sized" | "pyramid"
-        var inputInts: [Int]      // rows, cols | padding, outer padding
+        var inputKind: String // "sized" | "pyramid"
+        var inputInts: [Int] // rows, cols | padding, outer padding
         var steps: [Step]
     }
 
@@ -93,7 +97,8 @@ enum CompiledModelFormat {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FaceModelError(.unreadable, "cannot stat \(path)") }
-        let size = Int(st.st_size), chunk = 1 << 16
+        let size = Int(st.st_size)
+        let chunk = 1 << 16
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var buffer = [UInt8](repeating: 0, count: chunk)
         for start in Set([0, max(0, size - chunk)]).sorted() {
@@ -118,13 +123,16 @@ enum CompiledModelFormat {
         for step in network.graph.steps {
             switch step {
             case .convolution(let c):
-                steps.append(Step(op: "conv", ints: [c.outChannels, c.inChannels, c.kernelRows, c.kernelCols, c.strideY, c.strideX, c.padY, c.padX],
-                                  relu: c.relu, weights: add(c.weights.values), bias: add(c.bias)))
+                steps.append(
+                    Step(
+                        op: "conv", ints: [c.outChannels, c.inChannels, c.kernelRows, c.kernelCols, c.strideY, c.strideX, c.padY, c.padX],
+                        relu: c.relu, weights: add(c.weights.values), bias: add(c.bias)))
             case .affine(let a):
                 steps.append(Step(op: "affine", ints: [a.mode == .perChannel ? 0 : 1], gamma: add(a.gamma), beta: add(a.beta)))
             case .relu: steps.append(Step(op: "relu"))
             case .pooling(let p):
-                steps.append(Step(op: "pool", ints: [p.kind == .max ? 0 : 1, p.windowRows, p.windowCols, p.strideY, p.strideX, p.padY, p.padX]))
+                steps.append(
+                    Step(op: "pool", ints: [p.kind == .max ? 0 : 1, p.windowRows, p.windowCols, p.strideY, p.strideX, p.padY, p.padX]))
             case .fullyConnected(let f):
                 steps.append(Step(op: "fc", ints: [f.inputs, f.outputs], weights: add(f.weights.values), bias: add(f.bias)))
             case .save: steps.append(Step(op: "save"))
@@ -132,15 +140,26 @@ enum CompiledModelFormat {
             case .addSaved: steps.append(Step(op: "add"))
             }
         }
-        var header = Header(version: version, source: fingerprint, kind: "", means: RGBMeans(red: 0, green: 0, blue: 0),
-                            inputKind: "", inputInts: [], steps: steps)
+        var header = Header(
+            version: version, source: fingerprint, kind: "", means: RGBMeans(red: 0, green: 0, blue: 0),
+            inputKind: "", inputInts: [], steps: steps)
         switch network.loss {
-        case .mmod(let o): header.kind = "mmod"; header.mmod = o
-        case .metric(let m, let d): header.kind = "metric"; header.metric = [m, d]
+        case .mmod(let o):
+            header.kind = "mmod"
+            header.mmod = o
+        case .metric(let m, let d):
+            header.kind = "metric"
+            header.metric = [m, d]
         }
         switch network.input {
-        case .rgbImageSized(let m, let r, let c): header.means = m; header.inputKind = "sized"; header.inputInts = [r, c]
-        case .rgbImagePyramid(let m, let p, let o): header.means = m; header.inputKind = "pyramid"; header.inputInts = [p, o]
+        case .rgbImageSized(let m, let r, let c):
+            header.means = m
+            header.inputKind = "sized"
+            header.inputInts = [r, c]
+        case .rgbImagePyramid(let m, let p, let o):
+            header.means = m
+            header.inputKind = "pyramid"
+            header.inputInts = [p, o]
         }
         let json: Data
         do { json = try JSONEncoder().encode(header) } catch { throw FaceModelError(.malformed, "cannot encode model header: \(error)") }
@@ -149,7 +168,7 @@ enum CompiledModelFormat {
         withUnsafeBytes(of: &length) { bytes += $0 }
         bytes += json
         while bytes.count % 64 != 0 { bytes.append(0) }
-        blob.withUnsafeBytes { bytes += $0 }  // x86-64 and arm64 are little-endian
+        blob.withUnsafeBytes { bytes += $0 } // x86-64 and arm64 are little-endian
         let tmp = path + ".tmp\(getpid())"
         guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)), rename(tmp, path) == 0 else {
             unlink(tmp)
@@ -179,7 +198,8 @@ enum CompiledModelFormat {
 
         func storage(_ b: Blob?, _ expected: Int) throws(FaceModelError) -> FloatStorage {
             guard let b, b.count == expected, b.offset >= 0, b.offset % 4 == 0, b.count >= 0,
-                  b.count <= (blobBytes - min(b.offset, blobBytes)) / 4 else { throw fail("parameter block out of range or of the wrong size") }
+                b.count <= (blobBytes - min(b.offset, blobBytes)) / 4
+            else { throw fail("parameter block out of range or of the wrong size") }
             return FloatStorage(mapped: file, byteOffset: blobStart + b.offset, count: b.count)
         }
         func array(_ b: Blob?, _ expected: Int) throws(FaceModelError) -> [Float] { try storage(b, expected).values }
@@ -194,43 +214,61 @@ enum CompiledModelFormat {
             switch s.op {
             case "conv":
                 let v = try positive(s.ints, 8, 0...100_000)
-                guard v[0] >= 1, v[1] >= 1, v[2] >= 1, v[3] >= 1, v[4] >= 1, v[5] >= 1, v[6] < v[2], v[7] < v[3] else { throw fail("bad convolution \(v)") }
+                guard v[0] >= 1, v[1] >= 1, v[2] >= 1, v[3] >= 1, v[4] >= 1, v[5] >= 1, v[6] < v[2], v[7] < v[3] else {
+                    throw fail("bad convolution \(v)")
+                }
                 let (f, k) = (v[0], v[1] * v[2] * v[3])
                 guard f.multipliedReportingOverflow(by: k).overflow == false else { throw fail("convolution too large") }
-                steps.append(.convolution(Convolution(outChannels: f, inChannels: v[1], kernelRows: v[2], kernelCols: v[3],
-                                                      strideY: v[4], strideX: v[5], padY: v[6], padX: v[7],
-                                                      weights: try storage(s.weights, f * k), bias: try array(s.bias, s.bias?.count == 0 ? 0 : f),
-                                                      relu: s.relu)))
+                steps.append(
+                    .convolution(
+                        Convolution(
+                            outChannels: f, inChannels: v[1], kernelRows: v[2], kernelCols: v[3],
+                            strideY: v[4], strideX: v[5], padY: v[6], padX: v[7],
+                            weights: try storage(s.weights, f * k), bias: try array(s.bias, s.bias?.count == 0 ? 0 : f),
+                            relu: s.relu)))
             case "affine":
                 let mode = try positive(s.ints, 1, 0...1)[0]
                 let n = s.gamma?.count ?? -1
                 guard n >= 1 else { throw fail("bad affine") }
-                steps.append(.affine(Affine(mode: mode == 0 ? .perChannel : .perElement, gamma: try array(s.gamma, n), beta: try array(s.beta, n))))
+                steps.append(
+                    .affine(Affine(mode: mode == 0 ? .perChannel : .perElement, gamma: try array(s.gamma, n), beta: try array(s.beta, n))))
             case "relu": steps.append(.relu)
             case "pool":
                 let v = try positive(s.ints, 7, 0...100_000)
                 guard v[0] <= 1, v[3] >= 1, v[4] >= 1, (v[1] == 0) == (v[2] == 0) else { throw fail("bad pooling \(v)") }
-                steps.append(.pooling(Pooling(kind: v[0] == 0 ? .max : .average, windowRows: v[1], windowCols: v[2],
-                                              strideY: v[3], strideX: v[4], padY: v[5], padX: v[6])))
+                steps.append(
+                    .pooling(
+                        Pooling(
+                            kind: v[0] == 0 ? .max : .average, windowRows: v[1], windowCols: v[2],
+                            strideY: v[3], strideX: v[4], padY: v[5], padX: v[6])))
             case "fc":
                 let v = try positive(s.ints, 2, 1...(1 << 26))
                 guard v[0].multipliedReportingOverflow(by: v[1]).overflow == false else { throw fail("fc too large") }
-                steps.append(.fullyConnected(FullyConnected(inputs: v[0], outputs: v[1], weights: try storage(s.weights, v[0] * v[1]),
-                                                            bias: try array(s.bias, s.bias?.count == 0 ? 0 : v[1]))))
-            case "save": steps.append(.save); depth += 1
+                steps.append(
+                    .fullyConnected(
+                        FullyConnected(
+                            inputs: v[0], outputs: v[1], weights: try storage(s.weights, v[0] * v[1]),
+                            bias: try array(s.bias, s.bias?.count == 0 ? 0 : v[1]))))
+            case "save":
+                steps.append(.save)
+                depth += 1
             case "skip":
                 guard depth >= 2 else { throw fail("skip without two saved tensors") }
-                steps.append(.skipToPrevious); depth -= 1
+                steps.append(.skipToPrevious)
+                depth -= 1
             case "add":
                 guard depth >= 1 else { throw fail("add without a saved tensor") }
-                steps.append(.addSaved); depth -= 1
+                steps.append(.addSaved)
+                depth -= 1
             default: throw fail("unknown step \(s.op.prefix(20))")
             }
         }
         let loss: DlibLoss
         switch (header.kind, header.mmod, header.metric) {
         case ("mmod", let o?, _):
-            guard !o.windows.isEmpty, o.windows.allSatisfy({ $0.width >= 1 && $0.height >= 1 && $0.width <= 100_000 && $0.height <= 100_000 }) else { throw fail("bad detector windows") }
+            guard !o.windows.isEmpty,
+                o.windows.allSatisfy({ $0.width >= 1 && $0.height >= 1 && $0.width <= 100_000 && $0.height <= 100_000 })
+            else { throw fail("bad detector windows") }
             loss = .mmod(o)
         case ("metric", _, let m?) where m.count == 2: loss = .metric(margin: m[0], distanceThreshold: m[1])
         default: throw fail("unknown network kind")

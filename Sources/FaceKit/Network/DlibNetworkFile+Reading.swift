@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension DlibNetworkFile {
@@ -28,7 +28,9 @@ extension DlibNetworkFile {
         guard fd >= 0 else { throw FaceModelError(.unreadable, "cannot open model \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw FaceModelError(.unreadable, "model \(path) is not a regular file") }
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FaceModelError(.unreadable, "model \(path) is not a regular file")
+        }
         let size = Int(st.st_size)
         guard size <= maxFileBytes else { throw FaceModelError(.unreadable, "model \(path) is larger than \(maxFileBytes) bytes") }
         var failure: Int32 = 0
@@ -37,7 +39,10 @@ extension DlibNetworkFile {
             while done < size {
                 let n = read(fd, buffer.baseAddress! + done, size - done)
                 if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failure = n < 0 ? errno : EIO; break }
+                if n <= 0 {
+                    failure = n < 0 ? errno : EIO
+                    break
+                }
                 done += n
             }
             count = done
@@ -72,7 +77,10 @@ extension DlibNetworkFile {
 
         // Walk down the add_layer / tag chain to the input layer. Each entry is a version;
         // add_layer's details follow only after everything below it.
-        enum Pending { case layer(version: Int), marker }
+        enum Pending {
+            case layer(version: Int)
+            case marker
+        }
         var pending: [Pending] = []
         var inputVersion = 0
         while true {
@@ -80,7 +88,8 @@ extension DlibNetworkFile {
             let version = try r.readInt(in: 0...1000)
             if Self.nextIsInputLayer(r) {
                 guard (2...3).contains(version) else {
-                    throw FaceModelError(.unsupported, "layer directly on the input has version \(version); only add_layer (2, 3) is supported")
+                    throw FaceModelError(
+                        .unsupported, "layer directly on the input has version \(version); only add_layer (2, 3) is supported")
                 }
                 inputVersion = version
                 break
@@ -88,7 +97,9 @@ extension DlibNetworkFile {
             switch version {
             case 2: pending.append(.layer(version: 2))
             case 1: pending.append(.marker)
-            default: throw FaceModelError(.unsupported, "unknown layer wrapper version \(version) (repeat<> and old add_layer formats are not supported)")
+            default:
+                throw FaceModelError(
+                    .unsupported, "unknown layer wrapper version \(version) (repeat<> and old add_layer formats are not supported)")
             }
         }
 
@@ -107,9 +118,9 @@ extension DlibNetworkFile {
             case .layer(let version):
                 layers.append(try Self.readLayerDetails(&r))
                 for _ in 0..<3 { _ = try r.readBool() }
-                try Self.skipTensor(&r)  // x_grad
-                try Self.skipTensor(&r)  // cached_output
-                if version == 2 { try Self.skipTensor(&r) }  // params_grad
+                try Self.skipTensor(&r) // x_grad
+                try Self.skipTensor(&r) // cached_output
+                if version == 2 { try Self.skipTensor(&r) } // params_grad
             }
         }
         self.layers = layers
@@ -155,20 +166,28 @@ extension DlibNetworkFile {
             for _ in 0..<count {
                 let wv = try r.readInt(in: 0...1000)
                 guard wv == 1 || wv == 2 else { throw FaceModelError(.unsupported, "detector window version \(wv)") }
-                let w = try r.readInt(in: 1...100_000), h = try r.readInt(in: 1...100_000)
+                let w = try r.readInt(in: 1...100_000)
+                let h = try r.readInt(in: 1...100_000)
                 windows.append(.init(width: w, height: h, label: wv == 2 ? try r.readString() : ""))
             }
         }
-        let fa = try r.readDouble(), miss = try r.readDouble(), truth = try r.readDouble()
+        let fa = try r.readDouble()
+        let miss = try r.readDouble()
+        let truth = try r.readDouble()
         let nms = BoxOverlapTest(iouThreshold: try r.readDouble(), percentCoveredThreshold: try r.readDouble())
         let ignore = BoxOverlapTest(iouThreshold: try r.readDouble(), percentCoveredThreshold: try r.readDouble())
         var pyramid = true
         if version >= 3 { pyramid = try r.readByte() != 0 }
-        var bbr = false, lambda = 100.0
-        if version >= 4 { bbr = try r.readBool(); lambda = try r.readDouble() }
-        return MMODOptions(windows: windows, lossPerFalseAlarm: fa, lossPerMissedTarget: miss, truthMatchIOUThreshold: truth,
-                           overlapsNMS: nms, overlapsIgnore: ignore, assumeImagePyramid: pyramid,
-                           useBoundingBoxRegression: bbr, bbrLambda: lambda)
+        var bbr = false
+        var lambda = 100.0
+        if version >= 4 {
+            bbr = try r.readBool()
+            lambda = try r.readDouble()
+        }
+        return MMODOptions(
+            windows: windows, lossPerFalseAlarm: fa, lossPerMissedTarget: miss, truthMatchIOUThreshold: truth,
+            overlapsNMS: nms, overlapsIgnore: ignore, assumeImagePyramid: pyramid,
+            useBoundingBoxRegression: bbr, bbrLambda: lambda)
     }
 
     private static func readInput(_ r: inout DlibDeserializer) throws -> DlibInputLayer {
@@ -176,11 +195,13 @@ extension DlibNetworkFile {
         switch name {
         case "input_rgb_image_sized":
             let means = RGBMeans(red: try r.readFloat(), green: try r.readFloat(), blue: try r.readFloat())
-            let rows = try r.readInt(in: 1...10_000), cols = try r.readInt(in: 1...10_000)
+            let rows = try r.readInt(in: 1...10_000)
+            let cols = try r.readInt(in: 1...10_000)
             return .rgbImageSized(means: means, rows: rows, cols: cols)
         case "input_rgb_image_pyramid", "input_rgb_image_pyramid2":
             let means = RGBMeans(red: try r.readFloat(), green: try r.readFloat(), blue: try r.readFloat())
-            var padding = 10, outer = 11
+            var padding = 10
+            var outer = 11
             if name == "input_rgb_image_pyramid2" {
                 padding = try r.readInt(in: 0...10_000)
                 outer = try r.readInt(in: 0...10_000)
@@ -194,12 +215,16 @@ extension DlibNetworkFile {
     /// A `resizable_tensor`: version 2, four int64 dimensions, raw little-endian floats.
     private static func readTensor(_ r: inout DlibDeserializer) throws -> Tensor {
         try expectVersion(&r, 2...2, "tensor")
-        let n = try r.readInt(in: 0...maxTensorValues), k = try r.readInt(in: 0...maxTensorValues)
-        let nr = try r.readInt(in: 0...maxTensorValues), nc = try r.readInt(in: 0...maxTensorValues)
+        let n = try r.readInt(in: 0...maxTensorValues)
+        let k = try r.readInt(in: 0...maxTensorValues)
+        let nr = try r.readInt(in: 0...maxTensorValues)
+        let nc = try r.readInt(in: 0...maxTensorValues)
         let (nk, o1) = n.multipliedReportingOverflow(by: k)
         let (nkr, o2) = nk.multipliedReportingOverflow(by: nr)
         let (count, o3) = nkr.multipliedReportingOverflow(by: nc)
-        guard !o1, !o2, !o3, count <= maxTensorValues else { throw FaceModelError(.malformed, "tensor of \(n)x\(k)x\(nr)x\(nc) is too large") }
+        guard !o1, !o2, !o3, count <= maxTensorValues else {
+            throw FaceModelError(.malformed, "tensor of \(n)x\(k)x\(nr)x\(nc) is too large")
+        }
         return Tensor(n: n, k: k, nr: nr, nc: nc, data: try r.readRawFloats(count: count))
     }
 
@@ -217,12 +242,13 @@ extension DlibNetworkFile {
 
     /// Splits a parameter block into its leading `headCount` values and the `tailCount` after them,
     /// reusing the block's storage for the head (model loading copies 22 MB less this way).
-    private static func split(_ params: inout Tensor, head headCount: Int, tail tailCount: Int, _ what: String) throws -> ([Float], [Float]) {
+    private static func split(_ params: inout Tensor, head headCount: Int, tail tailCount: Int, _ what: String) throws -> ([Float], [Float])
+    {
         guard headCount >= 0, tailCount >= 0, headCount + tailCount <= params.data.count else {
             throw FaceModelError(.malformed, "\(what) needs \(headCount + tailCount) parameters, the layer stores \(params.data.count)")
         }
         var head = params.data
-        params.data = []  // keep `head` uniquely referenced so trimming it does not copy
+        params.data = [] // keep `head` uniquely referenced so trimming it does not copy
         let tail = Array(head[headCount..<(headCount + tailCount)])
         head.removeSubrange(headCount...)
         return (head, tail)
@@ -231,8 +257,10 @@ extension DlibNetworkFile {
     /// An `alias_tensor` (a shape into a layer's parameter block): version 1, four int64.
     private static func readAliasShape(_ r: inout DlibDeserializer) throws -> (n: Int, k: Int, nr: Int, nc: Int, count: Int) {
         try expectVersion(&r, 1...1, "alias_tensor")
-        let n = try r.readInt(in: 0...maxTensorValues), k = try r.readInt(in: 0...maxTensorValues)
-        let nr = try r.readInt(in: 0...maxTensorValues), nc = try r.readInt(in: 0...maxTensorValues)
+        let n = try r.readInt(in: 0...maxTensorValues)
+        let k = try r.readInt(in: 0...maxTensorValues)
+        let nr = try r.readInt(in: 0...maxTensorValues)
+        let nc = try r.readInt(in: 0...maxTensorValues)
         let (c1, o1) = n.multipliedReportingOverflow(by: k)
         let (c2, o2) = c1.multipliedReportingOverflow(by: nr)
         let (count, o3) = c2.multipliedReportingOverflow(by: nc)
@@ -254,12 +282,17 @@ extension DlibNetworkFile {
         case "con_4", "con_5", "con_6":
             var params = try readTensor(&r)
             let filters = try r.readInt(in: 1...100_000)
-            let nr = try r.readInt(in: 1...1000), nc = try r.readInt(in: 1...1000)
-            let sy = try r.readInt(in: 1...1000), sx = try r.readInt(in: 1...1000)
-            let py = try r.readInt(in: 0...999), px = try r.readInt(in: 0...999)
-            let fShape = try readAliasShape(&r), bShape = try readAliasShape(&r)
-            for _ in 0..<4 { _ = try r.readDouble() }  // learning-rate and weight-decay multipliers
-            var useBias = true, useReLU = false
+            let nr = try r.readInt(in: 1...1000)
+            let nc = try r.readInt(in: 1...1000)
+            let sy = try r.readInt(in: 1...1000)
+            let sx = try r.readInt(in: 1...1000)
+            let py = try r.readInt(in: 0...999)
+            let px = try r.readInt(in: 0...999)
+            let fShape = try readAliasShape(&r)
+            let bShape = try readAliasShape(&r)
+            for _ in 0..<4 { _ = try r.readDouble() } // learning-rate and weight-decay multipliers
+            var useBias = true
+            var useReLU = false
             if name != "con_4" { useBias = try r.readBool() }
             if name == "con_6" { useReLU = try r.readBool() }
             guard fShape.n == filters, fShape.nr == nr, fShape.nc == nc, fShape.k >= 1, py < nr, px < nc else {
@@ -267,35 +300,45 @@ extension DlibNetworkFile {
             }
             guard !useBias || bShape.count == filters else { throw FaceModelError(.malformed, "con_ bias shape does not match filters") }
             let (weights, bias) = try split(&params, head: fShape.count, tail: useBias ? filters : 0, "con_")
-            return .convolution(Convolution(outChannels: filters, inChannels: fShape.k, kernelRows: nr, kernelCols: nc,
-                                            strideY: sy, strideX: sx, padY: py, padX: px,
-                                            weights: FloatStorage(weights), bias: bias, relu: useReLU))
+            return .convolution(
+                Convolution(
+                    outChannels: filters, inChannels: fShape.k, kernelRows: nr, kernelCols: nc,
+                    strideY: sy, strideX: sx, padY: py, padX: px,
+                    weights: FloatStorage(weights), bias: bias, relu: useReLU))
         case "affine_", "affine_2":
             let params = try readTensor(&r)
-            let g = try readAliasShape(&r), b = try readAliasShape(&r)
+            let g = try readAliasShape(&r)
+            let b = try readAliasShape(&r)
             let mode = try r.readInt(in: 0...1)
             var disabled = false
             if name == "affine_2" { disabled = try r.readBool() }
             guard g.count == b.count else { throw FaceModelError(.malformed, "affine_ gamma and beta differ in size") }
             if disabled { return .affine(Affine(mode: .perElement, gamma: [], beta: [])) }
-            return .affine(Affine(mode: mode == 0 ? .perChannel : .perElement,  // layer_mode: CONV_MODE = 0, FC_MODE = 1
-                                  gamma: try slice(params, 0, g.count, "affine_ gamma"),
-                                  beta: try slice(params, g.count, b.count, "affine_ beta")))
+            return .affine(
+                Affine(
+                    mode: mode == 0 ? .perChannel : .perElement, // layer_mode: CONV_MODE = 0, FC_MODE = 1
+                    gamma: try slice(params, 0, g.count, "affine_ gamma"),
+                    beta: try slice(params, g.count, b.count, "affine_ beta")))
         case "bn_con2", "bn_fc2":
             // dlib converts a stored bn_ into affine_ on load; do the same.
             let params = try readTensor(&r)
-            let g = try readAliasShape(&r), b = try readAliasShape(&r)
-            _ = try readTensor(&r); _ = try readTensor(&r)  // means, invstds (training only)
-            let runningMeans = try readTensor(&r), runningVariances = try readTensor(&r)
-            _ = try r.readInt64()  // num_updates
-            _ = try r.readInt64()  // running_stats_window_size
+            let g = try readAliasShape(&r)
+            let b = try readAliasShape(&r)
+            _ = try readTensor(&r)
+            _ = try readTensor(&r) // means, invstds (training only)
+            let runningMeans = try readTensor(&r)
+            let runningVariances = try readTensor(&r)
+            _ = try r.readInt64() // num_updates
+            _ = try r.readInt64() // running_stats_window_size
             for _ in 0..<4 { _ = try r.readDouble() }
             let eps = try r.readDouble()
-            let gamma = try slice(params, 0, g.count, "bn_ gamma"), beta = try slice(params, g.count, b.count, "bn_ beta")
+            let gamma = try slice(params, 0, g.count, "bn_ gamma")
+            let beta = try slice(params, g.count, b.count, "bn_ beta")
             guard runningMeans.data.count == g.count, runningVariances.data.count == g.count else {
                 throw FaceModelError(.malformed, "bn_ running statistics do not match gamma")
             }
-            var ag = [Float](repeating: 0, count: g.count), ab = ag
+            var ag = [Float](repeating: 0, count: g.count)
+            var ab = ag
             for i in 0..<g.count {
                 ag[i] = gamma[i] / (runningVariances.data[i] + Float(eps)).squareRoot()
                 ab[i] = beta[i] - ag[i] * runningMeans.data[i]
@@ -305,17 +348,26 @@ extension DlibNetworkFile {
             if name == "relu_2", try r.readBool() { return .affine(Affine(mode: .perElement, gamma: [], beta: [])) }
             return .relu
         case "max_pool_2", "avg_pool_2":
-            let nr = try r.readInt(in: 0...10_000), nc = try r.readInt(in: 0...10_000)
-            let sy = try r.readInt(in: 1...10_000), sx = try r.readInt(in: 1...10_000)
-            let py = try r.readInt(in: 0...10_000), px = try r.readInt(in: 0...10_000)
-            guard (nr == 0) == (nc == 0), nr == 0 || (py < nr && px < nc) else { throw FaceModelError(.malformed, "\(name) window \(nr)x\(nc) with padding \(py),\(px)") }
-            return .pooling(Pooling(kind: name == "max_pool_2" ? .max : .average, windowRows: nr, windowCols: nc,
-                                    strideY: sy, strideX: sx, padY: py, padX: px))
+            let nr = try r.readInt(in: 0...10_000)
+            let nc = try r.readInt(in: 0...10_000)
+            let sy = try r.readInt(in: 1...10_000)
+            let sx = try r.readInt(in: 1...10_000)
+            let py = try r.readInt(in: 0...10_000)
+            let px = try r.readInt(in: 0...10_000)
+            guard (nr == 0) == (nc == 0), nr == 0 || (py < nr && px < nc) else {
+                throw FaceModelError(.malformed, "\(name) window \(nr)x\(nc) with padding \(py),\(px)")
+            }
+            return .pooling(
+                Pooling(
+                    kind: name == "max_pool_2" ? .max : .average, windowRows: nr, windowCols: nc,
+                    strideY: sy, strideX: sx, padY: py, padX: px))
         case "fc_2", "fc_3":
-            let outputs = try r.readInt(in: 1...maxTensorValues), inputs = try r.readInt(in: 1...maxTensorValues)
+            let outputs = try r.readInt(in: 1...maxTensorValues)
+            let inputs = try r.readInt(in: 1...maxTensorValues)
             var params = try readTensor(&r)
-            let w = try readAliasShape(&r), b = try readAliasShape(&r)
-            let biasMode = try r.readInt(in: 0...1)  // 0: FC_HAS_BIAS, 1: FC_NO_BIAS
+            let w = try readAliasShape(&r)
+            let b = try readAliasShape(&r)
+            let biasMode = try r.readInt(in: 0...1) // 0: FC_HAS_BIAS, 1: FC_NO_BIAS
             for _ in 0..<4 { _ = try r.readDouble() }
             var useBias = biasMode == 0
             if name == "fc_3" { useBias = try r.readBool() && biasMode == 0 }

@@ -47,11 +47,17 @@ struct BoxOverlapTest: Sendable, Equatable, Codable {
 
     /// dlib's `test_box_overlap::operator()`.
     func overlaps(_ a: FaceRect, _ b: FaceRect) -> Bool {
-        let inner = Double(FaceRect(left: max(a.left, b.left), top: max(a.top, b.top),
-                                    right: min(a.right, b.right), bottom: min(a.bottom, b.bottom)).area)
+        let inner = Double(
+            FaceRect(
+                left: max(a.left, b.left), top: max(a.top, b.top),
+                right: min(a.right, b.right), bottom: min(a.bottom, b.bottom)
+            ).area)
         if inner == 0 { return false }
-        let outer = Double(FaceRect(left: min(a.left, b.left), top: min(a.top, b.top),
-                                    right: max(a.right, b.right), bottom: max(a.bottom, b.bottom)).area)
+        let outer = Double(
+            FaceRect(
+                left: min(a.left, b.left), top: min(a.top, b.top),
+                right: max(a.right, b.right), bottom: max(a.bottom, b.bottom)
+            ).area)
         return inner / outer > iouThreshold || inner / Double(a.area) > percentCoveredThreshold
             || inner / Double(b.area) > percentCoveredThreshold
     }

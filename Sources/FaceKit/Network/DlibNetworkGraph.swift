@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dlib network compiled for inference: the layer list of a ``DlibNetworkFile`` turned into
@@ -37,7 +37,8 @@ struct DlibNetworkGraph: Sendable {
         /// A short description for profiles.
         var name: String {
             switch self {
-            case .convolution(let c): "con \(c.outChannels)x\(c.inChannels)x\(c.kernelRows)x\(c.kernelCols)/\(c.strideX)\(c.relu ? "+relu" : "")"
+            case .convolution(let c):
+                "con \(c.outChannels)x\(c.inChannels)x\(c.kernelRows)x\(c.kernelCols)/\(c.strideX)\(c.relu ? "+relu" : "")"
             case .affine: "affine"
             case .relu: "relu"
             case .pooling(let p): p.kind == .max ? "max_pool" : "avg_pool"
@@ -135,7 +136,11 @@ struct DlibNetworkGraph: Sendable {
     /// when the input size is fixed), so a malformed model is refused at load time instead of
     /// failing a precondition while running.
     func validate(inputChannels: Int, rows: Int?, cols: Int?) throws(FaceModelError) {
-        struct Shape { var k: Int; var r: Int?; var c: Int? }
+        struct Shape {
+            var k: Int
+            var r: Int?
+            var c: Int?
+        }
         func bad(_ why: String) -> FaceModelError { FaceModelError(.malformed, "network does not fit together: \(why)") }
         var x = Shape(k: inputChannels, r: rows, c: cols)
         var saved: [Shape] = []
@@ -143,31 +148,45 @@ struct DlibNetworkGraph: Sendable {
             switch step {
             case .convolution(let cv):
                 guard cv.inChannels == x.k else { throw bad("convolution expects \(cv.inChannels) channels, gets \(x.k)") }
-                guard cv.weights.count == cv.outChannels * cv.filterSize, cv.bias.isEmpty || cv.bias.count == cv.outChannels else { throw bad("convolution parameter sizes") }
+                guard cv.weights.count == cv.outChannels * cv.filterSize, cv.bias.isEmpty || cv.bias.count == cv.outChannels else {
+                    throw bad("convolution parameter sizes")
+                }
                 x.k = cv.outChannels
                 if let r = x.r, let c = x.c {
                     guard cv.outputRows(r) >= 1, cv.outputCols(c) >= 1 else { throw bad("convolution larger than its input") }
-                    x.r = cv.outputRows(r); x.c = cv.outputCols(c)
+                    x.r = cv.outputRows(r)
+                    x.c = cv.outputCols(c)
                 }
             case .affine(let a):
                 guard a.gamma.count == a.beta.count else { throw bad("affine parameter sizes") }
                 if a.mode == .perChannel {
                     guard a.gamma.count == x.k else { throw bad("affine has \(a.gamma.count) channels, input \(x.k)") }
                 } else {
-                    guard let r = x.r, let c = x.c, a.gamma.count == x.k * r * c else { throw bad("per-element affine on an unknown or different size") }
+                    guard let r = x.r, let c = x.c, a.gamma.count == x.k * r * c else {
+                        throw bad("per-element affine on an unknown or different size")
+                    }
                 }
             case .relu: break
             case .pooling(let p):
                 if let r = x.r, let c = x.c {
-                    if p.windowRows == 0 { x.r = 1; x.c = 1 } else {
-                        let nr = 1 + (r + 2 * p.padY - p.windowRows) / p.strideY, nc = 1 + (c + 2 * p.padX - p.windowCols) / p.strideX
-                        guard r + 2 * p.padY >= p.windowRows, c + 2 * p.padX >= p.windowCols, nr >= 1, nc >= 1 else { throw bad("pooling window larger than its input") }
-                        x.r = nr; x.c = nc
+                    if p.windowRows == 0 {
+                        x.r = 1
+                        x.c = 1
+                    } else {
+                        let nr = 1 + (r + 2 * p.padY - p.windowRows) / p.strideY
+                        let nc = 1 + (c + 2 * p.padX - p.windowCols) / p.strideX
+                        guard r + 2 * p.padY >= p.windowRows, c + 2 * p.padX >= p.windowCols, nr >= 1, nc >= 1 else {
+                            throw bad("pooling window larger than its input")
+                        }
+                        x.r = nr
+                        x.c = nc
                     }
                 }
             case .fullyConnected(let f):
                 guard let r = x.r, let c = x.c, f.inputs == x.k * r * c else { throw bad("fully connected layer input size") }
-                guard f.weights.count == f.inputs * f.outputs, f.bias.isEmpty || f.bias.count == f.outputs else { throw bad("fully connected parameter sizes") }
+                guard f.weights.count == f.inputs * f.outputs, f.bias.isEmpty || f.bias.count == f.outputs else {
+                    throw bad("fully connected parameter sizes")
+                }
                 x = Shape(k: f.outputs, r: 1, c: 1)
             case .save: saved.append(x)
             case .skipToPrevious:
@@ -176,7 +195,13 @@ struct DlibNetworkGraph: Sendable {
             case .addSaved:
                 guard let y = saved.popLast() else { throw bad("add without a saved tensor") }
                 x.k = max(x.k, y.k)
-                if let r = x.r, let c = x.c, let yr = y.r, let yc = y.c { x.r = max(r, yr); x.c = max(c, yc) } else { x.r = nil; x.c = nil }
+                if let r = x.r, let c = x.c, let yr = y.r, let yc = y.c {
+                    x.r = max(r, yr)
+                    x.c = max(c, yc)
+                } else {
+                    x.r = nil
+                    x.c = nil
+                }
             }
         }
     }
@@ -195,7 +220,7 @@ struct DlibNetworkGraph: Sendable {
                 }
             }
             switch step {
-            case .convolution(let c): x = c.forward(consume x)  // a strided layer frees its input early
+            case .convolution(let c): x = c.forward(consume x) // a strided layer frees its input early
             case .affine(let a): a.apply(&x)
             case .relu: x.applyReLU()
             case .pooling(let p): x = p.forward(x)

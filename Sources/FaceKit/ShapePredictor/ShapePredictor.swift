@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// dlib's `shape_predictor`: a cascade of regression-tree forests (Kazemi & Sullivan, 2014)
@@ -40,7 +40,8 @@ public final class ShapePredictor: Sendable {
     /// Parses a shape predictor from its bytes: dlib's serialisation, or the compact form
     /// written by ``compactRepresentation()`` (recognised by its magic).
     public init(modelBytes: [UInt8]) throws {
-        model = ShapePredictorModel.isCompact(modelBytes)
+        model =
+            ShapePredictorModel.isCompact(modelBytes)
             ? try ShapePredictorModel(compactBytes: modelBytes)
             : try ShapePredictorModel(bytes: modelBytes)
     }
@@ -77,7 +78,7 @@ public final class ShapePredictor: Sendable {
     public func landmarks(in image: RGBImage, face: FaceRect) -> [FacePoint] {
         let shape = predictShape(in: image, face: face)
         let frame = UnitBoxFrame(face)
-        return (0 ..< model.partCount).map { i in
+        return (0..<model.partCount).map { i in
             let p = frame.toImage(shape[2 * i], shape[2 * i + 1])
             return FacePoint(x: Self.roundLikeDlib(p.x), y: Self.roundLikeDlib(p.y))
         }
@@ -98,26 +99,34 @@ public final class ShapePredictor: Sendable {
         var to = from
         // `pixels` is a public var: never trust it to match the size (sample nothing if not).
         let consistent = image.width >= 0 && image.height >= 0 && image.pixels.count >= image.width * image.height * 3
-        let width = consistent ? image.width : 0, height = consistent ? image.height : 0
+        let width = consistent ? image.width : 0
+        let height = consistent ? image.height : 0
         image.pixels.withUnsafeBufferPointer { pixels in
             for level in model.levels {
                 // The similarity taking the initial shape to the current one moves each feature
                 // pixel's offset along with its anchor landmark.
                 for i in shape.indices { to[i] = Double(shape[i]) }
-                let tform: SimilarityTransform = model.partCount == 1
+                let tform: SimilarityTransform =
+                    model.partCount == 1
                     ? .identity
                     : from.withUnsafeBufferPointer { f in to.withUnsafeBufferPointer { t in SimilarityTransform.fit(from: f, to: t) } }
-                let m00 = Float(tform.a), m01 = Float(-tform.b), m10 = Float(tform.b), m11 = Float(tform.a)
-                let treeCount = level.treeCount, n = shape.count, stride = model.leafStride
+                let m00 = Float(tform.a)
+                let m01 = Float(-tform.b)
+                let m10 = Float(tform.b)
+                let m11 = Float(tform.a)
+                let treeCount = level.treeCount
+                let n = shape.count
+                let stride = model.leafStride
                 features.withUnsafeMutableBufferPointer { features in
                     shape.withUnsafeMutableBufferPointer { shape in
                         chosenLeaves.withUnsafeMutableBufferPointer { chosen in
                             level.anchors.withUnsafeBufferPointer { anchors in
                                 level.deltas.withUnsafeBufferPointer { deltas in
                                     // 1. Sample the feature pixels (independent loads, so cache misses overlap).
-                                    for i in 0 ..< level.featureCount {
+                                    for i in 0..<level.featureCount {
                                         let anchor = Int(anchors[i])
-                                        let dx = deltas[2 * i], dy = deltas[2 * i + 1]
+                                        let dx = deltas[2 * i]
+                                        let dy = deltas[2 * i + 1]
                                         let ux = (m00 * dx + m01 * dy) + shape[2 * anchor]
                                         let uy = (m10 * dx + m11 * dy) + shape[2 * anchor + 1]
                                         let p = frame.toImage(ux, uy)
@@ -132,7 +141,7 @@ public final class ShapePredictor: Sendable {
                                             level.leafStart.withUnsafeBufferPointer { leafStart in
                                                 // 2. Walk every tree (they read only the features). Wrapping
                                                 //    arithmetic: every index was validated at load time.
-                                                for t in 0 ..< treeCount {
+                                                for t in 0..<treeCount {
                                                     let base = Int(splitStart[t])
                                                     let splits = Int(splitsPerTree[t])
                                                     var node = 0
@@ -153,14 +162,14 @@ public final class ShapePredictor: Sendable {
                             // 3. Add the chosen leaves in tree order (dlib's float summation order,
                             //    element-wise, so whole 16-float vectors give the same sums).
                             let leaves = UnsafeRawPointer(level.paddedLeaves.pointer)
-                            for chunk in 0 ..< stride / 16 {
+                            for chunk in 0..<stride / 16 {
                                 var sum = SIMD16<Float>(repeating: 0)
-                                for k in 0 ..< min(16, n - chunk * 16) { sum[k] = shape[chunk * 16 + k] }
+                                for k in 0..<min(16, n - chunk * 16) { sum[k] = shape[chunk * 16 + k] }
                                 let offset = chunk * 64
-                                for t in 0 ..< treeCount {
+                                for t in 0..<treeCount {
                                     sum += leaves.load(fromByteOffset: chosen[t] * 4 + offset, as: SIMD16<Float>.self)
                                 }
-                                for k in 0 ..< min(16, n - chunk * 16) { shape[chunk * 16 + k] = sum[k] }
+                                for k in 0..<min(16, n - chunk * 16) { shape[chunk * 16 + k] = sum[k] }
                             }
                         }
                     }
@@ -174,7 +183,8 @@ public final class ShapePredictor: Sendable {
     /// 0 outside the image.
     @inline(__always)
     static func intensity(_ pixels: UnsafeBufferPointer<UInt8>, _ width: Int, _ height: Int, _ x: Double, _ y: Double) -> Int {
-        let sx = x + 0.5, sy = y + 0.5
+        let sx = x + 0.5
+        let sy = y + 0.5
         // In range (and not NaN) first; then truncation equals floor because both are >= 0.
         guard sx >= 0, sy >= 0, sx < Double(width), sy < Double(height) else { return 0 }
         let o = (Int(sy) * width + Int(sx)) * 3

@@ -25,13 +25,20 @@ extension ShapePredictorModel {
         func floats<C: Collection>(_ a: C) where C.Element == Float {
             for v in a { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
         }
-        u32(partCount); u32(leafStride); u32(levels.count)
+        u32(partCount)
+        u32(leafStride)
+        u32(levels.count)
         floats(initialShape)
         for level in levels {
-            u32(level.featureCount); u32(level.treeCount); u32(level.thresholds.count); u32(level.paddedLeaves.count / leafStride)
+            u32(level.featureCount)
+            u32(level.treeCount)
+            u32(level.thresholds.count)
+            u32(level.paddedLeaves.count / leafStride)
             ints(level.anchors)
             floats(level.deltas)
-            ints(level.splitsPerTree); ints(level.splitStart); ints(level.leafStart)
+            ints(level.splitsPerTree)
+            ints(level.splitStart)
+            ints(level.leafStart)
             ints(level.splitFeatures)
             floats(level.thresholds)
             floats(UnsafeBufferPointer(start: level.paddedLeaves.pointer, count: level.paddedLeaves.count))
@@ -51,7 +58,7 @@ extension ShapePredictorModel {
         }
         let initial = try cursor.floats(2 * parts)
         var levels: [Level] = []
-        for index in 0 ..< levelCount {
+        for index in 0..<levelCount {
             var level = Level()
             let features = try cursor.count(limit: Int(Int32.max))
             let trees = try cursor.count(limit: Int(Int32.max))
@@ -67,11 +74,14 @@ extension ShapePredictorModel {
             level.paddedLeaves = try cursor.alignedFloats(leaves, times: stride)
             // The invariants the evaluator relies on, checked once here.
             guard level.anchors.allSatisfy({ $0 >= 0 && Int($0) < parts }),
-                  level.splitFeatures.allSatisfy({ $0 >= 0 && Int($0) < features }) else {
+                level.splitFeatures.allSatisfy({ $0 >= 0 && Int($0) < features })
+            else {
                 throw ShapePredictorError(.inconsistentModel, "compact shape predictor level \(index): index out of range")
             }
-            for t in 0 ..< trees {
-                let n = Int(level.splitsPerTree[t]), s = Int(level.splitStart[t]), l = Int(level.leafStart[t])
+            for t in 0..<trees {
+                let n = Int(level.splitsPerTree[t])
+                let s = Int(level.splitStart[t])
+                let l = Int(level.leafStart[t])
                 guard n >= 0, (n + 1) & n == 0, s >= 0, s + n <= splits, l >= 0, l + n + 1 <= leaves else {
                     throw ShapePredictorError(.inconsistentModel, "compact shape predictor level \(index) tree \(t): bad extents")
                 }
@@ -101,7 +111,7 @@ private struct CompactCursor {
         guard count >= 0, count <= bytes.count - offset else {
             throw ShapePredictorError(.malformedFile, "compact shape predictor truncated at byte \(offset)")
         }
-        bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset ..< offset + count])) }
+        bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + count])) }
         offset += count
     }
 
@@ -121,7 +131,7 @@ private struct CompactCursor {
         var out = [Int32](repeating: 0, count: count)
         try raw(count * 4) { src in out.withUnsafeMutableBytes { $0.copyMemory(from: src) } }
         #if _endian(big)
-        for i in out.indices { out[i] = Int32(littleEndian: out[i]) }
+            for i in out.indices { out[i] = Int32(littleEndian: out[i]) }
         #endif
         return out
     }
@@ -138,7 +148,7 @@ private struct CompactCursor {
         let buffer = AlignedFloatBuffer(count: total)
         try raw(total * 4) { src in UnsafeMutableRawPointer(buffer.pointer).copyMemory(from: src.baseAddress!, byteCount: src.count) }
         #if _endian(big)
-        for i in 0 ..< total { buffer.pointer[i] = Float(bitPattern: UInt32(littleEndian: buffer.pointer[i].bitPattern)) }
+            for i in 0..<total { buffer.pointer[i] = Float(bitPattern: UInt32(littleEndian: buffer.pointer[i].bitPattern)) }
         #endif
         return buffer
     }

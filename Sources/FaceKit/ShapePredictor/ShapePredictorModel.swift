@@ -54,7 +54,8 @@ struct ShapePredictorModel: Sendable {
             }
             let shape = try r.readFloatMatrix()
             guard shape.columns == 1 || shape.rows == 1, shape.values.count >= 2, shape.values.count % 2 == 0 else {
-                throw ShapePredictorError(.inconsistentModel, "initial shape is \(shape.rows)x\(shape.columns), expected an even-length column vector")
+                throw ShapePredictorError(
+                    .inconsistentModel, "initial shape is \(shape.rows)x\(shape.columns), expected an even-length column vector")
             }
             initialShape = shape.values
             let shapeLength = shape.values.count
@@ -63,15 +64,15 @@ struct ShapePredictorModel: Sendable {
             let levelCount = try r.readCount(minimumBytesPerElement: 1)
             var levels: [Level] = []
             levels.reserveCapacity(levelCount)
-            for _ in 0 ..< levelCount {
+            for _ in 0..<levelCount {
                 var level = Level()
                 let treeCount = try r.readCount(minimumBytesPerElement: 2)
                 level.splitsPerTree.reserveCapacity(treeCount)
-                for _ in 0 ..< treeCount {
+                for _ in 0..<treeCount {
                     let splitCount = try r.readCount(minimumBytesPerElement: 8)
                     level.splitStart.append(Int32(clamping: level.thresholds.count))
                     level.splitsPerTree.append(Int32(clamping: splitCount))
-                    for _ in 0 ..< splitCount {
+                    for _ in 0..<splitCount {
                         let idx1 = try r.readUInt64()
                         let idx2 = try r.readUInt64()
                         let thresh = try r.readFloat()
@@ -84,13 +85,15 @@ struct ShapePredictorModel: Sendable {
                     }
                     let leafCount = try r.readCount(minimumBytesPerElement: 4)
                     guard leafCount == splitCount + 1, leafCount & (leafCount - 1) == 0 else {
-                        throw ShapePredictorError(.inconsistentModel, "tree has \(splitCount) splits and \(leafCount) leaves; a complete tree is required")
+                        throw ShapePredictorError(
+                            .inconsistentModel, "tree has \(splitCount) splits and \(leafCount) leaves; a complete tree is required")
                     }
                     level.leafStart.append(Int32(clamping: level.leaves.count / shapeLength))
-                    for _ in 0 ..< leafCount {
+                    for _ in 0..<leafCount {
                         let (rows, columns) = try r.readMatrixShape()
                         guard rows * columns == shapeLength else {
-                            throw ShapePredictorError(.inconsistentModel, "leaf vector has \(rows * columns) values, shape has \(shapeLength)")
+                            throw ShapePredictorError(
+                                .inconsistentModel, "leaf vector has \(rows * columns) values, shape has \(shapeLength)")
                         }
                         try r.appendFloats(shapeLength, to: &level.leaves)
                     }
@@ -106,10 +109,10 @@ struct ShapePredictorModel: Sendable {
                 throw ShapePredictorError(.inconsistentModel, "\(anchorLevels) anchor lists for \(levelCount) cascade levels")
             }
             let parts = UInt64(shapeLength / 2)
-            for i in 0 ..< levelCount {
+            for i in 0..<levelCount {
                 let count = try r.readCount(minimumBytesPerElement: 2)
                 levels[i].anchors.reserveCapacity(count)
-                for _ in 0 ..< count {
+                for _ in 0..<count {
                     let anchor = try r.readUInt64()
                     guard anchor < parts else {
                         throw ShapePredictorError(.inconsistentModel, "feature anchor \(anchor) but only \(parts) landmarks")
@@ -121,7 +124,7 @@ struct ShapePredictorModel: Sendable {
             guard deltaLevels == levelCount else {
                 throw ShapePredictorError(.inconsistentModel, "\(deltaLevels) delta lists for \(levelCount) cascade levels")
             }
-            for i in 0 ..< levelCount {
+            for i in 0..<levelCount {
                 let count = try r.readCount(minimumBytesPerElement: 4)
                 guard count == levels[i].anchors.count else {
                     throw ShapePredictorError(.inconsistentModel, "level \(i) has \(levels[i].anchors.count) anchors but \(count) deltas")
@@ -138,7 +141,7 @@ struct ShapePredictorModel: Sendable {
                 let leafCount = levels[i].leaves.count / shapeLength
                 let padded = AlignedFloatBuffer(count: leafCount * stride)
                 levels[i].leaves.withUnsafeBufferPointer { source in
-                    for leaf in 0 ..< leafCount {
+                    for leaf in 0..<leafCount {
                         (padded.pointer + leaf * stride).update(from: source.baseAddress! + leaf * shapeLength, count: shapeLength)
                     }
                 }

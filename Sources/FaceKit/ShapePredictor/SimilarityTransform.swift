@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A 2-D similarity transform `p -> [[a, -b], [b, a]] * p + (tx, ty)`: scale, rotation and
@@ -37,27 +37,47 @@ struct SimilarityTransform: Sendable, Equatable {
     static func fit(from: UnsafeBufferPointer<Double>, to: UnsafeBufferPointer<Double>) -> SimilarityTransform {
         let n = min(from.count, to.count) / 2
         guard n > 0 else { return .identity }
-        var mfx = 0.0, mfy = 0.0, mtx = 0.0, mty = 0.0
-        for i in 0 ..< n {
-            mfx += from[2 * i]; mfy += from[2 * i + 1]
-            mtx += to[2 * i]; mty += to[2 * i + 1]
+        var mfx = 0.0
+        var mfy = 0.0
+        var mtx = 0.0
+        var mty = 0.0
+        for i in 0..<n {
+            mfx += from[2 * i]
+            mfy += from[2 * i + 1]
+            mtx += to[2 * i]
+            mty += to[2 * i + 1]
         }
         let count = Double(n)
-        mfx /= count; mfy /= count; mtx /= count; mty /= count
+        mfx /= count
+        mfy /= count
+        mtx /= count
+        mty /= count
         // sigma_from and the cross-covariance cov = mean((to - mt) * (from - mf)^T).
-        var sigma = 0.0, c00 = 0.0, c01 = 0.0, c10 = 0.0, c11 = 0.0
-        for i in 0 ..< n {
-            let fx = from[2 * i] - mfx, fy = from[2 * i + 1] - mfy
-            let tx = to[2 * i] - mtx, ty = to[2 * i + 1] - mty
+        var sigma = 0.0
+        var c00 = 0.0
+        var c01 = 0.0
+        var c10 = 0.0
+        var c11 = 0.0
+        for i in 0..<n {
+            let fx = from[2 * i] - mfx
+            let fy = from[2 * i + 1] - mfy
+            let tx = to[2 * i] - mtx
+            let ty = to[2 * i + 1] - mty
             sigma += fx * fx + fy * fy
-            c00 += tx * fx; c01 += tx * fy
-            c10 += ty * fx; c11 += ty * fy
+            c00 += tx * fx
+            c01 += tx * fy
+            c10 += ty * fx
+            c11 += ty * fy
         }
         sigma /= count
-        c00 /= count; c01 /= count; c10 /= count; c11 /= count
+        c00 /= count
+        c01 /= count
+        c10 /= count
+        c11 /= count
         // The optimal rotation-and-scale for cov is [[a, -b], [b, a]] with a = tr(cov)/sigma and
         // b = (cov10 - cov01)/sigma, which is what the SVD route gives once reflections are excluded.
-        let a: Double, b: Double
+        let a: Double
+        let b: Double
         if sigma != 0 {
             a = (c00 + c11) / sigma
             b = (c10 - c01) / sigma

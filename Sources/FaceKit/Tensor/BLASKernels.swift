@@ -1,11 +1,12 @@
 import CBLAS
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// OpenBLAS, loaded the first time a FaceKit network is built, with its AVX kernels selected.
@@ -29,9 +30,12 @@ enum BLASKernels {
     /// The entry points FaceKit uses.
     struct Library: @unchecked Sendable {
         /// `cblas_sgemm` (order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc).
-        typealias Sgemm = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
-                                          UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
-                                          UnsafeMutablePointer<Float>?, Int32) -> Void
+        typealias Sgemm =
+            @convention(c) (
+                Int32, Int32, Int32, Int32, Int32, Int32, Float,
+                UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
+                UnsafeMutablePointer<Float>?, Int32
+            ) -> Void
         let sgemm: Sgemm
         let setNumThreads: @convention(c) (Int32) -> Void
         let corename: @convention(c) () -> UnsafeMutablePointer<CChar>?
@@ -61,9 +65,12 @@ enum BLASKernels {
 
     /// C = A·B for row-major single-precision matrices (`cblas_sgemm` without transposes, alpha = 1, beta = 0).
     @inline(__always)
-    static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let rowMajor = Int32(ImagiconCblasRowMajor), noTrans = Int32(ImagiconCblasNoTrans)
+    static func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let rowMajor = Int32(ImagiconCblasRowMajor)
+        let noTrans = Int32(ImagiconCblasNoTrans)
         library.sgemm(rowMajor, noTrans, noTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
     }
 
@@ -76,19 +83,23 @@ enum BLASKernels {
             dlsym(handle, name).map { unsafeBitCast($0, to: type) }
         }
         guard let sgemm = symbol("cblas_sgemm", as: Library.Sgemm.self),
-              let setNumThreads = symbol("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
-              let corename = symbol("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self),
-              let dynamicInit = symbol("gotoblas_dynamic_init", as: (@convention(c) () -> Void).self),
-              let dynamicQuit = symbol("gotoblas_dynamic_quit", as: (@convention(c) () -> Void).self) else {
+            let setNumThreads = symbol("openblas_set_num_threads", as: (@convention(c) (Int32) -> Void).self),
+            let corename = symbol("openblas_get_corename", as: (@convention(c) () -> UnsafeMutablePointer<CChar>?).self),
+            let dynamicInit = symbol("gotoblas_dynamic_init", as: (@convention(c) () -> Void).self),
+            let dynamicQuit = symbol("gotoblas_dynamic_quit", as: (@convention(c) () -> Void).self)
+        else {
             return .failure(FaceModelError(.unreadable, "\(soname) lacks cblas_sgemm or OpenBLAS's DYNAMIC_ARCH entry points"))
         }
-        let library = Library(sgemm: sgemm, setNumThreads: setNumThreads, corename: corename, dynamicInit: dynamicInit, dynamicQuit: dynamicQuit)
+        let library = Library(
+            sgemm: sgemm, setNumThreads: setNumThreads, corename: corename, dynamicInit: dynamicInit, dynamicQuit: dynamicQuit)
         // FaceKit parallelises above OpenBLAS (FaceKitThreads); each call runs on one thread.
         library.setNumThreads(1)
         let current = library.corename().map { String(cString: $0) } ?? "Unknown"
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
-           ["Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington", "Nehalem", "Unknown"].contains(current),
-           let best = bestCoreType(), best != current {
+            ["Prescott", "Katmai", "Coppermine", "Northwood", "Banias", "Core2", "Penryn", "Dunnington", "Nehalem", "Unknown"].contains(
+                current),
+            let best = bestCoreType(), best != current
+        {
             setenv("OPENBLAS_CORETYPE", best, 1)
             library.dynamicQuit()
             library.dynamicInit()
@@ -100,15 +111,16 @@ enum BLASKernels {
     /// The fastest OpenBLAS x86-64 core type the CPU flags allow, or nil when unknown.
     static func bestCoreType() -> String? {
         #if arch(x86_64)
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
-        let flags = Set(line.split(separator: " ").map(String.init))
-        if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"].allSatisfy(flags.contains) { return "SkylakeX" }
-        if ["avx2", "fma", "avx"].allSatisfy(flags.contains) { return "Haswell" }
-        if flags.contains("avx") { return "Sandybridge" }
-        return nil
+            guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+                let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+            else { return nil }
+            let flags = Set(line.split(separator: " ").map(String.init))
+            if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"].allSatisfy(flags.contains) { return "SkylakeX" }
+            if ["avx2", "fma", "avx"].allSatisfy(flags.contains) { return "Haswell" }
+            if flags.contains("avx") { return "Sandybridge" }
+            return nil
         #else
-        return nil
+            return nil
         #endif
     }
 }

@@ -47,9 +47,12 @@ struct Convolution: Sendable {
     /// built, when the caller handed it over with `consume` (on a 4 MP photo the detector's first
     /// layers hold 150-200 MB each of input and of phases).
     func forward(_ input: consuming Tensor) -> Tensor {
-        let n = input.n, rows = input.nr, cols = input.nc
+        let n = input.n
+        let rows = input.nr
+        let cols = input.nc
         precondition(input.k == inChannels, "Convolution: expected \(inChannels) channels, got \(input.k)")
-        let outR = max(0, outputRows(rows)), outC = max(0, outputCols(cols))
+        let outR = max(0, outputRows(rows))
+        let outC = max(0, outputCols(cols))
         if outR == 0 || outC == 0 || n == 0 { return Tensor(n: n, k: outChannels, nr: outR, nc: outC) }
         // Every output value is written below: by one sgemm band or by the single-filter loop.
         var output = Tensor(uninitializedN: n, k: outChannels, nr: outR, nc: outC)
@@ -62,10 +65,11 @@ struct Convolution: Sendable {
         // With a horizontal stride, split every input row into its `strideX` column phases first,
         // so that each im2col row is a contiguous copy instead of a strided gather.
         let phased = strideX > 1 ? ColumnPhases(input, stride: strideX) : nil
-        if phased != nil { input = Tensor(n: 0, k: 0, nr: 0, nc: 0) }  // only the phases are read from here on
+        if phased != nil { input = Tensor(n: 0, k: 0, nr: 0, nc: 0) } // only the phases are read from here on
         // Stride 1 reads the input as it is: one "phase" per channel, the row itself.
         let layout = phased?.layout ?? PhaseLayout(stride: 1, rows: rows, lengths: [cols], pitch: cols)
-        let outPlane = outR * outC, inSample = inChannels * rows * cols
+        let outPlane = outR * outC
+        let inSample = inChannels * rows * cols
         let bandsPerSample = (outR + rowsPerBand - 1) / rowsPerBand
         let items = n * bandsPerSample
         // Work items are (sample, band of output rows); each writes its own rows of every
@@ -81,19 +85,23 @@ struct Convolution: Sendable {
                         columns.withUnsafeMutableBufferPointer { col in
                             var item = worker
                             while item < items {
-                                let s = item / bandsPerSample, r0 = (item % bandsPerSample) * rowsPerBand
+                                let s = item / bandsPerSample
+                                let r0 = (item % bandsPerSample) * rowsPerBand
                                 let r1 = min(outR, r0 + rowsPerBand)
                                 let P = (r1 - r0) * outC
                                 let sOut = shared.dst + s * outChannels * outPlane
                                 if let phased {
                                     phased.data.withUnsafeBufferPointer { ph in
-                                        im2col(ph.baseAddress! + s * phased.sampleSize, layout, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
+                                        im2col(
+                                            ph.baseAddress! + s * phased.sampleSize, layout, outCols: outC, r0: r0, r1: r1,
+                                            into: col.baseAddress!)
                                     }
                                 } else {
                                     im2col(shared.src! + s * inSample, layout, outCols: outC, r0: r0, r1: r1, into: col.baseAddress!)
                                 }
-                                BLASKernels.multiply(m: outChannels, n: P, k: K, a: shared.w, lda: K, b: col.baseAddress!, ldb: P,
-                                                     c: sOut + r0 * outC, ldc: outPlane)
+                                BLASKernels.multiply(
+                                    m: outChannels, n: P, k: K, a: shared.w, lda: K, b: col.baseAddress!, ldb: P,
+                                    c: sOut + r0 * outC, ldc: outPlane)
                                 finish(sOut + r0 * outC, count: P, planeStride: outPlane)
                                 item += workers
                             }
@@ -119,13 +127,21 @@ struct Convolution: Sendable {
     /// add latency), output rows split across the workers. An im2col matrix would be
     /// `filterSize` times the output and dominate what is a matrix-vector product.
     private func forwardSingleFilter(_ input: Tensor, into output: inout Tensor) {
-        let H = input.nr, W = input.nc, outR = output.nr, outC = output.nc
-        let lanes = 8, group = 4 * lanes
+        let H = input.nr
+        let W = input.nc
+        let outR = output.nr
+        let outC = output.nc
+        let lanes = 8
+        let group = 4 * lanes
         let groups = (outC + group - 1) / group
         // Padded plane: padY rows above/below, padX columns left, enough on the right for full groups.
-        let pw = max(W + 2 * padX, groups * group + kernelCols - 1), ph = H + 2 * padY
+        let pw = max(W + 2 * padX, groups * group + kernelCols - 1)
+        let ph = H + 2 * padY
         let b: Float = bias.isEmpty ? 0 : bias[0]
-        let inChannels = self.inChannels, kernelRows = self.kernelRows, kernelCols = self.kernelCols, relu = self.relu
+        let inChannels = self.inChannels
+        let kernelRows = self.kernelRows
+        let kernelCols = self.kernelCols
+        let relu = self.relu
         var padded = [Float](repeating: 0, count: inChannels * ph * pw)
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
@@ -138,7 +154,8 @@ struct Convolution: Sendable {
                                     (pad.baseAddress! + (c * ph + y + padY) * pw + padX).update(from: sIn + (c * H + y) * W, count: W)
                                 }
                             }
-                            let shared = SharedPointers(src: UnsafePointer(pad.baseAddress!), dst: dst.baseAddress! + s * outR * outC, w: w.baseAddress!)
+                            let shared = SharedPointers(
+                                src: UnsafePointer(pad.baseAddress!), dst: dst.baseAddress! + s * outR * outC, w: w.baseAddress!)
                             let workers = max(1, min(FaceKitThreads.current, outR / 8))
                             let work: @Sendable (Int) -> Void = { worker in
                                 var row = [Float](repeating: 0, count: groups * group)
@@ -147,13 +164,17 @@ struct Convolution: Sendable {
                                     while oy < outR {
                                         for g in 0..<groups {
                                             let ox = g * group
-                                            var a0 = SIMD8<Float>(repeating: b), a1 = a0, a2 = a0, a3 = a0
+                                            var a0 = SIMD8<Float>(repeating: b)
+                                            var a1 = a0
+                                            var a2 = a0
+                                            var a3 = a0
                                             for c in 0..<inChannels {
                                                 for ky in 0..<kernelRows {
                                                     let line = UnsafeRawPointer(shared.src! + (c * ph + oy + ky) * pw + ox)
                                                     let wr = shared.w + (c * kernelRows + ky) * kernelCols
                                                     for kx in 0..<kernelCols {
-                                                        let k = SIMD8<Float>(repeating: wr[kx]), o = kx * 4
+                                                        let k = SIMD8<Float>(repeating: wr[kx])
+                                                        let o = kx * 4
                                                         a0 += k * line.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
                                                         a1 += k * line.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
                                                         a2 += k * line.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
@@ -163,8 +184,10 @@ struct Convolution: Sendable {
                                             }
                                             if relu {
                                                 let zero = SIMD8<Float>(repeating: 0)
-                                                a0.replace(with: zero, where: a0 .< 0); a1.replace(with: zero, where: a1 .< 0)
-                                                a2.replace(with: zero, where: a2 .< 0); a3.replace(with: zero, where: a3 .< 0)
+                                                a0.replace(with: zero, where: a0 .< 0)
+                                                a1.replace(with: zero, where: a1 .< 0)
+                                                a2.replace(with: zero, where: a2 .< 0)
+                                                a3.replace(with: zero, where: a3 .< 0)
                                             }
                                             let out = UnsafeMutableRawPointer(rowBuf.baseAddress! + ox)
                                             out.storeBytes(of: a0, as: SIMD8<Float>.self)
@@ -208,7 +231,10 @@ struct Convolution: Sendable {
             let lengths = (0..<s).map { q in max(0, (t.nc - q + s - 1) / s) }
             layout = PhaseLayout(stride: s, rows: t.nr, lengths: lengths, pitch: lengths[0])
             channels = t.k
-            let rows = t.nr, W = t.nc, pitch = layout.pitch, channels = t.k
+            let rows = t.nr
+            let W = t.nc
+            let pitch = layout.pitch
+            let channels = t.k
             data = [Float](repeating: 0, count: t.n * channels * s * rows * pitch)
             t.data.withUnsafeBufferPointer { src in
                 data.withUnsafeMutableBufferPointer { dst in
@@ -219,16 +245,22 @@ struct Convolution: Sendable {
                             let srow = shared.src + (plane * rows + y) * W
                             for q in 0..<s {
                                 let drow = shared.dst + ((plane * s + q) * rows + y) * pitch
-                                var i = 0, x = q
+                                var i = 0
+                                var x = q
                                 if s == 2 {
                                     // Sixteen inputs at a time, split into their even and odd halves.
                                     while x + 16 <= W {
                                         let v = UnsafeRawPointer(srow + x).loadUnaligned(as: SIMD16<Float>.self)
                                         UnsafeMutableRawPointer(drow + i).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
-                                        i += 8; x += 16
+                                        i += 8
+                                        x += 16
                                     }
                                 }
-                                while x < W { drow[i] = srow[x]; i += 1; x += s }
+                                while x < W {
+                                    drow[i] = srow[x]
+                                    i += 1
+                                    x += s
+                                }
                             }
                         }
                     }
@@ -251,9 +283,13 @@ struct Convolution: Sendable {
 
     /// Writes the column matrix (`K × (r1−r0)·outCols`) for output rows `r0..<r1` of one sample
     /// laid out as `ph`: every row segment is a contiguous copy.
-    private func im2col(_ src: UnsafePointer<Float>, _ ph: PhaseLayout, outCols: Int,
-                        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>) {
-        let P = (r1 - r0) * outCols, H = ph.rows, s = ph.stride
+    private func im2col(
+        _ src: UnsafePointer<Float>, _ ph: PhaseLayout, outCols: Int,
+        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>
+    ) {
+        let P = (r1 - r0) * outCols
+        let H = ph.rows
+        let s = ph.stride
         var row = 0
         for c in 0..<inChannels {
             for ky in 0..<kernelRows {
@@ -265,7 +301,8 @@ struct Convolution: Sendable {
                     let q = ((shift % s) + s) % s
                     let offset = (shift - q) / s
                     let len = ph.lengths[q]
-                    let oxMin = min(outCols, max(0, -offset)), oxMax = max(oxMin, min(outCols, len - offset))
+                    let oxMin = min(outCols, max(0, -offset))
+                    let oxMax = max(oxMin, min(outCols, len - offset))
                     let phase = src + ((c * s + q) * H) * ph.pitch
                     for oy in r0..<r1 {
                         let d = dstRow + (oy - r0) * outCols

@@ -1,4 +1,3 @@
-
 /// dlib's `affine_` layer: `y = gamma · x + beta`, one pair per channel (`CONV_MODE`) or one
 /// pair per element of a sample (`FC_MODE`). Batch-norm layers are stored as this after
 /// dlib's own conversion (`gamma / sqrt(var + eps)`, `beta − mean · gamma'`).
@@ -14,14 +13,18 @@ struct Affine: Sendable {
 
     /// Applies the affine map in place.
     func apply(_ t: inout Tensor) {
-        let plane = t.planeSize, k = t.k, sample = t.sampleSize
+        let plane = t.planeSize
+        let k = t.k
+        let sample = t.sampleSize
         precondition(mode == .perChannel ? gamma.count == k : gamma.count == sample, "Affine: parameter size does not match input")
         t.data.withUnsafeMutableBufferPointer { d in
             for s in 0..<t.n {
                 let base = d.baseAddress! + s * sample
                 if mode == .perChannel {
                     for c in 0..<k {
-                        let p = base + c * plane, g = gamma[c], b = beta[c]
+                        let p = base + c * plane
+                        let g = gamma[c]
+                        let b = beta[c]
                         for i in 0..<plane { p[i] = g * p[i] + b }
                     }
                 } else {
@@ -88,8 +91,9 @@ struct FullyConnected: Sendable {
         input.data.withUnsafeBufferPointer { x in
             weights.withUnsafeBufferPointer { w in
                 out.data.withUnsafeMutableBufferPointer { o in
-                    BLASKernels.multiply(m: input.n, n: outputs, k: inputs, a: x.baseAddress!, lda: inputs, b: w.baseAddress!, ldb: outputs,
-                                         c: o.baseAddress!, ldc: outputs)
+                    BLASKernels.multiply(
+                        m: input.n, n: outputs, k: inputs, a: x.baseAddress!, lda: inputs, b: w.baseAddress!, ldb: outputs,
+                        c: o.baseAddress!, ldc: outputs)
                 }
             }
         }

@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Read-only float parameters that live either in a Swift array or inside a memory-mapped
@@ -19,13 +19,18 @@ struct FloatStorage: @unchecked Sendable {
 
     /// Wraps an array.
     init(_ values: [Float]) {
-        array = values; owner = nil; base = nil; count = values.count
+        array = values
+        owner = nil
+        base = nil
+        count = values.count
     }
 
     /// Refers to `count` floats at byte `offset` of a mapping (offset must be 4-byte aligned and in range).
     init(mapped file: MappedFile, byteOffset: Int, count: Int) {
         precondition(byteOffset % 4 == 0 && byteOffset >= 0 && count >= 0 && byteOffset + count * 4 <= file.size)
-        array = []; owner = file; self.count = count
+        array = []
+        owner = file
+        self.count = count
         base = UnsafeRawPointer(file.base + byteOffset).assumingMemoryBound(to: Float.self)
     }
 

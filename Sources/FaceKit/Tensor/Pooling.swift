@@ -23,22 +23,30 @@ struct Pooling: Sendable {
     func forward(_ input: Tensor) -> Tensor {
         let wr = windowRows == 0 ? input.nr : windowRows
         let wc = windowCols == 0 ? input.nc : windowCols
-        let sy = windowRows == 0 ? 1 : strideY, sx = windowCols == 0 ? 1 : strideX
-        let py = windowRows == 0 ? 0 : padY, px = windowCols == 0 ? 0 : padX
+        let sy = windowRows == 0 ? 1 : strideY
+        let sx = windowCols == 0 ? 1 : strideX
+        let py = windowRows == 0 ? 0 : padY
+        let px = windowCols == 0 ? 0 : padX
         let outR = max(0, 1 + (input.nr + 2 * py - wr) / sy)
         let outC = max(0, 1 + (input.nc + 2 * px - wc) / sx)
         var output = Tensor(n: input.n, k: input.k, nr: outR, nc: outC)
-        let H = input.nr, W = input.nc
+        let H = input.nr
+        let W = input.nc
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
                 for plane in 0..<(input.n * input.k) {
                     let s = src.baseAddress! + plane * H * W
                     let d = dst.baseAddress! + plane * outR * outC
                     for r in 0..<outR {
-                        let top = max(0, r * sy - py), bottom = min(H - 1, r * sy - py + wr - 1)
+                        let top = max(0, r * sy - py)
+                        let bottom = min(H - 1, r * sy - py + wr - 1)
                         for c in 0..<outC {
-                            let left = max(0, c * sx - px), right = min(W - 1, c * sx - px + wc - 1)
-                            if top > bottom || left > right { d[r * outC + c] = 0; continue }
+                            let left = max(0, c * sx - px)
+                            let right = min(W - 1, c * sx - px + wc - 1)
+                            if top > bottom || left > right {
+                                d[r * outC + c] = 0
+                                continue
+                            }
                             if kind == .max {
                                 var m = -Float.infinity
                                 for y in top...bottom { for x in left...right { m = max(m, s[y * W + x]) } }

@@ -17,13 +17,19 @@ struct Tensor: Sendable, Equatable {
 
     /// A zero-filled tensor of the given shape.
     init(n: Int, k: Int, nr: Int, nc: Int) {
-        self.n = n; self.k = k; self.nr = nr; self.nc = nc
+        self.n = n
+        self.k = k
+        self.nr = nr
+        self.nc = nc
         data = [Float](repeating: 0, count: n * k * nr * nc)
     }
 
     /// A tensor whose values the caller overwrites completely before reading (skips zero-filling).
     init(uninitializedN n: Int, k: Int, nr: Int, nc: Int) {
-        self.n = n; self.k = k; self.nr = nr; self.nc = nc
+        self.n = n
+        self.k = k
+        self.nr = nr
+        self.nc = nc
         let count = n * k * nr * nc
         data = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
@@ -31,7 +37,10 @@ struct Tensor: Sendable, Equatable {
     /// Wraps existing values; `data.count` must equal `n * k * nr * nc`.
     init(n: Int, k: Int, nr: Int, nc: Int, data: [Float]) {
         precondition(data.count == n * k * nr * nc, "Tensor: data count does not match shape")
-        self.n = n; self.k = k; self.nr = nr; self.nc = nc
+        self.n = n
+        self.k = k
+        self.nr = nr
+        self.nc = nc
         self.data = data
     }
 

@@ -76,9 +76,10 @@ public struct Configuration: Sendable, Equatable {
         if let dir = value("IMAGICON_MODELS_DIR") {
             self.modelsDirectory = dir
         } else {
-            self.modelsDirectory = ["/opt/models", "./models"].first { dir in
-                Self.modelFiles.allSatisfy { fileExists("\(dir)/\($0)") }
-            } ?? "/opt/models"
+            self.modelsDirectory =
+                ["/opt/models", "./models"].first { dir in
+                    Self.modelFiles.allSatisfy { fileExists("\(dir)/\($0)") }
+                } ?? "/opt/models"
         }
     }
 
@@ -102,8 +103,9 @@ public struct Configuration: Sendable, Equatable {
     public func validateModels(fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
         let missing = Self.modelFiles.filter { !fileExists("\(modelsDirectory)/\($0)") }
         guard missing.isEmpty else {
-            throw ConfigurationError(.modelsUnavailable,
-                                     "model files missing in \(modelsDirectory): \(missing.joined(separator: ", ")) (set IMAGICON_MODELS_DIR)")
+            throw ConfigurationError(
+                .modelsUnavailable,
+                "model files missing in \(modelsDirectory): \(missing.joined(separator: ", ")) (set IMAGICON_MODELS_DIR)")
         }
     }
 }

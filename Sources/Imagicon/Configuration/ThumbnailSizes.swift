@@ -10,8 +10,9 @@ extension ThumbnailSize {
         for item in text.split(separator: ",") {
             let spec = item.trimmingSpaces()
             guard let size = ThumbnailSize(spec), size.width <= maxConfiguredSide, size.height <= maxConfiguredSide else {
-                throw ConfigurationError(.invalidValue,
-                                         "thumbnail size '\(spec)' must be WxH or WxHc with sides 1...\(maxConfiguredSide)")
+                throw ConfigurationError(
+                    .invalidValue,
+                    "thumbnail size '\(spec)' must be WxH or WxHc with sides 1...\(maxConfiguredSide)")
             }
             if !sizes.contains(size) { sizes.append(size) }
         }

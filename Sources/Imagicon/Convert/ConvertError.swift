@@ -42,10 +42,15 @@ public struct ConvertError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// The JSON error response `{"error", "code"}`.
     public var response: FunctionURLResponse {
-        struct Body: Encodable { let error: String; let code: String }
-        var response = (try? FunctionURLResponse.json(status, Body(error: message, code: code.rawValue)))
-            ?? FunctionURLResponse(statusCode: status, headers: ["content-type": "application/json"],
-                                   body: Array("{\"code\":\"Internal\",\"error\":\"error\"}".utf8))
+        struct Body: Encodable {
+            let error: String
+            let code: String
+        }
+        var response =
+            (try? FunctionURLResponse.json(status, Body(error: message, code: code.rawValue)))
+            ?? FunctionURLResponse(
+                statusCode: status, headers: ["content-type": "application/json"],
+                body: Array("{\"code\":\"Internal\",\"error\":\"error\"}".utf8))
         response.headers["cache-control"] = "no-store"
         if code == .methodNotAllowed { response.headers["allow"] = "GET, HEAD" }
         return response

@@ -64,8 +64,10 @@ public struct ConvertHandler: LambdaHandler {
         let tooLarge = !response.isText && (response.body.count + 2) / 3 * 4 > Self.maxResponseBytes
         var encoded = tooLarge ? [] : try response.encoded()
         if tooLarge || encoded.count > Self.maxResponseBytes {
-            let error = ConvertError(.tooLarge, status: 413,
-                                     "The converted image is \(response.body.count) bytes, over the 6 MB response limit once base64-encoded; ask for a smaller w/h or a lossy format (jpeg, webp).")
+            let error = ConvertError(
+                .tooLarge, status: 413,
+                "The converted image is \(response.body.count) bytes, over the 6 MB response limit once base64-encoded; ask for a smaller w/h or a lossy format (jpeg, webp)."
+            )
             metadata["error"] = .string(error.message)
             encoded = try error.response.encoded()
             metadata["status"] = .stringConvertible(413)
@@ -115,8 +117,10 @@ public struct ConvertHandler: LambdaHandler {
             "content-type": converted.format.mimeType,
             "cache-control": Self.cacheControl,
             "x-imagicon-size": "\(converted.width)x\(converted.height)",
-            "x-imagicon-source-rect": [converted.sourceRect.x, converted.sourceRect.y, converted.sourceRect.width, converted.sourceRect.height]
-                .map { String(Int($0.rounded())) }.joined(separator: ","),
+            "x-imagicon-source-rect": [
+                converted.sourceRect.x, converted.sourceRect.y, converted.sourceRect.width, converted.sourceRect.height,
+            ]
+            .map { String(Int($0.rounded())) }.joined(separator: ","),
         ]
         if let found = converted.facesFound, let kept = converted.facesKept {
             headers["x-imagicon-faces"] = "\(kept)/\(found)"

@@ -18,7 +18,8 @@ public enum ConvertKey {
             throw ConvertError.badRequest("The path must name an image: GET /<key>?w=&h=&fit=&format=&q=.")
         }
         guard rawPath.utf8.count <= maxBytes * 3 + 1,
-              let key = PercentDecoding.decode(rawPath.dropFirst(), plusIsSpace: false) else {
+            let key = PercentDecoding.decode(rawPath.dropFirst(), plusIsSpace: false)
+        else {
             throw ConvertError.badRequest("The path is not a valid percent-encoded UTF-8 key.")
         }
         guard key.utf8.count <= maxBytes else {

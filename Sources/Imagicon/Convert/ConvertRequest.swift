@@ -47,8 +47,10 @@ public struct ConvertRequest: Sendable, Equatable {
     public var quality: Int
 
     /// Creates a request from already valid values.
-    public init(key: String, width: Int? = nil, height: Int? = nil, fit: Fit = .inside, format: ImageFormat? = nil,
-                quality: Int = ConvertRequest.defaultQuality) {
+    public init(
+        key: String, width: Int? = nil, height: Int? = nil, fit: Fit = .inside, format: ImageFormat? = nil,
+        quality: Int = ConvertRequest.defaultQuality
+    ) {
         self.key = key
         self.width = width
         self.height = height
@@ -65,7 +67,8 @@ public struct ConvertRequest: Sendable, Equatable {
         for pair in rawQueryString.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true),
-                  let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : "" else {
+                let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : ""
+            else {
                 throw ConvertError.badRequest("The query string has a bad percent escape.")
             }
             guard parameterNames.contains(name) else {
@@ -79,7 +82,8 @@ public struct ConvertRequest: Sendable, Equatable {
         func integer(_ name: String, _ range: ClosedRange<Int>) throws(ConvertError) -> Int? {
             guard let text = values[name] else { return nil }
             guard text.utf8.count <= 6, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                  let n = Int(text), range.contains(n) else {
+                let n = Int(text), range.contains(n)
+            else {
                 throw ConvertError.badRequest("Parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound).")
             }
             return n
@@ -107,8 +111,9 @@ public struct ConvertRequest: Sendable, Equatable {
         if format == .png, quality != nil {
             throw ConvertError.badRequest("Parameter 'q' applies to jpeg and webp only; PNG is lossless.")
         }
-        return ConvertRequest(key: key, width: width, height: height, fit: fit, format: format,
-                              quality: quality ?? defaultQuality)
+        return ConvertRequest(
+            key: key, width: width, height: height, fit: fit, format: format,
+            quality: quality ?? defaultQuality)
     }
 
     /// The parameters in one canonical form (defaults filled in, fixed order), so equivalent
@@ -122,19 +127,21 @@ public struct ConvertRequest: Sendable, Equatable {
     /// The thumbnail box for a displayed source of `imageWidth` x `imageHeight`: its `layout`
     /// gives the output size and source rectangle.
     public func box(imageWidth: Int, imageHeight: Int) -> ThumbnailSize {
-        let iw = max(1, imageWidth), ih = max(1, imageHeight)
+        let iw = max(1, imageWidth)
+        let ih = max(1, imageHeight)
         let side = ThumbnailSize.maxSide
         func clamp(_ v: Int) -> Int { min(max(v, 1), side) }
-        let w: Int, h: Int
+        let w: Int
+        let h: Int
         switch (width, height) {
-        case let (w0?, h0?):
+        case (let w0?, let h0?):
             w = clamp(w0)
             h = clamp(h0)
-        case let (w0?, nil):
+        case (let w0?, nil):
             // Round the derived side up so the given one is the binding constraint.
             w = clamp(w0)
             h = clamp(Int((Double(w0) * Double(ih) / Double(iw)).rounded(.up)))
-        case let (nil, h0?):
+        case (nil, let h0?):
             h = clamp(h0)
             w = clamp(Int((Double(h0) * Double(iw) / Double(ih)).rounded(.up)))
         case (nil, nil):

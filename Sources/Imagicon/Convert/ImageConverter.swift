@@ -39,7 +39,9 @@ public struct ImageConverter: Sendable {
 
     /// Converts `bytes` as `request` asks. `knownFaces` (recorded for these bytes) spares `fit=smart`
     /// the detection when its size matches the image.
-    public func convert(_ bytes: [UInt8], request: ConvertRequest, knownFaces: StoredFaces.Record? = nil) throws(ConvertError) -> ConvertedImage {
+    public func convert(_ bytes: [UInt8], request: ConvertRequest, knownFaces: StoredFaces.Record? = nil) throws(ConvertError)
+        -> ConvertedImage
+    {
         do {
             return try convertUnchecked(bytes, request: request, knownFaces: knownFaces)
         } catch let error as ConvertError {
@@ -65,16 +67,21 @@ public struct ImageConverter: Sendable {
 
     private func convertUnchecked(_ bytes: [UInt8], request: ConvertRequest, knownFaces: StoredFaces.Record?) throws -> ConvertedImage {
         let header = try ImageHeader.read(bytes, maxPixels: maxPixels)
-        let dw = header.displayedWidth, dh = header.displayedHeight
+        let dw = header.displayedWidth
+        let dh = header.displayedHeight
         let box = request.box(imageWidth: dw, imageHeight: dh)
         let plan = box.layout(imageWidth: dw, imageHeight: dh)
         guard plan.width * plan.height <= ConvertRequest.maxOutputPixels else {
-            throw ConvertError(.tooLarge, status: 422,
-                               "The output would be \(plan.width)x\(plan.height), over \(ConvertRequest.maxOutputPixels) pixels; ask for a smaller w or h.")
+            throw ConvertError(
+                .tooLarge, status: 422,
+                "The output would be \(plan.width)x\(plan.height), over \(ConvertRequest.maxOutputPixels) pixels; ask for a smaller w or h."
+            )
         }
         let format = request.format ?? header.format
         var rect = plan.rect
-        var found: Int?, kept: Int?, from: String?
+        var found: Int?
+        var kept: Int?
+        var from: String?
         let pixels: PixelBuffer
         let known = knownFaces.flatMap { $0.width == dw && $0.height == dh ? $0 : nil }
         if request.fit == .smart, known != nil || faces != nil {
@@ -84,22 +91,26 @@ public struct ImageConverter: Sendable {
             let detectionScale = detector == nil ? 0 : (Double(Self.detectionMaxPixels) / Double(dw * dh)).squareRoot()
             let scale = min(1, max(outputScale, detectionScale))
             let cover = (width: Int((Double(header.width) * scale).rounded(.up)), height: Int((Double(header.height) * scale).rounded(.up)))
-            let image = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true, cover: cover)).pixels
+            let image = try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true, cover: cover))
+                .pixels
             // Face boxes in displayed source pixels.
             let boxes: [SmartCrop.Face]
             if let detector {
-                let fx = Double(dw) / Double(image.width), fy = Double(dh) / Double(image.height)
+                let fx = Double(dw) / Double(image.width)
+                let fy = Double(dh) / Double(image.height)
                 boxes = try detector.detect(in: image, rgb: image.rgbImage, maxPixels: Self.detectionMaxPixels, upsample: 0).map {
-                    SmartCrop.Face(left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
-                                   right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,
-                                   confidence: $0.confidence)
+                    SmartCrop.Face(
+                        left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
+                        right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,
+                        confidence: $0.confidence)
                 }
                 from = "detector"
             } else {
                 boxes = known?.faces ?? []
                 from = "records"
             }
-            let focus = SmartCrop.focus(faces: boxes, imageWidth: dw, imageHeight: dh, cropWidth: plan.rect.width, cropHeight: plan.rect.height)
+            let focus = SmartCrop.focus(
+                faces: boxes, imageWidth: dw, imageHeight: dh, cropWidth: plan.rect.width, cropHeight: plan.rect.height)
             found = boxes.count
             kept = focus?.kept.count ?? 0
             let centre: (x: Double, y: Double) = focus.map { ($0.x, $0.y) } ?? (0.5, 0.5)
@@ -113,7 +124,8 @@ public struct ImageConverter: Sendable {
             pixels = try Thumbnailer.make(from: bytes, sizes: [box], maxPixels: max(maxPixels, box.width * box.height)).thumbnails[0].image
         }
         let encoded = try ImageEncoder.encode(pixels, options: EncodeOptions(format: format, quality: request.quality))
-        return ConvertedImage(bytes: encoded, format: format, width: pixels.width, height: pixels.height, sourceRect: rect,
-                              facesFound: found, facesKept: kept, facesFrom: from)
+        return ConvertedImage(
+            bytes: encoded, format: format, width: pixels.width, height: pixels.height, sourceRect: rect,
+            facesFound: found, facesKept: kept, facesFrom: from)
     }
 }

@@ -33,23 +33,28 @@ public enum SmartCrop {
     /// image, which keeps a union that fits inside the crop (the union lies inside the image).
     /// Also returns which faces the centre was chosen for.
     public static func focus(faces: [Face], imageWidth: Int, imageHeight: Int, cropWidth: Double, cropHeight: Double)
-        -> (x: Double, y: Double, kept: [Face])? {
-        let iw = Double(imageWidth), ih = Double(imageHeight)
+        -> (x: Double, y: Double, kept: [Face])?
+    {
+        let iw = Double(imageWidth)
+        let ih = Double(imageHeight)
         let clipped = faces.compactMap { f -> Face? in
-            let c = Face(left: max(0, f.left), top: max(0, f.top), right: min(iw - 1, f.right), bottom: min(ih - 1, f.bottom),
-                         confidence: f.confidence)
+            let c = Face(
+                left: max(0, f.left), top: max(0, f.top), right: min(iw - 1, f.right), bottom: min(ih - 1, f.bottom),
+                confidence: f.confidence)
             return c.right >= c.left && c.bottom >= c.top ? c : nil
         }
         guard iw > 0, ih > 0, !clipped.isEmpty else { return nil }
         let ordered = clipped.sorted {
-            $0.confidence != $1.confidence ? $0.confidence > $1.confidence
+            $0.confidence != $1.confidence
+                ? $0.confidence > $1.confidence
                 : ($0.right - $0.left) * ($0.bottom - $0.top) > ($1.right - $1.left) * ($1.bottom - $1.top)
         }
         var union = ordered[0]
         var kept = [ordered[0]]
         for face in ordered.dropFirst() {
-            let candidate = Face(left: min(union.left, face.left), top: min(union.top, face.top),
-                                 right: max(union.right, face.right), bottom: max(union.bottom, face.bottom), confidence: 0)
+            let candidate = Face(
+                left: min(union.left, face.left), top: min(union.top, face.top),
+                right: max(union.right, face.right), bottom: max(union.bottom, face.bottom), confidence: 0)
             if candidate.right + 1 - candidate.left <= cropWidth + 1e-9, candidate.bottom + 1 - candidate.top <= cropHeight + 1e-9 {
                 union = candidate
                 kept.append(face)

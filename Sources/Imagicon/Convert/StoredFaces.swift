@@ -29,21 +29,24 @@ public struct StoredFaces: Sendable {
         let album = StorageLayout.album(ofKey: key)
         let pk = AttributeValue.s(StorageLayout.partitionKey(album: album))
         guard let image = try? await dynamo.getItem(table: table, key: ["PK": pk, "SK": .s(StorageLayout.imageSortKey(key: key))]),
-              image["status"]?.stringValue == "processed", image["bucket"]?.stringValue == bucket,
-              let stored = image["etag"]?.stringValue, Self.unquote(stored) == Self.unquote(etag),
-              let width = image["width"]?.numberString.flatMap(Int.init), let height = image["height"]?.numberString.flatMap(Int.init),
-              let count = image["faceCount"]?.numberString.flatMap(Int.init), (0...10_000).contains(count) else { return nil }
+            image["status"]?.stringValue == "processed", image["bucket"]?.stringValue == bucket,
+            let stored = image["etag"]?.stringValue, Self.unquote(stored) == Self.unquote(etag),
+            let width = image["width"]?.numberString.flatMap(Int.init), let height = image["height"]?.numberString.flatMap(Int.init),
+            let count = image["faceCount"]?.numberString.flatMap(Int.init), (0...10_000).contains(count)
+        else { return nil }
         if count == 0 { return Record(width: width, height: height, faces: []) }
-        let query = DynamoDBQuery(table: table, keyCondition: "PK = :pk AND begins_with(SK, :prefix)",
-                                  attributes: .init(values: [":pk": pk, ":prefix": .s(StorageLayout.faceSortKeyPrefix(key: key))]))
+        let query = DynamoDBQuery(
+            table: table, keyCondition: "PK = :pk AND begins_with(SK, :prefix)",
+            attributes: .init(values: [":pk": pk, ":prefix": .s(StorageLayout.faceSortKeyPrefix(key: key))]))
         guard let items = try? await dynamo.queryAll(query, maxPages: 8) else { return nil }
         let faces = items.compactMap { item -> SmartCrop.Face? in
             guard let box = item["box"]?.mapValue,
-                  let l = box["left"]?.numberString.flatMap(Double.init), let t = box["top"]?.numberString.flatMap(Double.init),
-                  let r = box["right"]?.numberString.flatMap(Double.init), let b = box["bottom"]?.numberString.flatMap(Double.init)
+                let l = box["left"]?.numberString.flatMap(Double.init), let t = box["top"]?.numberString.flatMap(Double.init),
+                let r = box["right"]?.numberString.flatMap(Double.init), let b = box["bottom"]?.numberString.flatMap(Double.init)
             else { return nil }
-            return SmartCrop.Face(left: l, top: t, right: r, bottom: b,
-                                  confidence: item["confidence"]?.numberString.flatMap(Double.init) ?? 0)
+            return SmartCrop.Face(
+                left: l, top: t, right: r, bottom: b,
+                confidence: item["confidence"]?.numberString.flatMap(Double.init) ?? 0)
         }
         // Face items are written before the image item; a mismatch means a write in progress.
         return faces.count == count ? Record(width: width, height: height, faces: faces) : nil

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A Lambda Function URL request (payload format 2.0), as `search` and `convert` receive it.
@@ -94,8 +94,9 @@ public struct FunctionURLResponse: Sendable, Equatable {
     public static func json(_ status: Int, _ value: some Encodable) throws -> FunctionURLResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return FunctionURLResponse(statusCode: status, headers: ["content-type": "application/json"],
-                                   body: Array(try encoder.encode(value)), isText: true)
+        return FunctionURLResponse(
+            statusCode: status, headers: ["content-type": "application/json"],
+            body: Array(try encoder.encode(value)), isText: true)
     }
 
     /// The event-shaped JSON Lambda expects back.

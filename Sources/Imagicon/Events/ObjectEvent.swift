@@ -30,8 +30,10 @@ public struct ObjectEvent: Sendable, Equatable {
     public var region: String?
 
     /// Creates an event.
-    public init(kind: Kind, eventName: String, bucket: String, key: String, size: Int64? = nil, eTag: String? = nil,
-                versionID: String? = nil, sequencer: String? = nil, eventTime: String? = nil, region: String? = nil) {
+    public init(
+        kind: Kind, eventName: String, bucket: String, key: String, size: Int64? = nil, eTag: String? = nil,
+        versionID: String? = nil, sequencer: String? = nil, eventTime: String? = nil, region: String? = nil
+    ) {
         self.kind = kind
         self.eventName = eventName
         self.bucket = bucket
@@ -50,7 +52,8 @@ public struct ObjectEvent: Sendable, Equatable {
 public enum S3Sequencer {
     /// Orders two sequencers; nil when either is not hexadecimal.
     public static func compare(_ a: String, _ b: String) -> Int? {
-        let x = Array(a.uppercased().utf8), y = Array(b.uppercased().utf8)
+        let x = Array(a.uppercased().utf8)
+        let y = Array(b.uppercased().utf8)
         func isHex(_ s: [UInt8]) -> Bool {
             !s.isEmpty && s.allSatisfy { (48...57).contains($0) || (65...70).contains($0) }
         }

@@ -1,11 +1,12 @@
 import LambdaRuntime
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A handler for exercising the runtime loop end to end (`_HANDLER=diagnostics`), available only

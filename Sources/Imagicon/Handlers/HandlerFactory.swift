@@ -36,7 +36,8 @@ public enum HandlerFactory {
 
     /// The search handler with its AWS clients and models, built once at init.
     static func makeSearchHandler(_ configuration: Configuration, environment: [String: String]) throws -> SearchHandler {
-        SearchHandler(service: try SearchService.make(configuration, environment: environment),
-                      defaultThreshold: configuration.faceThreshold)
+        SearchHandler(
+            service: try SearchService.make(configuration, environment: environment),
+            defaultThreshold: configuration.faceThreshold)
     }
 }

@@ -1,10 +1,10 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// CloudWatch Embedded Metric Format: one JSON line on stdout per invocation, turned into metrics
@@ -17,11 +17,13 @@ public enum MetricsLog {
         var document: [String: JSONValue] = [
             "_aws": .object([
                 "Timestamp": .number((now.timeIntervalSince1970 * 1000).rounded()),
-                "CloudWatchMetrics": .array([.object([
-                    "Namespace": .string("Imagicon"),
-                    "Dimensions": .array([.array([.string("Function")])]),
-                    "Metrics": .array(metrics),
-                ])]),
+                "CloudWatchMetrics": .array([
+                    .object([
+                        "Namespace": .string("Imagicon"),
+                        "Dimensions": .array([.array([.string("Function")])]),
+                        "Metrics": .array(metrics),
+                    ])
+                ]),
             ]),
             "Function": .string(function),
         ]

@@ -1,10 +1,11 @@
 import Dispatch
 import LambdaRuntime
 import Logging
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The `process` function: S3 ObjectCreated/ObjectRemoved events (direct, SQS-wrapped or via
@@ -27,11 +28,14 @@ public struct ProcessHandler: LambdaHandler {
         var response: [String: JSONValue]
         defer {
             let failed = outcomes.filter { $0.status == "failed" }.count
-            MetricsLog.emit(function: "process",
-                            counts: ["ImagesProcessed": outcomes.filter { $0.status == "processed" }.count, "ImagesFailed": failed,
-                                     "ObjectsSkipped": outcomes.filter { $0.status == "skipped" }.count,
-                                     "ObjectsDeleted": outcomes.filter { $0.status == "deleted" }.count],
-                            millis: ["InvocationDuration": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6])
+            MetricsLog.emit(
+                function: "process",
+                counts: [
+                    "ImagesProcessed": outcomes.filter { $0.status == "processed" }.count, "ImagesFailed": failed,
+                    "ObjectsSkipped": outcomes.filter { $0.status == "skipped" }.count,
+                    "ObjectsDeleted": outcomes.filter { $0.status == "deleted" }.count,
+                ],
+                millis: ["InvocationDuration": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6])
         }
         switch try LambdaEvent.decode(event) {
         case .s3TestEvent:
@@ -49,7 +53,8 @@ public struct ProcessHandler: LambdaHandler {
                     switch message.content {
                     case .failure(let error):
                         // Undecodable bodies go back to the queue, and to its dead-letter queue after maxReceiveCount.
-                        context.logger.error("SQS message undecodable", metadata: ["messageId": .string(message.messageID), "error": .string(error.message)])
+                        context.logger.error(
+                            "SQS message undecodable", metadata: ["messageId": .string(message.messageID), "error": .string(error.message)])
                         failures.append(.object(["itemIdentifier": .string(message.messageID)]))
                     case .success(.objects(let objects)):
                         for object in objects {
@@ -72,7 +77,9 @@ public struct ProcessHandler: LambdaHandler {
     /// Processes one object and writes its log line (status, timings).
     private func processLogged(_ object: ObjectEvent, context: LambdaContext) async throws -> ObjectOutcome {
         let start = DispatchTime.now().uptimeNanoseconds
-        var metadata: Logger.Metadata = ["bucket": .string(object.bucket), "key": .string(object.key), "eventName": .string(object.eventName)]
+        var metadata: Logger.Metadata = [
+            "bucket": .string(object.bucket), "key": .string(object.key), "eventName": .string(object.eventName),
+        ]
         do {
             let outcome = try await processor.process(object, context: context)
             metadata["status"] = .string(outcome.status)
@@ -94,11 +101,12 @@ public struct ProcessHandler: LambdaHandler {
     }
 
     static func json(_ outcomes: [ObjectOutcome]) -> JSONValue {
-        .array(outcomes.map { o in
-            var fields: [String: JSONValue] = ["status": .string(o.status), "bucket": .string(o.bucket), "key": .string(o.key)]
-            if let reason = o.reason { fields["reason"] = .string(reason) }
-            if let faces = o.faceCount { fields["faceCount"] = .number(Double(faces)) }
-            return .object(fields)
-        })
+        .array(
+            outcomes.map { o in
+                var fields: [String: JSONValue] = ["status": .string(o.status), "bucket": .string(o.bucket), "key": .string(o.key)]
+                if let reason = o.reason { fields["reason"] = .string(reason) }
+                if let faces = o.faceCount { fields["faceCount"] = .number(Double(faces)) }
+                return .object(fields)
+            })
     }
 }

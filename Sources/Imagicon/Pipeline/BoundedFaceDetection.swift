@@ -16,14 +16,18 @@ extension FaceDetector {
         let pixels = image.width * image.height
         guard pixels > maxPixels else { return detect(in: rgb(), upsample: upsample) }
         let scale = (Double(maxPixels) / Double(pixels)).squareRoot()
-        let small = try Resampler.resize(image, width: max(1, Int(Double(image.width) * scale)),
-                                         height: max(1, Int(Double(image.height) * scale)))
-        let sx = Double(image.width) / Double(small.width), sy = Double(image.height) / Double(small.height)
+        let small = try Resampler.resize(
+            image, width: max(1, Int(Double(image.width) * scale)),
+            height: max(1, Int(Double(image.height) * scale)))
+        let sx = Double(image.width) / Double(small.width)
+        let sy = Double(image.height) / Double(small.height)
         return detect(in: small.rgbImage, upsample: upsample).map { d in
-            FaceDetection(rect: FaceRect(left: Int((Double(d.rect.left) * sx).rounded()), top: Int((Double(d.rect.top) * sy).rounded()),
-                                         right: Int((Double(d.rect.right + 1) * sx).rounded()) - 1,
-                                         bottom: Int((Double(d.rect.bottom + 1) * sy).rounded()) - 1),
-                          confidence: d.confidence)
+            FaceDetection(
+                rect: FaceRect(
+                    left: Int((Double(d.rect.left) * sx).rounded()), top: Int((Double(d.rect.top) * sy).rounded()),
+                    right: Int((Double(d.rect.right + 1) * sx).rounded()) - 1,
+                    bottom: Int((Double(d.rect.bottom + 1) * sy).rounded()) - 1),
+                confidence: d.confidence)
         }
     }
 }

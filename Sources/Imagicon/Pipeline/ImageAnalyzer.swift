@@ -49,8 +49,9 @@ public struct ImageAnalyzer: Sendable {
         }
         let faces = try timed("faces") { try models.map { try findFaces(in: decoded, models: $0, timings: &timings) } ?? [] }
         let thumbnails = try timed("thumbnails") { try makeThumbnails(from: decoded, faces: faces) }
-        return ImageAnalysis(format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
-                             thumbnails: thumbnails, faces: faces, timings: timings)
+        return ImageAnalysis(
+            format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
+            thumbnails: thumbnails, faces: faces, timings: timings)
     }
 
     /// All sizes from the one decoded buffer, encoded as JPEG (PNG when the source has transparency).
@@ -62,8 +63,9 @@ public struct ImageAnalyzer: Sendable {
             return try Thumbnailer.make(from: image, sizes: [size], focus: focus)[0]
         }.map { thumbnail in
             let bytes = try ImageEncoder.encode(thumbnail.image, options: EncodeOptions(format: format, quality: quality))
-            return EncodedThumbnail(size: thumbnail.size, width: thumbnail.image.width, height: thumbnail.image.height,
-                                    bytes: bytes, format: format)
+            return EncodedThumbnail(
+                size: thumbnail.size, width: thumbnail.image.width, height: thumbnail.image.height,
+                bytes: bytes, format: format)
         }
     }
 
@@ -85,8 +87,9 @@ public struct ImageAnalyzer: Sendable {
         timings["descriptors"] = Double(DispatchTime.now().uptimeNanoseconds - descriptorStart) / 1e6
 
         return detections.indices.map { i in
-            AnalyzedFace(box: detections[i].rect, confidence: detections[i].confidence,
-                         landmarks: shapes[i].map { [$0.x, $0.y] }, descriptor: descriptors[i])
+            AnalyzedFace(
+                box: detections[i].rect, confidence: detections[i].confidence,
+                landmarks: shapes[i].map { [$0.x, $0.y] }, descriptor: descriptors[i])
         }
     }
 
@@ -95,10 +98,13 @@ public struct ImageAnalyzer: Sendable {
     static func focus(of faces: [AnalyzedFace], width: Int, height: Int, size: ThumbnailSize) -> (x: Double, y: Double) {
         let crop = size.layout(imageWidth: width, imageHeight: height).rect
         let boxes = faces.map {
-            SmartCrop.Face(left: Double($0.box.left), top: Double($0.box.top), right: Double($0.box.right), bottom: Double($0.box.bottom),
-                           confidence: $0.confidence)
+            SmartCrop.Face(
+                left: Double($0.box.left), top: Double($0.box.top), right: Double($0.box.right), bottom: Double($0.box.bottom),
+                confidence: $0.confidence)
         }
-        guard let focus = SmartCrop.focus(faces: boxes, imageWidth: width, imageHeight: height, cropWidth: crop.width, cropHeight: crop.height)
+        guard
+            let focus = SmartCrop.focus(
+                faces: boxes, imageWidth: width, imageHeight: height, cropWidth: crop.width, cropHeight: crop.height)
         else { return (0.5, 0.5) }
         return (focus.x, focus.y)
     }

@@ -5,10 +5,11 @@ import ImageKit
 import LambdaRuntime
 import Logging
 import S3
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What happened to one object of an event.
@@ -42,8 +43,10 @@ public struct ObjectProcessor: Sendable {
     let maxObjectBytes: Int
 
     /// Creates a processor.
-    public init(configuration: Configuration, table: String, s3: S3Client, dynamo: DynamoDBClient, analyzer: ImageAnalyzer,
-                maxObjectBytes: Int = 200 << 20) {
+    public init(
+        configuration: Configuration, table: String, s3: S3Client, dynamo: DynamoDBClient, analyzer: ImageAnalyzer,
+        maxObjectBytes: Int = 200 << 20
+    ) {
         self.configuration = configuration
         self.table = table
         self.s3 = s3
@@ -59,8 +62,9 @@ public struct ObjectProcessor: Sendable {
             outcome.reason = StorageLayout.isThumbnailKey(event.key) ? "thumbnail key (recursion guard)" : "session workspace key"
             return outcome
         }
-        let object = ObjectIdentity(bucket: event.bucket, key: event.key, size: event.size ?? 0, etag: event.eTag,
-                                    sequencer: event.sequencer)
+        let object = ObjectIdentity(
+            bucket: event.bucket, key: event.key, size: event.size ?? 0, etag: event.eTag,
+            sequencer: event.sequencer)
         let existing = try await aws("read the record of \(event.key)") {
             try await dynamo.getItem(table: table, key: imageKey(object), consistentRead: true)
         }
@@ -82,13 +86,15 @@ public struct ObjectProcessor: Sendable {
     static func supersededReason(existing: DynamoDBItem?, event: ObjectEvent) -> String? {
         guard let existing else { return nil }
         if let incoming = event.sequencer, let stored = existing["sequencer"]?.stringValue,
-           let order = S3Sequencer.compare(incoming, stored) {
+            let order = S3Sequencer.compare(incoming, stored)
+        {
             if order < 0 { return "older event (sequencer \(incoming) < recorded \(stored))" }
             if order == 0 { return "repeated event (sequencer \(incoming) already recorded)" }
             return nil
         }
         if event.sequencer == nil, event.kind == .created, let etag = event.eTag,
-           existing["etag"]?.stringValue == etag, existing["status"]?.stringValue == ImageRecord.Status.processed.rawValue {
+            existing["etag"]?.stringValue == etag, existing["status"]?.stringValue == ImageRecord.Status.processed.rawValue
+        {
             return "repeated event (etag \(etag) already processed)"
         }
         return nil
@@ -146,8 +152,9 @@ public struct ObjectProcessor: Sendable {
                 let key = StorageLayout.thumbnailKey(for: object.key, size: thumbnail.size)
                 group.addTask {
                     try await aws("upload \(key)") {
-                        _ = try await s3.putObject(bucket: thumbnailBucket, key: key, body: thumbnail.bytes,
-                                                   contentType: thumbnail.contentType, cacheControl: "public, max-age=31536000, immutable")
+                        _ = try await s3.putObject(
+                            bucket: thumbnailBucket, key: key, body: thumbnail.bytes,
+                            contentType: thumbnail.contentType, cacheControl: "public, max-age=31536000, immutable")
                     }
                 }
             }
@@ -165,7 +172,8 @@ public struct ObjectProcessor: Sendable {
 
     /// Face items first, stale ones removed, the image item last and conditionally (newer sequencer wins).
     private func write(_ record: ImageRecord, faces: [FaceRecord]) async throws {
-        let object = ObjectIdentity(bucket: record.bucket, key: record.key, size: record.size, etag: record.etag, sequencer: record.sequencer)
+        let object = ObjectIdentity(
+            bucket: record.bucket, key: record.key, size: record.size, etag: record.etag, sequencer: record.sequencer)
         if !faces.isEmpty {
             try await aws("write \(faces.count) face items of \(record.key)") {
                 try await dynamo.batchWrite(table: table, requests: faces.map { .put($0.item) })
@@ -177,8 +185,9 @@ public struct ObjectProcessor: Sendable {
         if let sequencer = record.sequencer {
             // Only replace a record whose sequencer is older; S3 sequencers compare as zero-padded hex.
             condition = "attribute_not_exists(PK) OR attribute_not_exists(#order) OR #order < :order"
-            attributes = DynamoDBExpressionAttributes(names: ["#order": "sequencerOrder"],
-                                                      values: [":order": .s(S3Sequencer.sortable(sequencer))])
+            attributes = DynamoDBExpressionAttributes(
+                names: ["#order": "sequencerOrder"],
+                values: [":order": .s(S3Sequencer.sortable(sequencer))])
         }
         var item = record.item
         if let sequencer = record.sequencer { item["sequencerOrder"] = .s(S3Sequencer.sortable(sequencer)) }
@@ -195,9 +204,12 @@ public struct ObjectProcessor: Sendable {
     private func deleteFaces(of object: ObjectIdentity, from first: Int) async throws {
         let query = DynamoDBQuery(
             table: table, keyCondition: "PK = :pk AND begins_with(SK, :prefix)",
-            attributes: DynamoDBExpressionAttributes(names: ["#k": "key", "#i": "index"],
-                                                     values: [":pk": .s(StorageLayout.partitionKey(album: object.album)),
-                                                              ":prefix": .s(StorageLayout.faceSortKeyPrefix(key: object.key))]),
+            attributes: DynamoDBExpressionAttributes(
+                names: ["#k": "key", "#i": "index"],
+                values: [
+                    ":pk": .s(StorageLayout.partitionKey(album: object.album)),
+                    ":prefix": .s(StorageLayout.faceSortKeyPrefix(key: object.key)),
+                ]),
             projection: "PK, SK, #k, #i", consistentRead: true)
         let items = try await aws("list the face items of \(object.key)") { try await dynamo.queryAll(query) }
         let stale = items.filter { item in
@@ -237,7 +249,8 @@ public struct ObjectProcessor: Sendable {
     private func checkDeadline(_ object: ObjectIdentity, stage: String, context: LambdaContext) throws {
         let left = context.remainingMillis
         guard left >= Self.deadlineReserveMillis else {
-            throw ProcessingError(.deadline, "\(object.key): only \(left) ms left before the deadline at the \(stage) stage; stopping for a retry")
+            throw ProcessingError(
+                .deadline, "\(object.key): only \(left) ms left before the deadline at the \(stage) stage; stopping for a retry")
         }
     }
 

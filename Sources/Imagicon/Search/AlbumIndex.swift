@@ -32,8 +32,10 @@ public struct AlbumIndex: Sendable, Equatable {
         let query = DynamoDBQuery(
             table: table, keyCondition: "PK = :pk",
             attributes: DynamoDBExpressionAttributes(
-                names: ["#sk": "SK", "#k": "key", "#i": "index", "#box": "box", "#d": "descriptor", "#b": "bucket", "#w": "width",
-                        "#h": "height", "#e": "exif", "#t": "thumbnails", "#s": "status"],
+                names: [
+                    "#sk": "SK", "#k": "key", "#i": "index", "#box": "box", "#d": "descriptor", "#b": "bucket", "#w": "width",
+                    "#h": "height", "#e": "exif", "#t": "thumbnails", "#s": "status",
+                ],
                 values: [":pk": .s(StorageLayout.partitionKey(album: album))]),
             projection: "#sk, #k, #i, #box, #d, #b, #w, #h, #e, #t, #s")
         let items = try await dynamo.queryAll(query)
@@ -46,25 +48,32 @@ public struct AlbumIndex: Sendable, Equatable {
         var faces: [AlbumFace] = []
         for item in items {
             guard let sk = item["SK"]?.stringValue, let key = item["key"]?.stringValue,
-                  StorageLayout.album(ofKey: key) == album else { continue }
+                StorageLayout.album(ofKey: key) == album
+            else { continue }
             if sk == StorageLayout.imageSortKey(key: key) {
                 guard item["status"]?.stringValue == ImageRecord.Status.processed.rawValue,
-                      let bucket = item["bucket"]?.stringValue else { continue }
+                    let bucket = item["bucket"]?.stringValue
+                else { continue }
                 let thumbnail = (item["thumbnails"]?.listValue ?? []).compactMap { entry -> (String, Int)? in
                     guard let m = entry.mapValue, let k = m["key"]?.stringValue,
-                          k.hasPrefix(StorageLayout.thumbnailPrefix), k.hasSuffix("/" + key) else { return nil }
+                        k.hasPrefix(StorageLayout.thumbnailPrefix), k.hasSuffix("/" + key)
+                    else { return nil }
                     return (k, (m["width"]?.intValue ?? 0) * (m["height"]?.intValue ?? 0))
                 }.max { $0.1 < $1.1 }?.0
-                photos[key] = Photo(bucket: bucket, key: key, width: item["width"]?.intValue, height: item["height"]?.intValue,
-                                    dateTimeOriginal: item["exif"]?.mapValue?["dateTimeOriginal"]?.stringValue,
-                                    largestThumbnailKey: thumbnail)
+                photos[key] = Photo(
+                    bucket: bucket, key: key, width: item["width"]?.intValue, height: item["height"]?.intValue,
+                    dateTimeOriginal: item["exif"]?.mapValue?["dateTimeOriginal"]?.stringValue,
+                    largestThumbnailKey: thumbnail)
             } else if sk.hasPrefix(StorageLayout.faceSortKeyPrefix(key: key)) {
                 guard let index = item["index"]?.intValue, let bytes = item["descriptor"]?.bytesValue, bytes.count == 512,
-                      let descriptor = FaceRecord.decode(bytes), let box = item["box"]?.mapValue,
-                      let left = box["left"]?.intValue, let top = box["top"]?.intValue,
-                      let right = box["right"]?.intValue, let bottom = box["bottom"]?.intValue else { continue }
-                faces.append(AlbumFace(key: key, index: index, box: FaceRect(left: left, top: top, right: right, bottom: bottom),
-                                       descriptor: descriptor))
+                    let descriptor = FaceRecord.decode(bytes), let box = item["box"]?.mapValue,
+                    let left = box["left"]?.intValue, let top = box["top"]?.intValue,
+                    let right = box["right"]?.intValue, let bottom = box["bottom"]?.intValue
+                else { continue }
+                faces.append(
+                    AlbumFace(
+                        key: key, index: index, box: FaceRect(left: left, top: top, right: right, bottom: bottom),
+                        descriptor: descriptor))
             }
         }
         self.photos = photos

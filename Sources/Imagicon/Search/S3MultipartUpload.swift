@@ -51,8 +51,9 @@ struct S3StreamingUpload {
             xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(XMLScan.escape(part.eTag))</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
-        let response = try await send("POST", query: [.init("uploadId", uploadID)], body: Array(xml.utf8),
-                                      headers: ["Content-Type": "application/xml"], operation: "CompleteMultipartUpload")
+        let response = try await send(
+            "POST", query: [.init("uploadId", uploadID)], body: Array(xml.utf8),
+            headers: ["Content-Type": "application/xml"], operation: "CompleteMultipartUpload")
         // S3 may answer 200 with an <Error> body when completion fails late.
         let text = String(decoding: response.body, as: UTF8.self)
         if !XMLScan.elements("Error", in: Substring(text)).isEmpty {
@@ -68,22 +69,26 @@ struct S3StreamingUpload {
 
     private mutating func sendPart(_ bytes: [UInt8]) async throws(AWSError) {
         if uploadID == nil {
-            let response = try await send("POST", query: [.init("uploads")], headers: ["Content-Type": contentType],
-                                          operation: "CreateMultipartUpload")
+            let response = try await send(
+                "POST", query: [.init("uploads")], headers: ["Content-Type": contentType],
+                operation: "CreateMultipartUpload")
             guard let id = XMLScan.firstValue(of: "UploadId", in: String(decoding: response.body, as: UTF8.self)), !id.isEmpty else {
                 throw AWSError(.invalidResponse, "CreateMultipartUpload answered without an UploadId")
             }
             uploadID = id
         }
         let number = parts.count + 1
-        let response = try await send("PUT", query: [.init("partNumber", String(number)), .init("uploadId", uploadID!)],
-                                      body: bytes, operation: "UploadPart")
+        let response = try await send(
+            "PUT", query: [.init("partNumber", String(number)), .init("uploadId", uploadID!)],
+            body: bytes, operation: "UploadPart")
         guard let eTag = response.headers["etag"] else { throw AWSError(.invalidResponse, "UploadPart answered without an ETag") }
         parts.append((number, eTag))
     }
 
-    private func send(_ method: String, query: [HTTPRequest.QueryItem], body: [UInt8] = [], headers: [String: String] = [:],
-                      operation: String) async throws(AWSError) -> HTTPResponse {
+    private func send(
+        _ method: String, query: [HTTPRequest.QueryItem], body: [UInt8] = [], headers: [String: String] = [:],
+        operation: String
+    ) async throws(AWSError) -> HTTPResponse {
         let (endpoint, path) = try s3.location(bucket: bucket, key: key)
         var httpHeaders = HTTPHeaders()
         for (name, value) in headers { httpHeaders.add(name, value) }

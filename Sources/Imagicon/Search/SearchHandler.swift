@@ -40,9 +40,11 @@ public struct SearchHandler: LambdaHandler {
             response = try Self.json(500, SearchError.internal.body)
         }
         metadata["status"] = .stringConvertible(response.statusCode)
-        metadata["stagesMs"] = .dictionary(["selfies": .stringConvertible(timings.selfiesMs), "read": .stringConvertible(timings.readMs),
-                                            "compute": .stringConvertible(timings.computeMs),
-                                            "respond": .stringConvertible(timings.respondMs), "zip": .stringConvertible(timings.zipMs)])
+        metadata["stagesMs"] = .dictionary([
+            "selfies": .stringConvertible(timings.selfiesMs), "read": .stringConvertible(timings.readMs),
+            "compute": .stringConvertible(timings.computeMs),
+            "respond": .stringConvertible(timings.respondMs), "zip": .stringConvertible(timings.zipMs),
+        ])
         metadata["items"] = .stringConvertible(timings.items)
         metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         if response.statusCode >= 500 {

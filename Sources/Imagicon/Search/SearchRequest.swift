@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A validated `search` request (DESIGN.md, "search request and response").
@@ -71,10 +71,11 @@ public struct SearchRequest: Sendable, Equatable {
             guard let album = query["album"] else {
                 throw SearchError(.badRequest, "An image body needs the album in the query (?album=...).")
             }
-            parsed = SearchRequest(album: album, selfies: [.image(request.body)],
-                                   threshold: try query["threshold"].map { try number($0, "threshold") } ?? defaultThreshold,
-                                   limit: try query["limit"].map { try integer($0, "limit") } ?? limits.maxLimit,
-                                   zip: try query["zip"].map { try flag($0) } ?? false)
+            parsed = SearchRequest(
+                album: album, selfies: [.image(request.body)],
+                threshold: try query["threshold"].map { try number($0, "threshold") } ?? defaultThreshold,
+                limit: try query["limit"].map { try integer($0, "limit") } ?? limits.maxLimit,
+                zip: try query["zip"].map { try flag($0) } ?? false)
         }
         try parsed.validate(limits: limits)
         return parsed
@@ -95,7 +96,9 @@ public struct SearchRequest: Sendable, Equatable {
         var selfies: [Selfie] = []
         if let images = fields["images"] {
             guard case .array(let list) = images else { throw SearchError(.badRequest, "'images' must be an array of base64 strings.") }
-            guard list.count <= limits.maxSelfies else { throw SearchError(.badRequest, "At most \(limits.maxSelfies) selfies per request.") }
+            guard list.count <= limits.maxSelfies else {
+                throw SearchError(.badRequest, "At most \(limits.maxSelfies) selfies per request.")
+            }
             for item in list {
                 guard case .string(let text) = item else { throw SearchError(.badRequest, "'images' must be an array of base64 strings.") }
                 // Line breaks (MIME-style base64) are allowed; anything else outside the alphabet is not.
@@ -108,7 +111,9 @@ public struct SearchRequest: Sendable, Equatable {
         }
         if let keys = fields["keys"] {
             guard case .array(let list) = keys else { throw SearchError(.badRequest, "'keys' must be an array of strings.") }
-            guard list.count <= limits.maxSelfies else { throw SearchError(.badRequest, "At most \(limits.maxSelfies) selfies per request.") }
+            guard list.count <= limits.maxSelfies else {
+                throw SearchError(.badRequest, "At most \(limits.maxSelfies) selfies per request.")
+            }
             for item in list {
                 guard case .string(let key) = item else { throw SearchError(.badRequest, "'keys' must be an array of strings.") }
                 selfies.append(.key(key))
@@ -134,15 +139,18 @@ public struct SearchRequest: Sendable, Equatable {
         case .bool(let b)?: zip = b
         default: throw SearchError(.badRequest, "'zip' must be true or false.")
         }
-        return SearchRequest(album: album, selfies: selfies, threshold: try optionalNumber("threshold") ?? defaultThreshold,
-                             limit: limit ?? limits.maxLimit, zip: zip)
+        return SearchRequest(
+            album: album, selfies: selfies, threshold: try optionalNumber("threshold") ?? defaultThreshold,
+            limit: limit ?? limits.maxLimit, zip: zip)
     }
 
     /// Checks every field against the contract and `limits`.
     public func validate(limits: Limits = Limits()) throws {
         try Self.validateAlbum(album, maxBytes: limits.maxAlbumBytes)
         guard !selfies.isEmpty else { throw SearchError(.badRequest, "Send at least one selfie ('images' or 'keys').") }
-        guard selfies.count <= limits.maxSelfies else { throw SearchError(.badRequest, "At most \(limits.maxSelfies) selfies per request.") }
+        guard selfies.count <= limits.maxSelfies else {
+            throw SearchError(.badRequest, "At most \(limits.maxSelfies) selfies per request.")
+        }
         for selfie in selfies {
             switch selfie {
             case .image(let bytes):

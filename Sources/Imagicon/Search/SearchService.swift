@@ -3,10 +3,11 @@ import Dispatch
 import DynamoDB
 import Logging
 import S3
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Milliseconds spent per stage of one search, for the log line and benchmarks.
@@ -52,7 +53,9 @@ public struct SearchService: Sendable {
     var maxZipBytes: UInt64 = 2 << 30
 
     /// Creates the service.
-    public init(table: String, s3: S3Client, dynamo: DynamoDBClient, encoder: SelfieEncoder, sourceBucket: String?, thumbnailBucket: String?) {
+    public init(
+        table: String, s3: S3Client, dynamo: DynamoDBClient, encoder: SelfieEncoder, sourceBucket: String?, thumbnailBucket: String?
+    ) {
         self.table = table
         self.s3 = s3
         self.dynamo = dynamo
@@ -67,15 +70,18 @@ public struct SearchService: Sendable {
         let s3 = try HandlerFactory.awsClient(try S3Client.fromEnvironment(environment))
         let dynamo = try HandlerFactory.awsClient(try DynamoDBClient.fromEnvironment(environment))
         let models = try FaceModels(directory: configuration.modelsDirectory)
-        return SearchService(table: table, s3: s3, dynamo: dynamo, encoder: SelfieEncoder(models: models, maxPixels: configuration.maxPixels),
-                             sourceBucket: configuration.sourceBucket, thumbnailBucket: configuration.thumbnailBucket)
+        return SearchService(
+            table: table, s3: s3, dynamo: dynamo, encoder: SelfieEncoder(models: models, maxPixels: configuration.maxPixels),
+            sourceBucket: configuration.sourceBucket, thumbnailBucket: configuration.thumbnailBucket)
     }
 
     /// Runs a validated request. Throws ``SearchError`` for the caller's mistakes; anything else is ours.
     public func search(_ request: SearchRequest, timings: inout SearchTimings) async throws -> SearchResponse {
         let readStart = DispatchTime.now().uptimeNanoseconds
         // The album read overlaps the selfie work (CPU-bound); it is cancelled when a selfie is refused.
-        let table = self.table, dynamo = self.dynamo, album = request.album
+        let table = self.table
+        let dynamo = self.dynamo
+        let album = request.album
         let read = Task { try await Self.loadTimed(album: album, table: table, dynamo: dynamo) }
         defer { read.cancel() }
 
@@ -104,11 +110,12 @@ public struct SearchService: Sendable {
             let thumbnailURL = try photo.largestThumbnailKey.map {
                 try s3.presignedGetURL(bucket: thumbnailBucket ?? photo.bucket, key: $0, expires: Self.urlExpirySeconds)
             }
-            matches.append(SearchResponse.Match(
-                key: match.key, distance: (match.distance * 1e6).rounded() / 1e6,
-                box: .init(left: match.box.left, top: match.box.top, right: match.box.right, bottom: match.box.bottom),
-                url: try s3.presignedGetURL(bucket: photo.bucket, key: photo.key, expires: Self.urlExpirySeconds),
-                thumbnailUrl: thumbnailURL, width: photo.width, height: photo.height, dateTimeOriginal: photo.dateTimeOriginal))
+            matches.append(
+                SearchResponse.Match(
+                    key: match.key, distance: (match.distance * 1e6).rounded() / 1e6,
+                    box: .init(left: match.box.left, top: match.box.top, right: match.box.right, bottom: match.box.bottom),
+                    url: try s3.presignedGetURL(bucket: photo.bucket, key: photo.key, expires: Self.urlExpirySeconds),
+                    thumbnailUrl: thumbnailURL, width: photo.width, height: photo.height, dateTimeOriginal: photo.dateTimeOriginal))
         }
         timings.respondMs = Self.millis(since: start)
 

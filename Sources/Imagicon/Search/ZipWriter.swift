@@ -34,19 +34,35 @@ public struct ZipWriter: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(30 + nameBytes.count + data.count)
         out.le32(0x0403_4B50)
-        out.le16(20); out.le16(1 << 11); out.le16(0)  // version, flags (UTF-8 names), method: store
-        out.le16(0); out.le16(0x21)                  // time 00:00, date 1980-01-01
-        out.le32(crc); out.le32(UInt32(data.count)); out.le32(UInt32(data.count))
-        out.le16(UInt16(nameBytes.count)); out.le16(0)
+        out.le16(20)
+        out.le16(1 << 11)
+        out.le16(0) // version, flags (UTF-8 names), method: store
+        out.le16(0)
+        out.le16(0x21) // time 00:00, date 1980-01-01
+        out.le32(crc)
+        out.le32(UInt32(data.count))
+        out.le32(UInt32(data.count))
+        out.le16(UInt16(nameBytes.count))
+        out.le16(0)
         out += nameBytes
         out += data
 
         central.le32(0x0201_4B50)
-        central.le16(20); central.le16(20); central.le16(1 << 11); central.le16(0)
-        central.le16(0); central.le16(0x21)
-        central.le32(crc); central.le32(UInt32(data.count)); central.le32(UInt32(data.count))
-        central.le16(UInt16(nameBytes.count)); central.le16(0); central.le16(0)
-        central.le16(0); central.le16(0); central.le32(0)
+        central.le16(20)
+        central.le16(20)
+        central.le16(1 << 11)
+        central.le16(0)
+        central.le16(0)
+        central.le16(0x21)
+        central.le32(crc)
+        central.le32(UInt32(data.count))
+        central.le32(UInt32(data.count))
+        central.le16(UInt16(nameBytes.count))
+        central.le16(0)
+        central.le16(0)
+        central.le16(0)
+        central.le16(0)
+        central.le32(0)
         central.le32(UInt32(offset))
         central += nameBytes
 
@@ -59,9 +75,12 @@ public struct ZipWriter: Sendable {
     public mutating func finish() -> [UInt8] {
         var out = central
         out.le32(0x0605_4B50)
-        out.le16(0); out.le16(0)
-        out.le16(UInt16(entries)); out.le16(UInt16(entries))
-        out.le32(UInt32(central.count)); out.le32(UInt32(offset))
+        out.le16(0)
+        out.le16(0)
+        out.le16(UInt16(entries))
+        out.le16(UInt16(entries))
+        out.le32(UInt32(central.count))
+        out.le32(UInt32(offset))
         out.le16(0)
         offset += UInt64(out.count)
         central = []
@@ -70,7 +89,8 @@ public struct ZipWriter: Sendable {
 
     private mutating func uniqueName(_ name: String) -> String {
         let base = name.isEmpty ? "file" : name
-        var candidate = base, n = 2
+        var candidate = base
+        var n = 2
         while names.contains(candidate) {
             if let dot = base.lastIndex(of: "."), dot != base.startIndex {
                 candidate = "\(base[..<dot]) (\(n))\(base[dot...])"
@@ -85,6 +105,9 @@ public struct ZipWriter: Sendable {
 }
 
 extension [UInt8] {
-    mutating func le16(_ v: UInt16) { append(UInt8(v & 0xFF)); append(UInt8(v >> 8)) }
+    mutating func le16(_ v: UInt16) {
+        append(UInt8(v & 0xFF))
+        append(UInt8(v >> 8))
+    }
     mutating func le32(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { append(UInt8((v >> UInt32(s)) & 0xFF)) } }
 }

@@ -1,8 +1,9 @@
 import ImageKit
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Identity of a stored object, as the event (or a local run) gives it.
@@ -34,27 +35,31 @@ public struct ObjectIdentity: Sendable, Equatable {
 extension ImageRecord {
     /// The record of a successfully analyzed image.
     public static func processed(_ object: ObjectIdentity, analysis: ImageAnalysis, at date: Date = Date()) -> ImageRecord {
-        ImageRecord(bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
-                    sequencer: object.sequencer, format: analysis.format.rawValue, width: analysis.width, height: analysis.height,
-                    exif: analysis.metadata,
-                    thumbnails: analysis.thumbnails.map {
-                        ThumbnailEntry(key: StorageLayout.thumbnailKey(for: object.key, size: $0.size),
-                                       width: $0.width, height: $0.height, bytes: $0.bytes.count)
-                    },
-                    faceCount: analysis.faces.count, status: .processed, error: nil, processedAt: Self.timestamp(date))
+        ImageRecord(
+            bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
+            sequencer: object.sequencer, format: analysis.format.rawValue, width: analysis.width, height: analysis.height,
+            exif: analysis.metadata,
+            thumbnails: analysis.thumbnails.map {
+                ThumbnailEntry(
+                    key: StorageLayout.thumbnailKey(for: object.key, size: $0.size),
+                    width: $0.width, height: $0.height, bytes: $0.bytes.count)
+            },
+            faceCount: analysis.faces.count, status: .processed, error: nil, processedAt: Self.timestamp(date))
     }
 
     /// The record of an object that is not a usable image: the invocation still succeeds (no retry storm).
     public static func failed(_ object: ObjectIdentity, error: String, format: ImageFormat? = nil, at date: Date = Date()) -> ImageRecord {
-        ImageRecord(bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
-                    sequencer: object.sequencer, format: format?.rawValue, width: nil, height: nil, exif: nil, thumbnails: [],
-                    faceCount: 0, status: .failed, error: error, processedAt: Self.timestamp(date))
+        ImageRecord(
+            bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
+            sequencer: object.sequencer, format: format?.rawValue, width: nil, height: nil, exif: nil, thumbnails: [],
+            faceCount: 0, status: .failed, error: error, processedAt: Self.timestamp(date))
     }
 
     /// ISO 8601 UTC with milliseconds.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
-            .timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon)
+                .timeZone(separator: .omitted))
     }
 }
 
@@ -62,8 +67,9 @@ extension FaceRecord {
     /// The face records of an analyzed image, index order = analysis order.
     public static func records(_ object: ObjectIdentity, analysis: ImageAnalysis) -> [FaceRecord] {
         analysis.faces.enumerated().map { index, face in
-            FaceRecord(album: object.album, key: object.key, index: index, box: face.box, confidence: face.confidence,
-                       landmarks: face.landmarks, descriptor: face.descriptor)
+            FaceRecord(
+                album: object.album, key: object.key, index: index, box: face.box, confidence: face.confidence,
+                landmarks: face.landmarks, descriptor: face.descriptor)
         }
     }
 }

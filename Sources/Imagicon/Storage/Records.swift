@@ -1,10 +1,11 @@
 import DynamoDB
 import ExifKit
 import FaceKit
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One uploaded image as stored in the table (DESIGN.md, storage contract: the image item).
@@ -52,7 +53,10 @@ public struct ImageRecord: Sendable, Equatable, Codable {
             "SK": .s(StorageLayout.imageSortKey(key: key)),
             "bucket": .s(bucket), "key": .s(key), "album": .s(album),
             "size": .number(size),
-            "thumbnails": .l(thumbnails.map { .m(["key": .s($0.key), "width": .number($0.width), "height": .number($0.height), "bytes": .number($0.bytes)]) }),
+            "thumbnails": .l(
+                thumbnails.map {
+                    .m(["key": .s($0.key), "width": .number($0.width), "height": .number($0.height), "bytes": .number($0.bytes)])
+                }),
             "faceCount": .number(faceCount),
             "status": .s(status.rawValue),
             "processedAt": .s(processedAt),
@@ -115,7 +119,8 @@ extension AttributeValue {
     /// A DynamoDB map from any Encodable value's JSON form (nulls dropped, numbers as N).
     static func map(encoding value: some Encodable) -> [String: AttributeValue] {
         guard let data = try? JSONEncoder().encode(value), let json = try? JSONValue.parse(Array(data)),
-              case .m(let map)? = AttributeValue(json: json) else { return [:] }
+            case .m(let map)? = AttributeValue(json: json)
+        else { return [:] }
         return map
     }
 

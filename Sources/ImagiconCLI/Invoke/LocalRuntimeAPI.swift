@@ -164,12 +164,14 @@ struct LocalRuntimeAPI {
         }
         await server.appendRoute(HTTPRoute("POST \(prefix)/invocation/:id/error")) { request in
             let id = request.routeParameters["id"] ?? ""
-            let report = Self.report(from: try await request.bodyData, headerType: request.headers[HTTPHeader("Lambda-Runtime-Function-Error-Type")])
+            let report = Self.report(
+                from: try await request.bodyData, headerType: request.headers[HTTPHeader("Lambda-Runtime-Function-Error-Type")])
             let accepted = await state.resolve(id, with: .error(report))
             return Self.answer(accepted)
         }
         await server.appendRoute(HTTPRoute("POST \(prefix)/init/error")) { request in
-            let report = Self.report(from: try await request.bodyData, headerType: request.headers[HTTPHeader("Lambda-Runtime-Function-Error-Type")])
+            let report = Self.report(
+                from: try await request.bodyData, headerType: request.headers[HTTPHeader("Lambda-Runtime-Function-Error-Type")])
             await state.recordInitError(report)
             return HTTPResponse(statusCode: .accepted, body: Data("{\"status\":\"OK\"}".utf8))
         }
@@ -218,9 +220,10 @@ struct LocalRuntimeAPI {
             var stackTrace: [String]?
         }
         let wire = try? JSONDecoder().decode(Wire.self, from: body)
-        return ErrorReport(errorType: wire?.errorType ?? headerType ?? "Unknown",
-                           errorMessage: wire?.errorMessage ?? String(decoding: body.prefix(4096), as: UTF8.self),
-                           stackTrace: wire?.stackTrace ?? [])
+        return ErrorReport(
+            errorType: wire?.errorType ?? headerType ?? "Unknown",
+            errorMessage: wire?.errorMessage ?? String(decoding: body.prefix(4096), as: UTF8.self),
+            stackTrace: wire?.stackTrace ?? [])
     }
 }
 

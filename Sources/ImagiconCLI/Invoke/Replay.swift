@@ -43,9 +43,10 @@ struct InvokeReport: Encodable {
     init(invocations: [InvocationRecord]) {
         self.invocations = invocations
         let ok = invocations.filter { $0.status == "success" }.count
-        summary = Summary(invocations: invocations.count, succeeded: ok, failed: invocations.count - ok,
-                          childStarts: invocations.filter { $0.coldStartMs != nil }.count,
-                          meanDurationMs: invocations.isEmpty ? 0 : invocations.map(\.durationMs).reduce(0, +) / Double(invocations.count))
+        summary = Summary(
+            invocations: invocations.count, succeeded: ok, failed: invocations.count - ok,
+            childStarts: invocations.filter { $0.coldStartMs != nil }.count,
+            meanDurationMs: invocations.isEmpty ? 0 : invocations.map(\.durationMs).reduce(0, +) / Double(invocations.count))
     }
 }
 
@@ -74,9 +75,12 @@ struct Replay {
             let requestID = UUID().uuidString.lowercased()
             let start = DispatchTime.now().uptimeNanoseconds
             let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout * 1000)
-            let trace = "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(requestID.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(requestID.prefix(16).replacingOccurrences(of: "-", with: "0"));Sampled=0"
-            await state.offer(PendingInvocation(requestID: requestID, deadlineMillis: deadline, event: payload, traceID: trace,
-                                                functionARN: "arn:aws:lambda:us-east-1:000000000000:function:\(functionName)"))
+            let trace =
+                "Root=1-\(String(Int(Date().timeIntervalSince1970), radix: 16))-\(requestID.replacingOccurrences(of: "-", with: "").prefix(24));Parent=\(requestID.prefix(16).replacingOccurrences(of: "-", with: "0"));Sampled=0"
+            await state.offer(
+                PendingInvocation(
+                    requestID: requestID, deadlineMillis: deadline, event: payload, traceID: trace,
+                    functionARN: "arn:aws:lambda:us-east-1:000000000000:function:\(functionName)"))
             let timer = Task { [timeout] in
                 try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
                 await state.resolve(requestID, with: .timedOut)
@@ -86,10 +90,11 @@ struct Replay {
             if spawned, let running = child, let first = await state.firstNextAt, first >= running.startedAt {
                 coldStart = Double(first - running.startedAt) / 1e6
             }
-            var record = InvocationRecord(event: path, requestId: requestID, status: "success",
-                                          durationMs: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6,
-                                          coldStartMs: coldStart, bootstrapRSSKiB: child?.residentKiB,
-                                          bootstrapPeakRSSKiB: child?.peakResidentKiB)
+            var record = InvocationRecord(
+                event: path, requestId: requestID, status: "success",
+                durationMs: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6,
+                coldStartMs: coldStart, bootstrapRSSKiB: child?.residentKiB,
+                bootstrapPeakRSSKiB: child?.peakResidentKiB)
             switch outcome {
             case .response(let body):
                 record.response = (try? JSONValue.parse(Array(body))) ?? .string(String(decoding: body, as: UTF8.self))
@@ -98,17 +103,19 @@ struct Replay {
                 record.error = .init(errorType: report.errorType, errorMessage: report.errorMessage, stackTrace: report.stackTrace)
             case .timedOut:
                 record.status = "timeout"
-                record.error = .init(errorType: "Sandbox.Timedout",
-                                     errorMessage: "Task timed out after \(timeout) seconds", stackTrace: [])
+                record.error = .init(
+                    errorType: "Sandbox.Timedout",
+                    errorMessage: "Task timed out after \(timeout) seconds", stackTrace: [])
                 child?.kill()
                 child = nil
             case .crashed(let code, let signal):
                 record.status = "crash"
                 record.exitCode = code
                 record.signal = signal
-                record.error = .init(errorType: "Runtime.ExitError",
-                                     errorMessage: signal.map { "bootstrap killed by signal \($0)" } ?? "bootstrap exited with status \(code ?? -1)",
-                                     stackTrace: [])
+                record.error = .init(
+                    errorType: "Runtime.ExitError",
+                    errorMessage: signal.map { "bootstrap killed by signal \($0)" } ?? "bootstrap exited with status \(code ?? -1)",
+                    stackTrace: [])
                 child = nil
             case .initError(let report):
                 record.status = "initError"

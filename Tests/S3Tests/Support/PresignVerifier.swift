@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 
 /// Runs Fixtures/presign_verifier.py: an HTTP server that checks presigned URLs with
 /// botocore's signer. Stops when its stdin closes (also if this process dies).
