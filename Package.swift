@@ -63,15 +63,15 @@ let package = Package(
             ]),
 
         // Tests: one target per module, plus the slower end-to-end suite.
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"], exclude: ["Fixtures"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "TestSupport"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport"], exclude: ["Fixtures"]),
+        .target(name: "TestSupport", dependencies: ["AWSCore", "LambdaRuntime"], path: "Tests/TestSupport"),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
-        .testTarget(name: "ImagiconTests", dependencies: ["Imagicon"]),
+        .testTarget(name: "ImagiconTests", dependencies: ["Imagicon", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "ImageKit", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,38 +1,9 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import AWSCore
-
-/// A transport that plays back a script of responses or errors and records each request.
-final class ScriptedTransport: HTTPTransport {
-    enum Step: Sendable {
-        case respond(HTTPResponse)
-        case fail(AWSError)
-    }
-    let steps: Mutex<[Step]>
-    let sent = Mutex<[HTTPRequest]>([])
-
-    init(_ steps: [Step]) { self.steps = Mutex(steps) }
-
-    func send(_ request: HTTPRequest, limits: TransportLimits) async throws(AWSError) -> HTTPResponse {
-        sent.withLock { $0.append(request) }
-        let step = steps.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-        switch step {
-        case .respond(let response): return response
-        case .fail(let error): throw error
-        case nil: throw AWSError(.connection, "script exhausted")
-        }
-    }
-
-    var count: Int { sent.withLock { $0.count } }
-}
-
-/// Records requested waits instead of waiting.
-final class SleepLog: Sendable {
-    let values = Mutex<[Duration]>([])
-    var recorded: [Duration] { values.withLock { $0 } }
-}
 
 @Suite("Retries: capped exponential backoff with full jitter")
 struct RetryTests {
@@ -56,7 +27,7 @@ struct RetryTests {
                         return $0
                     })
             },
-            sleep: { duration in sleeps.values.withLock { $0.append(duration) } },
+            sleep: { duration in sleeps.record(duration) },
             random: { random })
     }
 
@@ -91,9 +62,9 @@ struct RetryTests {
         #expect(transport.count == 4)
         #expect(sleeps.recorded == [.milliseconds(100), .milliseconds(200), .milliseconds(250)])
         // Every attempt is signed afresh (a new date, so a new signature).
-        let dates = transport.sent.withLock { $0.map { $0.headers["X-Amz-Date"] ?? "" } }
+        let dates = transport.sent.map { $0.headers["X-Amz-Date"] ?? "" }
         #expect(Set(dates).count == 4)
-        #expect(transport.sent.withLock { $0.allSatisfy { $0.headers.fields.filter { $0.name == "Authorization" }.count == 1 } })
+        #expect(transport.sent.allSatisfy { $0.headers.fields.filter { $0.name == "Authorization" }.count == 1 })
     }
 
     @Test("the retry budget is bounded and the last error is thrown")

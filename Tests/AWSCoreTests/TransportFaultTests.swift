@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AWSCore
@@ -59,7 +60,7 @@ struct TransportFaultTests {
                 credentials: .init(accessKeyID: "AKID", secretAccessKey: "s"), region: "us-east-1", service: "s3", rules: .s3),
             endpoint: server.endpoint, transport: transport,
             retry: RetryPolicy(maxAttempts: attempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40)),
-            limits: fast, sleep: { duration in sleeps.values.withLock { $0.append(duration) } }, random: { 1 })
+            limits: fast, sleep: { duration in sleeps.record(duration) }, random: { 1 })
     }
 
     static func request(
