@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .executable(name: "bootstrap", targets: ["bootstrap"]),
         .executable(name: "imagicon", targets: ["ImagiconCLI"]),
+        .executable(name: "imagicon-bench", targets: ["ImagiconBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,7 +44,7 @@ let package = Package(
         .target(name: "S3", dependencies: ["AWSCore"]),
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
         .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP"], swiftSettings: hotLoops),
-        .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG", "CPNG"]),
+        .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
         .target(name: "FaceKit", dependencies: ["CBLAS"], swiftSettings: hotLoops),
         .target(
             name: "Imagicon",
@@ -53,14 +54,27 @@ let package = Package(
             ]),
 
         // Executables.
-        .executableTarget(name: "bootstrap", dependencies: ["Imagicon", "LambdaRuntime"]),
+        .executableTarget(
+            name: "bootstrap",
+            dependencies: ["Imagicon", "LambdaRuntime", "FaceKit", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "ImagiconCLI",
             dependencies: [
-                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
+                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]),
+
+        // Benchmarks, apart from the product: `imagicon-bench` (run by scripts/bench) and the exact
+        // reference resize that thumbnail quality is measured against.
+        .target(name: "ImageQuality", dependencies: ["ImageKit"], path: "Benchmarks/ImageQuality"),
+        .executableTarget(
+            name: "ImagiconBench",
+            dependencies: [
+                "Imagicon", "ImageKit", "ImageQuality", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ImagiconBench"),
 
         // Tests: one target per module, plus the slower end-to-end suite.
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "TestSupport"]),
@@ -68,7 +82,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AWSCore", "LambdaRuntime"], path: "Tests/TestSupport"),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
-        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagiconTests", dependencies: ["Imagicon", "TestSupport"]),

@@ -12,9 +12,10 @@ public enum AWSRegion {
     }
 }
 
-extension String {
-    /// The string without leading and trailing spaces, tabs, CR and LF.
-    func trimmingASCIIWhitespace() -> String {
+extension StringProtocol {
+    /// The string without leading and trailing spaces, tabs, CR and LF: the one trimming of the package
+    /// (environment values, header values, list items).
+    public func trimmingASCIIWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])

@@ -27,9 +27,9 @@ public struct SourceRect: Sendable, Equatable {
     }
 }
 
-/// The Lanczos-3 kernel.
+/// The Lanczos-3 kernel (public so the exact reference resize in Benchmarks/ImageQuality uses the same one).
 @inline(__always)
-func lanczos3(_ x: Double) -> Double {
+public func lanczos3(_ x: Double) -> Double {
     let ax = abs(x)
     if ax < 1e-9 { return 1 }
     if ax >= 3 { return 0 }

@@ -58,13 +58,14 @@ struct FacesDocument: Encodable {
 
 /// Finds the models folder the way the Lambda does.
 enum FacesModels {
+    /// `--models`, else `IMAGICON_MODELS_DIR`, else the default folders, as the functions find them
+    /// (``Configuration/modelsDirectory(explicit:environment:fileExists:)``); an error when the detector is not there.
     static func directory(_ explicit: String?) throws -> String {
-        if let explicit { return explicit }
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["IMAGICON_MODELS_DIR"], !env.isEmpty { candidates.append(env) }
-        candidates += ["/opt/models", "./models"]
-        for dir in candidates where FileManager.default.fileExists(atPath: dir + "/" + FaceAnalyzer.detectorFile) { return dir }
-        throw ValidationError("no dlib models found in \(candidates.joined(separator: ", ")); set IMAGICON_MODELS_DIR or --models")
+        let dir = Configuration.modelsDirectory(explicit: explicit, environment: ProcessInfo.processInfo.environment)
+        guard FileManager.default.fileExists(atPath: dir + "/" + FaceAnalyzer.detectorFile) else {
+            throw ValidationError("no dlib models found in \(dir); set IMAGICON_MODELS_DIR or --models")
+        }
+        return dir
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaceKit
 import Imagicon
 
 /// The `imagicon` command-line tool: every subcommand prints one JSON document on stdout,
@@ -24,22 +25,6 @@ struct ImagiconCommand: AsyncParsableCommand {
             FacesCommand.self,
             SearchCommand.self,
             CompileModelsCommand.self,
-            BenchCommand.self,
-        ]
-    )
-}
-
-/// `imagicon bench ...`: side-by-side benchmarks against the peer tools.
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Benchmarks against peer tools (vipsthumbnail, Pillow, dlib, exiftool).",
-        subcommands: [
-            BenchThumbnailsCommand.self,
-            BenchExifCommand.self,
-            BenchAWSCommand.self,
-            BenchFacesCommand.self,
-            BenchConvertCommand.self,
         ]
     )
 }

@@ -172,7 +172,8 @@ enum CurlGlobal {
 }
 
 extension StringProtocol {
-    /// Trims the given ASCII characters from both ends.
+    /// Trims the given ASCII characters from both ends. (AWSCore's `trimmingASCIIWhitespace` is the
+    /// package's one trimming; LambdaRuntime depends on nothing of ours, so it keeps this small one.)
     func trimmingCharacters(in set: String) -> String {
         var scalars = Substring(self).unicodeScalars[...]
         while let first = scalars.first, set.unicodeScalars.contains(first) { scalars.removeFirst() }

@@ -1,4 +1,5 @@
 // The Lambda executable: picks the handler from `_HANDLER` and runs the Runtime API loop.
+import FaceKit
 import Imagicon
 import LambdaRuntime
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import ImageQuality
 import Testing
 
 @testable import ImageKit

@@ -1,5 +1,6 @@
 import CTurboJPEG
 import Foundation
+import ImageQuality
 import Testing
 
 @testable import ImageKit

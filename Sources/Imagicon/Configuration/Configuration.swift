@@ -1,3 +1,5 @@
+import AWSCore
+import FaceKit
 import ImageKit
 
 /// The function's configuration, read once from the environment (DESIGN.md, "Environment").
@@ -11,13 +13,6 @@ public struct Configuration: Sendable, Equatable {
         /// On-the-fly conversion for downloads.
         case convert
     }
-
-    /// The dlib model files FaceKit needs, by file name.
-    public static let modelFiles = [
-        "mmod_human_face_detector.dat",
-        "shape_predictor_5_face_landmarks.dat",
-        "dlib_face_recognition_resnet_model_v1.dat",
-    ]
 
     /// `_HANDLER`.
     public var handler: Handler
@@ -41,7 +36,7 @@ public struct Configuration: Sendable, Equatable {
     /// Reads and validates the configuration; `fileExists` is injectable for tests.
     public init(environment env: [String: String], fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
         func value(_ name: String) -> String? {
-            guard let v = env[name]?.trimmingSpaces(), !v.isEmpty else { return nil }
+            guard let v = env[name]?.trimmingASCIIWhitespace(), !v.isEmpty else { return nil }
             return v
         }
         let handlerName = value("_HANDLER") ?? "process"
@@ -73,14 +68,22 @@ public struct Configuration: Sendable, Equatable {
         } else {
             self.faceThreshold = 0.6
         }
-        if let dir = value("IMAGICON_MODELS_DIR") {
-            self.modelsDirectory = dir
-        } else {
-            self.modelsDirectory =
-                ["/opt/models", "./models"].first { dir in
-                    Self.modelFiles.allSatisfy { fileExists("\(dir)/\($0)") }
-                } ?? "/opt/models"
-        }
+        self.modelsDirectory = Self.modelsDirectory(explicit: value("IMAGICON_MODELS_DIR"), environment: [:], fileExists: fileExists)
+    }
+
+    /// Folders searched for the models when `IMAGICON_MODELS_DIR` is not set: the Lambda layer's, then the checkout's.
+    public static let defaultModelsDirectories = ["/opt/models", "./models"]
+
+    /// The models folder: `explicit` (a `--models` option) when given, else `IMAGICON_MODELS_DIR`, else
+    /// the first default folder holding every model file, else `/opt/models` (so the error names it).
+    public static func modelsDirectory(
+        explicit: String?, environment: [String: String], fileExists: (String) -> Bool = FileSystem.isReadableFile
+    ) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let variable = environment["IMAGICON_MODELS_DIR"], !variable.isEmpty { return variable }
+        return defaultModelsDirectories.first { dir in
+            FaceAnalyzer.modelFiles.allSatisfy { fileExists("\(dir)/\($0)") }
+        } ?? defaultModelsDirectories[0]
     }
 
     /// Checks what the chosen handler needs before the first invocation, so a broken deployment
@@ -101,7 +104,7 @@ public struct Configuration: Sendable, Equatable {
 
     /// Checks that every model file is present in ``modelsDirectory``.
     public func validateModels(fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
-        let missing = Self.modelFiles.filter { !fileExists("\(modelsDirectory)/\($0)") }
+        let missing = FaceAnalyzer.modelFiles.filter { !fileExists("\(modelsDirectory)/\($0)") }
         guard missing.isEmpty else {
             throw ConfigurationError(
                 .modelsUnavailable,

@@ -1,3 +1,4 @@
+import AWSCore
 import ImageKit
 
 extension ThumbnailSize {
@@ -8,7 +9,7 @@ extension ThumbnailSize {
     public static func parseList(_ text: String) throws -> [ThumbnailSize] {
         var sizes: [ThumbnailSize] = []
         for item in text.split(separator: ",") {
-            let spec = item.trimmingSpaces()
+            let spec = item.trimmingASCIIWhitespace()
             guard let size = ThumbnailSize(spec), size.width <= maxConfiguredSide, size.height <= maxConfiguredSide else {
                 throw ConfigurationError(
                     .invalidValue,
@@ -20,15 +21,5 @@ extension ThumbnailSize {
             throw ConfigurationError(.invalidValue, "IMAGICON_THUMBNAIL_SIZES lists no size")
         }
         return sizes
-    }
-}
-
-extension StringProtocol {
-    /// The string without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
     }
 }

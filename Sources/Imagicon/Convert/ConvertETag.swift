@@ -16,7 +16,7 @@ public enum ConvertETag {
     /// `*` matches any).
     public static func matches(ifNoneMatch header: String, etag: String) -> Bool {
         for candidate in header.split(separator: ",") {
-            var tag = String(candidate).trimmingSpaces()
+            var tag = String(candidate).trimmingASCIIWhitespace()
             if tag == "*" { return true }
             if tag.hasPrefix("W/") { tag = String(tag.dropFirst(2)) }
             if tag == etag { return true }

@@ -1,4 +1,5 @@
 import DynamoDB
+import FaceKit
 import ImageKit
 import S3
 
@@ -15,7 +16,7 @@ extension HandlerFactory {
         if let table = configuration.table {
             storedFaces = StoredFaces(dynamo: try awsClient(try DynamoDBClient.fromEnvironment(environment)), table: table)
         }
-        let detectorPath = "\(configuration.modelsDirectory)/\(Configuration.modelFiles[0])"
+        let detectorPath = "\(configuration.modelsDirectory)/\(FaceAnalyzer.detectorFile)"
         let faces = fileExists(detectorPath) ? LazyFaceDetector(modelPath: detectorPath) : nil
         return ConvertHandler(
             bucket: configuration.sourceBucket!, s3: s3,

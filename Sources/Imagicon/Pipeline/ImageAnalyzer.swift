@@ -6,10 +6,6 @@ import ImageKit
 /// Turns one image's bytes into thumbnails, metadata and faces: the AWS-free core of `process`,
 /// shared by the Lambda handler and `imagicon process`.
 public struct ImageAnalyzer: Sendable {
-    /// Face detection runs on at most this many pixels; larger photos are reduced for detection only
-    /// (landmarks and descriptors use full resolution), which bounds MMOD's time on 12-24 MP photos.
-    public static let detectionMaxPixels = 4_000_000
-
     /// Thumbnail sizes to make.
     public var sizes: [ThumbnailSize]
     /// Refuse images with more pixels (checked from the header, before decoding).
@@ -47,7 +43,9 @@ public struct ImageAnalyzer: Sendable {
         let decoded = try timed("decode") {
             try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
         }
-        let faces = try timed("faces") { try models.map { try findFaces(in: decoded, models: $0, timings: &timings) } ?? [] }
+        let faces = try timed("faces") {
+            try models.map { try $0.faces(in: decoded, upsample: upsample, timings: &timings) } ?? []
+        }
         let thumbnails = try timed("thumbnails") { try makeThumbnails(from: decoded, faces: faces) }
         return ImageAnalysis(
             format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
@@ -66,30 +64,6 @@ public struct ImageAnalyzer: Sendable {
             return EncodedThumbnail(
                 size: thumbnail.size, width: thumbnail.image.width, height: thumbnail.image.height,
                 bytes: bytes, format: format)
-        }
-    }
-
-    /// Detect on a bounded copy, then landmarks and descriptors on the full-resolution pixels.
-    func findFaces(in image: PixelBuffer, models: FaceModels, timings: inout [String: Double]) throws -> [AnalyzedFace] {
-        let rgb = image.rgbImage
-        let start = DispatchTime.now().uptimeNanoseconds
-        var detections = try models.detector.detect(in: image, rgb: rgb, maxPixels: Self.detectionMaxPixels, upsample: upsample)
-        timings["detect"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        detections.sort { $0.confidence > $1.confidence }
-
-        let landmarkStart = DispatchTime.now().uptimeNanoseconds
-        let shapes = detections.map { models.landmarks.landmarks(in: rgb, face: $0.rect) }
-        let chips = shapes.map { FaceChip.extract(from: rgb, landmarks: $0) }
-        timings["landmarks"] = Double(DispatchTime.now().uptimeNanoseconds - landmarkStart) / 1e6
-
-        let descriptorStart = DispatchTime.now().uptimeNanoseconds
-        let descriptors = chips.isEmpty ? [] : try models.descriptor.descriptors(ofChips: chips)
-        timings["descriptors"] = Double(DispatchTime.now().uptimeNanoseconds - descriptorStart) / 1e6
-
-        return detections.indices.map { i in
-            AnalyzedFace(
-                box: detections[i].rect, confidence: detections[i].confidence,
-                landmarks: shapes[i].map { [$0.x, $0.y] }, descriptor: descriptors[i])
         }
     }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import ExifKit
 import Foundation
 
-/// `imagicon bench exif DIR`: per-file extraction time of ExifKit against `exiftool -n -j`,
+/// `imagicon-bench exif DIR`: per-file extraction time of ExifKit against `exiftool -n -j`,
 /// run once per file (one process each, as a pipeline shelling out would) and batched (one
 /// process for all files, exiftool's best case). Prints one JSON document.
 struct BenchExifCommand: ParsableCommand {

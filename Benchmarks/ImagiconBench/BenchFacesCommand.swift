@@ -1,8 +1,10 @@
 import ArgumentParser
 import FaceKit
 import Foundation
+import ImageKit
+import Imagicon
 
-/// `imagicon bench faces DIR`: times each stage of the face pipeline on every JPEG/PNG under
+/// `imagicon-bench faces DIR`: times each stage of the face pipeline on every JPEG/PNG under
 /// DIR and prints per-image and median figures as JSON (milliseconds).
 ///
 /// With `--dlib`, dlib's Python binding runs the same stages on the same decoded pixels in a
@@ -135,7 +137,7 @@ struct BenchFacesCommand: ParsableCommand {
 
     func run() throws {
         FaceKitThreads.set(threads)
-        let dir = try FacesModels.directory(models)
+        let dir = Configuration.modelsDirectory(explicit: models, environment: ProcessInfo.processInfo.environment)
         if dlib, BenchThumbnailsCommand.run(["python3", "-c", "import dlib, numpy"]).status != 0 {
             throw ValidationError("--dlib needs dlib's Python binding and numpy: run scripts/setup-dlib")
         }
@@ -171,7 +173,9 @@ struct BenchFacesCommand: ParsableCommand {
         var dlibInputs: [[String: Any]] = []
         for (index, file) in files.enumerated() {
             var image: RGBImage!
-            let decode = try Self.measure { image = try FacesInput.load(path: file) }
+            let decode = try Self.measure {
+                image = try ImageDecoder.decode(Array(Data(contentsOf: URL(fileURLWithPath: file)))).pixels.rgbImage
+            }
             var dets: [FaceDetection] = []
             let detect = Self.measure(runs: runs) { dets = detector.detect(in: image, upsample: upsample) }
             var t = ImageTiming(

@@ -4,8 +4,8 @@ import DynamoDB
 import Foundation
 import S3
 
-/// `imagicon bench aws`: round-trip times of the AWS client against the configured endpoint
-/// (meant for a local moto_server: `scripts/moto-server --exec imagicon bench aws`) and the
+/// `imagicon-bench aws`: round-trip times of the AWS client against the configured endpoint
+/// (meant for a local moto_server: `scripts/moto-server --exec imagicon-bench aws`) and the
 /// signer's cost per request. Prints one JSON document; times in microseconds.
 struct BenchAWSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import ImageKit
+import ImageQuality
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `imagicon bench thumbnails DIR`: makes the same thumbnail sizes of every image in DIR with
+/// `imagicon-bench thumbnails DIR`: makes the same thumbnail sizes of every image in DIR with
 /// `imagicon thumbnail`, `vipsthumbnail` and Pillow (when installed), each as a child process,
 /// and prints per image and tool the median wall time, the peak resident memory (`ru_maxrss`
 /// from `wait4`) and the PSNR of every output against a double-precision Lanczos-3 resize of

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Dispatch
+import FaceKit
 import Foundation
 import Imagicon
 
-/// `imagicon bench convert FILE`: the `convert` function's conversion core (decode, resize or
+/// `imagicon-bench convert FILE`: the `convert` function's conversion core (decode, resize or
 /// crop, encode; no S3) timed in process on one image for a few requests, printing per request
 /// the median and fastest wall time and the output size as JSON.
 struct BenchConvertCommand: ParsableCommand {
@@ -34,7 +35,7 @@ struct BenchConvertCommand: ParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         if let models { environment["IMAGICON_MODELS_DIR"] = models }
         let configuration = try Configuration(environment: environment)
-        let detector = "\(configuration.modelsDirectory)/\(Configuration.modelFiles[0])"
+        let detector = "\(configuration.modelsDirectory)/\(FaceAnalyzer.detectorFile)"
         let converter = ImageConverter(
             maxPixels: configuration.maxPixels,
             faces: FileManager.default.fileExists(atPath: detector) ? LazyFaceDetector(modelPath: detector) : nil)

@@ -1,3 +1,5 @@
+import ImageKit
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -73,9 +75,8 @@ public struct ReferenceImage: Sendable {
 
     /// The reference rounded to an 8-bit RGB image (the best any 8-bit thumbnail can be).
     public func rounded() -> PixelBuffer {
-        PixelBuffer(
-            uncheckedWidth: width, height: height, channels: 3,
-            pixels: samples.map { UInt8(min(max($0, 0), 255).rounded()) })
+        // The shape is right by construction.
+        try! PixelBuffer(width: width, height: height, channels: 3, pixels: samples.map { UInt8(min(max($0, 0), 255).rounded()) })
     }
 
     /// Peak signal-to-noise ratio in dB of an 8-bit image of the same size against this
