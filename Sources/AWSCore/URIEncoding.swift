@@ -27,11 +27,11 @@ public enum URIEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes `%XX` sequences (not `+`). Returns nil for a malformed escape or when the
-    /// decoded bytes are not valid UTF-8.
-    public static func decode(_ text: some StringProtocol) -> String? {
+    /// Decodes `%XX` sequences, and `+` as a space when `plusIsSpace` (form encoding: query strings,
+    /// S3 event keys). Returns nil for a malformed escape or when the decoded bytes are not valid UTF-8.
+    public static func decode(_ text: some StringProtocol, plusIsSpace: Bool = false) -> String? {
         let utf8 = Array(text.utf8)
-        guard utf8.contains(0x25) else { return String(text) }
+        guard utf8.contains(0x25) || (plusIsSpace && utf8.contains(0x2B)) else { return String(text) }
         var output: [UInt8] = []
         output.reserveCapacity(utf8.count)
         var index = 0
@@ -42,7 +42,7 @@ public enum URIEncoding {
                 output.append(high << 4 | low)
                 index += 3
             } else {
-                output.append(byte)
+                output.append(plusIsSpace && byte == 0x2B ? 0x20 : byte)
                 index += 1
             }
         }

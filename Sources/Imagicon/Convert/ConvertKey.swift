@@ -1,3 +1,5 @@
+import AWSCore
+
 /// The S3 key a conversion request names: the Function URL path without its leading `/`,
 /// percent-decoded, and checked so that only originals can be read.
 public enum ConvertKey {
@@ -6,7 +8,7 @@ public enum ConvertKey {
 
     /// Prefixes that hold the pipeline's own outputs or private uploads, never served:
     /// thumbnails (served from their own bucket/prefix) and search sessions (selfies, ZIPs).
-    public static let forbiddenPrefixes = [StorageLayout.thumbnailPrefix, "sessions/"]
+    public static let forbiddenPrefixes = [StorageLayout.thumbnailPrefix, StorageLayout.sessionsPrefix]
 
     /// Decodes and validates the key in `rawPath` (`/<key>`).
     ///
@@ -18,7 +20,7 @@ public enum ConvertKey {
             throw ConvertError.badRequest("The path must name an image: GET /<key>?w=&h=&fit=&format=&q=.")
         }
         guard rawPath.utf8.count <= maxBytes * 3 + 1,
-            let key = PercentDecoding.decode(rawPath.dropFirst(), plusIsSpace: false)
+            let key = URIEncoding.decode(rawPath.dropFirst(), plusIsSpace: false)
         else {
             throw ConvertError.badRequest("The path is not a valid percent-encoded UTF-8 key.")
         }
@@ -36,7 +38,7 @@ public enum ConvertKey {
                 throw ConvertError.badRequest("The key has a '.' or '..' segment.")
             }
         }
-        if let prefix = forbiddenPrefixes.first(where: { key.hasPrefix($0) }) {
+        if let prefix = forbiddenPrefixes.first(where: { StorageLayout.isKey(key, under: $0) }) {
             throw ConvertError(.forbidden, status: 403, "Keys under '\(prefix)' are not served by this function.")
         }
         return key

@@ -1,3 +1,4 @@
+import AWSCore
 import ImageKit
 
 /// A validated conversion request: `GET /<key>?w=&h=&fit=inside|cover|smart&format=jpeg|png|webp&q=`.
@@ -66,8 +67,8 @@ public struct ConvertRequest: Sendable, Equatable {
         var values: [String: String] = [:]
         for pair in rawQueryString.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true),
-                let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : ""
+            guard let name = URIEncoding.decode(parts[0], plusIsSpace: true),
+                let value = parts.count > 1 ? URIEncoding.decode(parts[1], plusIsSpace: true) : ""
             else {
                 throw ConvertError.badRequest("The query string has a bad percent escape.")
             }

@@ -1,3 +1,5 @@
+import AWSCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -63,8 +65,8 @@ public struct FunctionURLRequest: Sendable, Equatable {
         var out: [String: String] = [:]
         for pair in rawQueryString.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = try? S3KeyDecoding.decode(String(parts[0])) else { continue }
-            let value = parts.count > 1 ? ((try? S3KeyDecoding.decode(String(parts[1]))) ?? "") : ""
+            guard let name = URIEncoding.decode(parts[0], plusIsSpace: true), !name.isEmpty else { continue }
+            let value = parts.count > 1 ? (URIEncoding.decode(parts[1], plusIsSpace: true) ?? "") : ""
             out[name] = value
         }
         return out

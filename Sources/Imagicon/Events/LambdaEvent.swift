@@ -1,3 +1,5 @@
+import AWSCore
+
 /// Everything the `process` function can be invoked with, decoded.
 public enum LambdaEvent: Sendable, Equatable {
     /// An S3 notification (direct, or an EventBridge event): the objects it names.
@@ -64,7 +66,7 @@ public enum LambdaEvent: Sendable, Equatable {
             bucket: bucket,
             key: try S3KeyDecoding.decode(object.requiredString("key")),
             size: try object.optionalInt64("size"),
-            eTag: try object.optionalString("eTag").map(unquote),
+            eTag: try object.optionalString("eTag").map(ETag.unquote),
             versionID: try object.optionalString("versionId"),
             sequencer: try object.optionalString("sequencer"),
             eventTime: try record.optionalString("eventTime"),
@@ -91,7 +93,7 @@ public enum LambdaEvent: Sendable, Equatable {
             bucket: try detail.required("bucket").object().requiredString("name"),
             key: try S3KeyDecoding.decode(object.requiredString("key")),
             size: try object.optionalInt64("size"),
-            eTag: try object.optionalString("etag").map(unquote),
+            eTag: try object.optionalString("etag").map(ETag.unquote),
             versionID: try object.optionalString("version-id"),
             sequencer: try object.optionalString("sequencer"),
             eventTime: try root.optionalString("time"),
@@ -104,9 +106,5 @@ public enum LambdaEvent: Sendable, Equatable {
         if bare.hasPrefix("ObjectCreated:") { return .created }
         if bare.hasPrefix("ObjectRemoved:") { return .removed }
         throw EventDecodingError(.invalidField, "\(path).eventName '\(name)' is not an ObjectCreated or ObjectRemoved event")
-    }
-
-    static func unquote(_ s: String) -> String {
-        s.count >= 2 && s.hasPrefix("\"") && s.hasSuffix("\"") ? String(s.dropFirst().dropLast()) : s
     }
 }
