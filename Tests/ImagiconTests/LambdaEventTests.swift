@@ -146,16 +146,3 @@ struct LambdaEventTests {
         #expect(throws: EventDecodingError.self) { try S3KeyDecoding.decode("abc%4") }
     }
 }
-
-@Suite("S3 sequencers")
-struct S3SequencerTests {
-    @Test func paddedHexComparison() {
-        #expect(S3Sequencer.compare("0062E99A88DC407460", "0062E99A88DC407461") == -1)
-        #expect(S3Sequencer.compare("62E99A88DC407461", "0062E99A88DC407460") == 1)
-        #expect(S3Sequencer.compare("00FF", "ff") == 0)
-        #expect(S3Sequencer.compare("1", "0F") == -1)
-        #expect(S3Sequencer.compare("xyz", "01") == nil)
-        #expect(S3Sequencer.isNewer("0062E99A88DC4074F0", than: "0062E99A88DC407460"))
-        #expect(!S3Sequencer.isNewer("0062E99A88DC407460", than: "0062E99A88DC407460"))
-    }
-}

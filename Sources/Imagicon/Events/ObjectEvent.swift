@@ -47,26 +47,34 @@ public struct ObjectEvent: Sendable, Equatable {
     }
 }
 
-/// S3 sequencer comparison: hex strings compared after left-padding the shorter with zeros,
-/// meaningful only between events for the same key.
+/// S3 sequencer comparison, as AWS documents it: pad the shorter sequencer on the right with zeros,
+/// then compare as strings (hex digits, case ignored). Meaningful only between events for one key.
 public enum S3Sequencer {
-    /// Orders two sequencers; nil when either is not hexadecimal.
+    /// Orders two sequencers (-1, 0, 1); nil when either is not hexadecimal.
     public static func compare(_ a: String, _ b: String) -> Int? {
-        let x = Array(a.uppercased().utf8)
-        let y = Array(b.uppercased().utf8)
-        func isHex(_ s: [UInt8]) -> Bool {
-            !s.isEmpty && s.allSatisfy { (48...57).contains($0) || (65...70).contains($0) }
-        }
-        guard isHex(x), isHex(y) else { return nil }
-        let width = max(x.count, y.count)
-        let px = [UInt8](repeating: 48, count: width - x.count) + x
-        let py = [UInt8](repeating: 48, count: width - y.count) + y
-        if px == py { return 0 }
-        return px.lexicographicallyPrecedes(py) ? -1 : 1
+        guard let x = version(a), let y = version(b) else { return nil }
+        return x == y ? 0 : (x < y ? -1 : 1)
     }
 
     /// True when `candidate` is strictly newer than `recorded`.
     public static func isNewer(_ candidate: String, than recorded: String) -> Bool {
         (compare(candidate, recorded) ?? 0) > 0
+    }
+
+    /// Width the sortable form is right-padded to (S3 sequencers are 16-18 digits today).
+    static let versionWidth = 40
+
+    /// The sortable form stored as `version`: upper-case hex right-padded with zeros to 40 digits
+    /// (longer ones lose trailing zeros down to 40), so plain string order, DynamoDB's included,
+    /// is AWS's order and equal sequencers have equal forms. Nil when not hexadecimal.
+    public static func version(_ sequencer: String) -> String? {
+        var digits = Array(sequencer.uppercased().utf8)
+        guard !digits.isEmpty, digits.allSatisfy({ (48...57).contains($0) || (65...70).contains($0) }) else { return nil }
+        if digits.count < versionWidth {
+            digits += [UInt8](repeating: 48, count: versionWidth - digits.count)
+        } else {
+            while digits.count > versionWidth, digits.last == 48 { digits.removeLast() }
+        }
+        return String(decoding: digits, as: UTF8.self)
     }
 }
