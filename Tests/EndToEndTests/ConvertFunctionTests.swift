@@ -182,6 +182,7 @@ final class ConvertFunctionTests {
             item: [
                 "PK": .s("ALBUM#album"), "SK": .s("FACE#album/photo.jpeg#0"), "key": .s("album/photo.jpeg"), "index": .n("0"),
                 "box": .m(["left": .n("1006"), "top": .n("520"), "right": .n("1105"), "bottom": .n("619")]), "confidence": .n("1.5"),
+                "descriptor": .b([UInt8](repeating: 0, count: 512)),
             ])
         try await record(etag: etag)
         let query = "w=200&h=200&fit=smart&format=jpeg"

@@ -14,7 +14,8 @@ extension HandlerFactory {
         let s3 = try awsClient(try S3Client.fromEnvironment(environment))
         var storedFaces: StoredFaces?
         if let table = configuration.table {
-            storedFaces = StoredFaces(dynamo: try awsClient(try DynamoDBClient.fromEnvironment(environment)), table: table)
+            storedFaces = StoredFaces(
+                reader: TableReader(dynamo: try awsClient(try DynamoDBClient.fromEnvironment(environment)), table: table))
         }
         let detectorPath = "\(configuration.modelsDirectory)/\(FaceAnalyzer.detectorFile)"
         let faces = fileExists(detectorPath) ? LazyFaceDetector(modelPath: detectorPath) : nil

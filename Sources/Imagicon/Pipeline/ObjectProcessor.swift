@@ -38,6 +38,7 @@ public struct ObjectProcessor: Sendable {
     let table: String
     let s3: S3Client
     let dynamo: DynamoDBClient
+    let reader: TableReader
     let analyzer: ImageAnalyzer
     /// Largest object fetched (bytes); larger ones get a `failed` record without being read.
     let maxObjectBytes: Int
@@ -51,6 +52,7 @@ public struct ObjectProcessor: Sendable {
         self.table = table
         self.s3 = s3
         self.dynamo = dynamo
+        self.reader = TableReader(dynamo: dynamo, table: table)
         self.analyzer = analyzer
         self.maxObjectBytes = maxObjectBytes
     }
@@ -119,7 +121,7 @@ public struct ObjectProcessor: Sendable {
             let fetched = try await s3.getObject(bucket: object.bucket, key: object.key, maxBytes: maxObjectBytes)
             body = fetched.body
             object.size = Int64(body.count)
-            object.etag = object.etag ?? fetched.info.eTag.map(LambdaEvent.unquote)
+            object.etag = object.etag ?? fetched.info.eTag.map(ETag.unquote)
         } catch let error where error.code == .notFound {
             outcome.status = "skipped"
             outcome.reason = "object no longer exists"
@@ -182,17 +184,14 @@ public struct ObjectProcessor: Sendable {
         try await deleteFaces(of: object, from: faces.count)
         var attributes = DynamoDBExpressionAttributes()
         var condition: String?
-        if let sequencer = record.sequencer {
-            // Only replace a record whose sequencer is older; S3 sequencers compare as zero-padded hex.
-            condition = "attribute_not_exists(PK) OR attribute_not_exists(#order) OR #order < :order"
-            attributes = DynamoDBExpressionAttributes(
-                names: ["#order": "sequencerOrder"],
-                values: [":order": .s(S3Sequencer.sortable(sequencer))])
+        if let version = record.version {
+            // Only replace an older version. Items written before `version` existed have none: the
+            // read before processing compared their `sequencer` already.
+            condition = "attribute_not_exists(PK) OR attribute_not_exists(#version) OR #version < :version"
+            attributes = DynamoDBExpressionAttributes(names: ["#version": "version"], values: [":version": .s(version)])
         }
-        var item = record.item
-        if let sequencer = record.sequencer { item["sequencerOrder"] = .s(S3Sequencer.sortable(sequencer)) }
         do {
-            _ = try await dynamo.putItem(table: table, item: item, condition: condition, attributes: attributes)
+            _ = try await dynamo.putItem(table: table, item: record.item, condition: condition, attributes: attributes)
         } catch let error where error.code == .conditionalCheckFailed {
             // A newer event for this key won the race; its record stands.
         } catch {
@@ -202,26 +201,15 @@ public struct ObjectProcessor: Sendable {
 
     /// Deletes the face items of `object` with index >= `first`.
     private func deleteFaces(of object: ObjectIdentity, from first: Int) async throws {
-        let query = DynamoDBQuery(
-            table: table, keyCondition: "PK = :pk AND begins_with(SK, :prefix)",
-            attributes: DynamoDBExpressionAttributes(
-                names: ["#k": "key", "#i": "index"],
-                values: [
-                    ":pk": .s(StorageLayout.partitionKey(album: object.album)),
-                    ":prefix": .s(StorageLayout.faceSortKeyPrefix(key: object.key)),
-                ]),
-            projection: "PK, SK, #k, #i", consistentRead: true)
-        let items = try await aws("list the face items of \(object.key)") { try await dynamo.queryAll(query) }
-        let stale = items.filter { item in
-            // `FACE#a#` also prefixes keys such as `a#b`: match the key attribute exactly.
-            item["key"]?.stringValue == object.key && (item["index"]?.numberString.flatMap { Int($0) } ?? 0) >= first
+        let items = try await aws("list the face items of \(object.key)") {
+            try await reader.faceItems(key: object.key, consistent: true)
         }
-        guard !stale.isEmpty else { return }
-        let deletes: [DynamoDBWriteRequest] = stale.compactMap { item -> DynamoDBWriteRequest? in
-            guard let pk = item["PK"], let sk = item["SK"] else { return nil }
+        let deletes: [DynamoDBWriteRequest] = items.compactMap { item in
+            guard (item["index"]?.intValue ?? 0) >= first, let pk = item["PK"], let sk = item["SK"] else { return nil }
             return .delete(key: ["PK": pk, "SK": sk])
         }
-        try await aws("delete \(stale.count) stale face items of \(object.key)") {
+        guard !deletes.isEmpty else { return }
+        try await aws("delete \(deletes.count) stale face items of \(object.key)") {
             try await dynamo.batchWrite(table: table, requests: deletes)
         }
     }
@@ -261,13 +249,5 @@ public struct ObjectProcessor: Sendable {
         } catch {
             throw ProcessingError(.transient, "could not \(what): \(error)")
         }
-    }
-}
-
-extension S3Sequencer {
-    /// A form whose string order is the sequencer order: upper-case hex left-padded with zeros to 40 digits.
-    public static func sortable(_ sequencer: String) -> String {
-        let upper = sequencer.uppercased()
-        return String(repeating: "0", count: max(0, 40 - upper.count)) + upper
     }
 }

@@ -130,7 +130,7 @@ public struct SearchService: Sendable {
 
     /// The album index and the time its read finished.
     static func loadTimed(album: String, table: String, dynamo: DynamoDBClient) async throws -> (AlbumIndex, UInt64) {
-        let index = try await AlbumIndex.load(album: album, table: table, dynamo: dynamo)
+        let index = try await AlbumIndex.load(album: album, reader: TableReader(dynamo: dynamo, table: table))
         return (index, DispatchTime.now().uptimeNanoseconds)
     }
 

@@ -30,6 +30,9 @@ public struct ObjectIdentity: Sendable, Equatable {
 
     /// The album: the key's parent path.
     public var album: String { StorageLayout.album(ofKey: key) }
+
+    /// The version its records carry: the sequencer in sortable form, nil without one.
+    public var version: String? { sequencer.flatMap(S3Sequencer.version) }
 }
 
 extension ImageRecord {
@@ -44,7 +47,8 @@ extension ImageRecord {
                     key: StorageLayout.thumbnailKey(for: object.key, size: $0.size),
                     width: $0.width, height: $0.height, bytes: $0.bytes.count)
             },
-            faceCount: analysis.faces.count, status: .processed, error: nil, processedAt: Self.timestamp(date))
+            faceCount: analysis.faces.count, status: .processed, error: nil, processedAt: Self.timestamp(date),
+            version: object.version)
     }
 
     /// The record of an object that is not a usable image: the invocation still succeeds (no retry storm).
@@ -52,7 +56,7 @@ extension ImageRecord {
         ImageRecord(
             bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
             sequencer: object.sequencer, format: format?.rawValue, width: nil, height: nil, exif: nil, thumbnails: [],
-            faceCount: 0, status: .failed, error: error, processedAt: Self.timestamp(date))
+            faceCount: 0, status: .failed, error: error, processedAt: Self.timestamp(date), version: object.version)
     }
 
     /// ISO 8601 UTC with milliseconds.
@@ -69,7 +73,7 @@ extension FaceRecord {
         analysis.faces.enumerated().map { index, face in
             FaceRecord(
                 album: object.album, key: object.key, index: index, box: face.box, confidence: face.confidence,
-                landmarks: face.landmarks, descriptor: face.descriptor)
+                landmarks: face.landmarks, descriptor: face.descriptor, version: object.version)
         }
     }
 }

@@ -45,6 +45,9 @@ public struct ImageRecord: Sendable, Equatable, Codable {
     public var status: Status
     public var error: String?
     public var processedAt: String
+    /// The version of the object this record describes: the event's sequencer in sortable form
+    /// (``S3Sequencer/version(_:)``); nil when the event had no sequencer (local runs).
+    public var version: String? = nil
 
     /// The table item, keys included.
     public var item: DynamoDBItem {
@@ -67,6 +70,7 @@ public struct ImageRecord: Sendable, Equatable, Codable {
         item["width"] = width.map(AttributeValue.number)
         item["height"] = height.map(AttributeValue.number)
         item["error"] = error.map(AttributeValue.s)
+        item["version"] = version.map(AttributeValue.s)
         if let exif { item["exif"] = .m(AttributeValue.map(encoding: exif)) }
         return item
     }
@@ -81,10 +85,12 @@ public struct FaceRecord: Sendable, Equatable, Codable {
     public var confidence: Double
     public var landmarks: [[Double]]
     public var descriptor: [Float]
+    /// The version of the image this face was found in (the image item's `version`).
+    public var version: String? = nil
 
     /// The table item, keys included; the descriptor as 128 little-endian float32.
     public var item: DynamoDBItem {
-        [
+        var item: DynamoDBItem = [
             "PK": .s(StorageLayout.partitionKey(album: album)),
             "SK": .s(StorageLayout.faceSortKey(key: key, index: index)),
             "key": .s(key),
@@ -94,6 +100,8 @@ public struct FaceRecord: Sendable, Equatable, Codable {
             "landmarks": .l(landmarks.map { .l($0.map { AttributeValue.number($0) }) }),
             "descriptor": .b(Self.encode(descriptor)),
         ]
+        item["version"] = version.map(AttributeValue.s)
+        return item
     }
 
     /// Little-endian float32 bytes.

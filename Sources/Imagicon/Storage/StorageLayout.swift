@@ -1,3 +1,4 @@
+import AWSCore
 import ImageKit
 
 /// Where things live, per DESIGN.md's storage contract: albums, thumbnail keys, table keys.
@@ -16,28 +17,54 @@ public enum StorageLayout {
         "\(thumbnailPrefix)\(size.description)/\(key)"
     }
 
+    /// True when `thumbnailKey` is one of the thumbnail keys this layout gives `key` (a record is
+    /// not trusted to point at another object).
+    public static func isThumbnailKey(_ thumbnailKey: String, of key: String) -> Bool {
+        isKey(thumbnailKey, under: thumbnailPrefix) && thumbnailKey.utf8.reversed().starts(with: ("/" + key).utf8.reversed())
+    }
+
     /// Prefix of temporary workspaces (search ZIPs, uploaded selfies), expired by a lifecycle rule.
     public static let sessionsPrefix = "sessions/"
 
     /// True for keys the pipeline must not process (its own output).
     public static func isThumbnailKey(_ key: String) -> Bool {
-        key.hasPrefix(thumbnailPrefix)
+        isKey(key, under: thumbnailPrefix)
+    }
+
+    /// True when `key` starts with `prefix` byte for byte. S3 compares bytes; Swift's `hasPrefix`
+    /// compares characters, and `"sessions/\u{301}x"` (a combining accent after the slash) would not
+    /// start with `"sessions/"` for it. Every security prefix check goes through here.
+    public static func isKey(_ key: String, under prefix: String) -> Bool {
+        key.utf8.starts(with: prefix.utf8)
     }
 
     /// True for keys that are never album photos: thumbnails (recursion guard) and session workspaces.
     public static func isNotAlbumPhoto(_ key: String) -> Bool {
-        key.hasPrefix(thumbnailPrefix) || key.hasPrefix(sessionsPrefix)
+        isKey(key, under: thumbnailPrefix) || isKey(key, under: sessionsPrefix)
     }
 
     /// Partition key of an album: `ALBUM#<album>`.
     public static func partitionKey(album: String) -> String { "ALBUM#\(album)" }
 
-    /// Sort key of an image item: `IMAGE#<key>`.
-    public static func imageSortKey(key: String) -> String { "IMAGE#\(key)" }
+    /// Longest key (UTF-8 bytes) that goes into a sort key as is: `FACE#<key>#<index>` must stay
+    /// within DynamoDB's 1,024-byte sort-key limit. Longer keys (S3 allows 1,024 bytes) go in hashed.
+    public static let maxSortKeyKeyBytes = 1000
+
+    /// The key as sort keys carry it: the key itself, or `~<sha256 hex>` when it is longer than
+    /// ``maxSortKeyKeyBytes`` (the item's `key` attribute always holds the full key).
+    public static func sortKeyPart(key: String) -> String {
+        key.utf8.count <= maxSortKeyKeyBytes ? key : "~" + Digests.sha256Hex(Array(key.utf8))
+    }
+
+    /// Sort key of an image item: `IMAGE#<key>` (long keys hashed, see ``sortKeyPart(key:)``).
+    public static func imageSortKey(key: String) -> String { "IMAGE#\(sortKeyPart(key: key))" }
+
+    /// Sort-key prefix of every image item of an album.
+    public static let imageSortKeyPrefix = "IMAGE#"
 
     /// Sort-key prefix of a key's face items: `FACE#<key>#`.
-    public static func faceSortKeyPrefix(key: String) -> String { "FACE#\(key)#" }
+    public static func faceSortKeyPrefix(key: String) -> String { "FACE#\(sortKeyPart(key: key))#" }
 
     /// Sort key of one face item: `FACE#<key>#<index>`.
-    public static func faceSortKey(key: String, index: Int) -> String { "FACE#\(key)#\(index)" }
+    public static func faceSortKey(key: String, index: Int) -> String { "FACE#\(sortKeyPart(key: key))#\(index)" }
 }
