@@ -37,15 +37,16 @@ let package = Package(
         shim("CWebP", pkgConfig: "libwebp", apt: "libwebp-dev"),
 
         // Libraries.
+        .target(name: "Parallel"),
         .target(name: "LambdaRuntime", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "AWSCore",
             dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "S3", dependencies: ["AWSCore"]),
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
-        .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP"], swiftSettings: hotLoops),
+        .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "Parallel"], swiftSettings: hotLoops),
         .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
-        .target(name: "FaceKit", dependencies: ["CBLAS"], swiftSettings: hotLoops),
+        .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
         .target(
             name: "Imagicon",
             dependencies: [

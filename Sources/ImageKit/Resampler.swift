@@ -1,3 +1,5 @@
+import Parallel
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -249,7 +251,7 @@ public enum Resampler {
         let outH = v.outSize
         let out = OutputBuffer(count: outW * outH * ch)
         let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, outH / 64))
-        runInParallel(bands) { band in
+        parallelFor(bands) { band in
             let rows = (outH * band / bands)..<(outH * (band + 1) / bands)
             src.pixels.withUnsafeBufferPointer { px in
                 lanczosBand(px, width: src.width, channels: ch, h: h, v: v, outRows: rows, out: out.pointer)

@@ -1,4 +1,4 @@
-import Dispatch
+import Parallel
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -171,7 +171,7 @@ public final class FaceDetector: Sendable {
                     }
                 }
                 if FaceKitThreads.current > 1 {
-                    DispatchQueue.concurrentPerform(iterations: 3, execute: channel)
+                    parallelFor(3, channel)
                 } else {
                     (0..<3).forEach(channel)
                 }

@@ -1,4 +1,4 @@
-import Dispatch
+import Parallel
 
 /// A 2-d convolution with dlib's `con_` semantics: cross-correlation, zero padding, stride,
 /// an optional per-filter bias and an optional ReLU folded in.
@@ -107,7 +107,7 @@ struct Convolution: Sendable {
                             }
                         }
                     }
-                    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+                    if workers == 1 { work(0) } else { parallelFor(workers, work) }
                 }
             }
         }
@@ -200,7 +200,7 @@ struct Convolution: Sendable {
                                     }
                                 }
                             }
-                            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+                            if workers == 1 { work(0) } else { parallelFor(workers, work) }
                         }
                     }
                 }
@@ -266,7 +266,7 @@ struct Convolution: Sendable {
                     }
                     let planes = t.n * channels
                     if FaceKitThreads.current > 1 && planes > 1 {
-                        DispatchQueue.concurrentPerform(iterations: planes, execute: split)
+                        parallelFor(planes, split)
                     } else {
                         for plane in 0..<planes { split(plane) }
                     }
