@@ -41,8 +41,22 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        // One write(2) per line, so lines from concurrent tasks never interleave mid-line.
+        let bytes = Array(line(for: event, atMillis: LambdaClock.nowMillis()).utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { break }
+            offset += n
+        }
+    }
+
+    /// The JSON line written for `event` at `millis` since the epoch (newline included): the handler's
+    /// metadata merged with the event's, keys sorted, numbers as numbers, the four fixed fields first and
+    /// never overridden by metadata.
+    func line(for event: LogEvent, atMillis millis: Int64) -> String {
         var line = "{\"timestamp\":"
-        JSONString.append(LambdaClock.iso8601(millis: LambdaClock.nowMillis()), to: &line)
+        JSONString.append(LambdaClock.iso8601(millis: millis), to: &line)
         line += ",\"level\":"
         JSONString.append(event.level.rawValue.uppercased(), to: &line)
         line += ",\"message\":"
@@ -58,14 +72,7 @@ public struct JSONLogHandler: LogHandler {
             Self.append(merged[key]!, to: &line)
         }
         line += "}\n"
-        // One write(2) per line, so lines from concurrent tasks never interleave mid-line.
-        let bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { break }
-            offset += n
-        }
+        return line
     }
 
     private static func append(_ value: Logger.Metadata.Value, to line: inout String) {
