@@ -35,6 +35,8 @@ let package = Package(
         // Types only: FaceKit loads OpenBLAS (libopenblas0) with dlopen on first use.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         shim("CWebP", pkgConfig: "libwebp", apt: "libwebp-dev"),
+        // Types only: ImageKit loads libheif (libheif1) with dlopen on the first HEIC/AVIF.
+        .systemLibrary(name: "CHeif", path: "Sources/CHeif"),
 
         // Libraries.
         .target(name: "Parallel"),
@@ -44,7 +46,7 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "S3", dependencies: ["AWSCore"]),
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
-        .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "Parallel"], swiftSettings: hotLoops),
+        .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "Parallel"], swiftSettings: hotLoops),
         .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
         .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
         .target(

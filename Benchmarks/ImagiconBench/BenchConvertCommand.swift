@@ -12,7 +12,7 @@ struct BenchConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Conversion latency of the convert function's core on one image.")
 
-    @Argument(help: "A JPEG, PNG or WebP image.")
+    @Argument(help: "A JPEG, PNG, WebP, HEIC or AVIF image.")
     var file: String
 
     @Option(name: .customLong("request"), help: "A convert query string (repeatable), e.g. 'w=1024&format=webp'.")

@@ -27,7 +27,7 @@ public struct DecodedImage: Sendable {
     public let isOriented: Bool
 }
 
-/// Decodes JPEG, PNG and WebP from bytes, format sniffed from the data.
+/// Decodes JPEG, PNG, WebP, HEIC and AVIF from bytes, format sniffed from the data.
 public enum ImageDecoder {
     /// Reads the header, checks the pixel limit, then decodes.
     ///
@@ -47,6 +47,7 @@ public enum ImageDecoder {
         case .jpeg: try JPEGDecoder.decode(bytes, header: header, cover: cover, fastUpsample: fastUpsample)
         case .png: try PNGDecoder.decode(bytes, header: header)
         case .webp: try WebPDecoder.decode(bytes, header: header)
+        case .heic, .avif: try HEIFDecoder.decode(bytes, header: header)
         }
     }
 }

@@ -43,6 +43,8 @@ public enum ImageEncoder {
         case .jpeg: return try encodeJPEG(image.removingAlpha(), quality: options.quality, progressive: options.progressive)
         case .png: return try encodePNG(image)
         case .webp: return try encodeWebP(image, quality: options.quality, lossless: options.lossless)
+        case .heic, .avif:
+            throw ImageError(.invalidArgument, "\(options.format.rawValue.uppercased()) output is not supported (JPEG, PNG or WebP).")
         }
     }
 

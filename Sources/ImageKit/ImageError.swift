@@ -6,7 +6,7 @@
 public struct ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public enum Code: String, Sendable, Equatable {
-        /// The bytes are not JPEG, PNG or WebP, or use a variant we cannot decode (lossless JPEG, animation).
+        /// The bytes are not JPEG, PNG, WebP, HEIC or AVIF, or use a variant we cannot decode (lossless JPEG, animation).
         case unsupportedFormat
         /// The header declares more pixels than the configured limit.
         case tooLarge

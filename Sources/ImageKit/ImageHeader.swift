@@ -5,13 +5,14 @@
 public struct ImageHeader: Sendable, Equatable {
     /// The container format, sniffed from the bytes.
     public let format: ImageFormat
-    /// Stored width in pixels (before orientation).
+    /// Stored width in pixels (before orientation; HEIC/AVIF: after `clap`/`irot`/`imir`).
     public let width: Int
     /// Stored height in pixels (before orientation).
     public let height: Int
     /// True when the image carries an alpha channel or a transparency chunk.
     public let hasAlpha: Bool
-    /// The EXIF orientation, `.up` when absent.
+    /// The EXIF orientation, `.up` when absent. Always `.up` for HEIC/AVIF, whose transforms
+    /// libheif applies while decoding (their EXIF orientation is informative only).
     public let orientation: Orientation
     /// JPEG only: the Adobe APP14 marker is present (its CMYK data is stored inverted).
     let adobeMarker: Bool
@@ -35,18 +36,19 @@ public struct ImageHeader: Sendable, Equatable {
 
     /// Reads and checks the header.
     ///
-    /// - Throws: `ImageError` `.unsupportedFormat` for anything not JPEG/PNG/WebP (or an
+    /// - Throws: `ImageError` `.unsupportedFormat` for anything not JPEG/PNG/WebP/HEIC/AVIF (or an
     ///   unsupported variant), `.corrupt`/`.truncated` for a broken header, `.tooLarge` when
     ///   `width * height > maxPixels`.
     public static func read(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
         guard let format = ImageFormat.sniff(bytes) else {
-            throw ImageError(.unsupportedFormat, "Not a JPEG, PNG or WebP image (\(ImageFormat.describeUnsupported(bytes))).")
+            throw ImageError(.unsupportedFormat, "Not a JPEG, PNG, WebP, HEIC or AVIF image (\(ImageFormat.describeUnsupported(bytes))).")
         }
         let header: ImageHeader
         switch format {
         case .jpeg: header = try JPEGHeaderParser.parse(bytes)
         case .png: header = try PNGHeaderParser.parse(bytes)
         case .webp: header = try WebPHeaderParser.parse(bytes)
+        case .heic, .avif: header = try HEIFDecoder.header(bytes, format: format, maxPixels: maxPixels)
         }
         guard header.width > 0, header.height > 0 else {
             throw ImageError(

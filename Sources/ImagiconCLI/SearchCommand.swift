@@ -13,7 +13,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "The album (a key's parent path; \"\" for top-level keys).")
     var album: String
 
-    @Argument(help: "Selfie files (JPEG, PNG or WebP), all of the same person.")
+    @Argument(help: "Selfie files (JPEG, PNG, WebP, HEIC or AVIF), all of the same person.")
     var selfies: [String]
 
     @Option(help: "Largest descriptor distance that matches (default: IMAGICON_FACE_THRESHOLD, else 0.6).")

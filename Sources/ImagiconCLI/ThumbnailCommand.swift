@@ -9,7 +9,7 @@ struct ThumbnailCommand: ParsableCommand {
         commandName: "thumbnail",
         abstract: "Make thumbnails of one image (all sizes from a single decode).")
 
-    @Argument(help: "The image (JPEG, PNG or WebP; the format is read from the bytes).")
+    @Argument(help: "The image (JPEG, PNG, WebP, HEIC or AVIF; the format is read from the bytes).")
     var file: String
 
     @Option(name: .customLong("size"), help: "WxH fits inside (never enlarges); WxHc crops to exactly WxH. Repeatable.")
@@ -46,7 +46,7 @@ struct ThumbnailCommand: ParsableCommand {
             return size
         }
         let explicitFormat = try format.map { name -> ImageFormat in
-            guard let f = ImageFormat(rawValue: name.lowercased() == "jpg" ? "jpeg" : name.lowercased()) else {
+            guard let f = ImageFormat(rawValue: name.lowercased() == "jpg" ? "jpeg" : name.lowercased()), !f.isHEIF else {
                 throw ValidationError("Bad --format '\(name)': expected jpeg, png or webp.")
             }
             return f

@@ -92,8 +92,8 @@ final class ConvertFunctionTests {
     @Test func everyFormatPairAndFitDecodesToTheRequestedSize() async throws {
         _ = try await uploadSources()
         var cases: [(event: String, format: ImageFormat, size: (Int, Int), what: String)] = []
-        for source in ImageFormat.allCases {
-            for target in ImageFormat.allCases {
+        for source in ImageFormat.encodable {
+            for target in ImageFormat.encodable {
                 for (query, size) in [
                     ("w=300&h=300&fit=inside", (300, 176)), ("w=200&h=200&fit=cover", (200, 200)),
                     ("w=240&h=160&fit=smart", (240, 160)), ("h=100", (170, 100)),

@@ -13,6 +13,12 @@ enum TestData {
     static let available = FileManager.default.fileExists(atPath: root.appendingPathComponent("MANIFEST.tsv").path)
 
     /// Files in a folder of the test data, sorted, optionally filtered by extension.
+    /// True when the phone set (HEIC/AVIF/ICC) is present.
+    static let phoneAvailable = FileManager.default.fileExists(atPath: root.appendingPathComponent("phone/MANIFEST.tsv").path)
+
+    /// True when libheif's `heif-convert` (the reference decoder) is installed.
+    static let heifConvertAvailable: Bool = (try? run(["sh", "-c", "command -v heif-convert"])) == 0
+
     static func files(_ folder: String, extensions: Set<String>? = nil) -> [URL] {
         let dir = root.appendingPathComponent(folder)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []

@@ -34,10 +34,10 @@ struct ImageConverterTests {
 
     let converter = ImageConverter(maxPixels: 1_000_000, faces: nil)
 
-    @Test(arguments: ImageFormat.allCases)
+    @Test(arguments: ImageFormat.encodable)
     func everyFormatPair(from source: ImageFormat) throws {
         let bytes = try Self.source(source)
-        for target in ImageFormat.allCases {
+        for target in ImageFormat.encodable {
             for (request, size) in [
                 (ConvertRequest(key: "k", width: 100, height: 100, fit: .inside, format: target), (100, 75)),
                 (ConvertRequest(key: "k", width: 50, height: 80, fit: .cover, format: target), (50, 80)),

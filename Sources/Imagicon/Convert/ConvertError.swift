@@ -11,7 +11,7 @@ public struct ConvertError: Error, Sendable, Equatable, CustomStringConvertible 
         case notFound = "NotFound"
         /// Only GET and HEAD are served (405).
         case methodNotAllowed = "MethodNotAllowed"
-        /// The object is not a JPEG, PNG or WebP image we can decode (422).
+        /// The object is not a JPEG, PNG, WebP, HEIC or AVIF image we can decode (422).
         case notAnImage = "NotAnImage"
         /// The source has more pixels than allowed (422), or the output would not fit the limits (413/422).
         case tooLarge = "TooLarge"

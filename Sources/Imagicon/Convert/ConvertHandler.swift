@@ -98,8 +98,8 @@ public struct ConvertHandler: LambdaHandler {
                 return FunctionURLResponse(statusCode: 304, headers: ["etag": etag, "cache-control": Self.cacheControl])
             }
             if request.method == "HEAD" {
-                guard let format = convert.format ?? ImageFormat.sniff(probe.body) else {
-                    throw ConvertError(.notAnImage, status: 422, "The source is not a JPEG, PNG or WebP image.")
+                guard let format = convert.format ?? ImageFormat.sniff(probe.body)?.output else {
+                    throw ConvertError(.notAnImage, status: 422, "The source is not a JPEG, PNG, WebP, HEIC or AVIF image.")
                 }
                 var headers = ["content-type": format.mimeType, "cache-control": Self.cacheControl]
                 headers["etag"] = etag

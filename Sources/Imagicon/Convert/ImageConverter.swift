@@ -59,7 +59,7 @@ public struct ImageConverter: Sendable {
         case .tooLarge:
             ConvertError(.tooLarge, status: 422, "The source image is too large: \(error.message)")
         case .unsupportedFormat, .truncated, .corrupt:
-            ConvertError(.notAnImage, status: 422, "The source is not a usable JPEG, PNG or WebP image: \(error.message)")
+            ConvertError(.notAnImage, status: 422, "The source is not a usable JPEG, PNG, WebP, HEIC or AVIF image: \(error.message)")
         case .invalidArgument, .encodingFailed:
             ConvertError(.internalError, status: 500, "The image could not be converted: \(error.message)")
         }
@@ -77,7 +77,7 @@ public struct ImageConverter: Sendable {
                 "The output would be \(plan.width)x\(plan.height), over \(ConvertRequest.maxOutputPixels) pixels; ask for a smaller w or h."
             )
         }
-        let format = request.format ?? header.format
+        let format = request.format ?? header.format.output
         var rect = plan.rect
         var found: Int?
         var kept: Int?

@@ -7,7 +7,7 @@ public struct SearchError: Error, Equatable, Sendable, CustomStringConvertible {
         case noFace = "NoFace"
         /// A selfie shows more than one face.
         case multipleFaces = "MultipleFaces"
-        /// A selfie is not a JPEG, PNG or WebP image we can decode.
+        /// A selfie is not a JPEG, PNG, WebP, HEIC or AVIF image we can decode.
         case notAnImage = "NotAnImage"
         /// The body, a selfie or the ZIP exceeds a limit.
         case tooLarge = "TooLarge"

@@ -27,7 +27,7 @@ public struct SelfieEncoder: Sendable {
         } catch let error as ImageError where error.code == .tooLarge {
             throw SearchError(.tooLarge, "The selfie has more than \(maxPixels) pixels.")
         } catch {
-            throw SearchError(.notAnImage, "The selfie is not a JPEG, PNG or WebP image that can be read.")
+            throw SearchError(.notAnImage, "The selfie is not a JPEG, PNG, WebP, HEIC or AVIF image that can be read.")
         }
         var timings: [String: Double] = [:]
         let faces = try models.faces(in: decoded, timings: &timings)

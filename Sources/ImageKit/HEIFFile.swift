@@ -1,0 +1,172 @@
+import CHeif
+
+/// One parsed HEIF/AVIF file: owns a `heif_context` (freed in deinit).
+///
+/// libheif reads the file in place (no copy), so a `HEIFFile` lives only inside
+/// `HEIFFile.read(_:_:)`'s closure, while the bytes are pinned.
+final class HEIFFile {
+    let library: HEIFLibrary
+    private let context: HEIFLibrary.Context
+
+    /// The largest width or height libheif may allocate for (its security limit).
+    static let maximumSide: Int32 = 65_535
+
+    private init(library: HEIFLibrary, context: HEIFLibrary.Context) {
+        self.library = library
+        self.context = context
+    }
+
+    deinit { library.contextFree(context) }
+
+    /// Parses `bytes` with libheif's limits set and runs `body` on the file.
+    static func read<T>(_ bytes: [UInt8], _ body: (HEIFFile) throws -> T) throws -> T {
+        let library = try HEIFLibrary.load()
+        guard let context = library.contextAlloc() else { throw ImageError(.corrupt, "libheif could not allocate a context.") }
+        let file = HEIFFile(library: library, context: context)
+        library.setMaximumImageSizeLimit(context, maximumSide)
+        // Grid tiles decode on the calling thread: ImageKit parallelises above the decoder.
+        library.setMaxDecodingThreads(context, 0)
+        return try bytes.withUnsafeBytes { raw in
+            try HEIFFile.check(library.readFromMemory(context, raw.baseAddress, raw.count, nil), "read")
+            return try withExtendedLifetime(file) { try body(file) }
+        }
+    }
+
+    /// The primary image (never a thumbnail or an auxiliary image).
+    func primaryImage() throws -> HEIFImageHandle {
+        var handle: HEIFLibrary.Handle?
+        try HEIFFile.check(library.primaryImageHandle(context, &handle), "find the primary image of")
+        guard let handle else { throw ImageError(.corrupt, "The HEIF file has no primary image.") }
+        return HEIFImageHandle(file: self, handle: handle)
+    }
+
+    /// Throws the `ImageError` for a libheif error, if it is one.
+    static func check(_ error: heif_error, _ action: String) throws {
+        guard error.code != heif_error_Ok else { return }
+        let message = error.message.map { String(cString: $0) } ?? "unknown error"
+        let code: ImageError.Code
+        switch error.code {
+        case heif_error_Invalid_input where error.subcode == heif_suberror_End_of_data: code = .truncated
+        case heif_error_Unsupported_filetype, heif_error_Unsupported_feature: code = .unsupportedFormat
+        case heif_error_Memory_allocation_error where error.subcode == heif_suberror_Security_limit_exceeded: code = .tooLarge
+        default: code = .corrupt
+        }
+        throw ImageError(code, "Could not \(action) the HEIF/AVIF file: \(message).")
+    }
+}
+
+/// One image of a HEIF file: owns a `heif_image_handle` (released in deinit) and keeps its file alive.
+final class HEIFImageHandle {
+    private let file: HEIFFile
+    private let handle: HEIFLibrary.Handle
+    private var library: HEIFLibrary { file.library }
+
+    fileprivate init(file: HEIFFile, handle: HEIFLibrary.Handle) {
+        self.file = file
+        self.handle = handle
+    }
+
+    deinit { library.handleRelease(handle) }
+
+    /// The coded size from `ispe`, before any transform: what the decoder allocates.
+    var codedSize: (width: Int, height: Int) { (Int(library.handleISPEWidth(handle)), Int(library.handleISPEHeight(handle))) }
+    /// The displayed size, with `clap`/`irot`/`imir` applied.
+    var size: (width: Int, height: Int) { (Int(library.handleWidth(handle)), Int(library.handleHeight(handle))) }
+    /// True when the image has an alpha plane.
+    var hasAlpha: Bool { library.handleHasAlpha(handle) != 0 }
+    /// Bits per luma sample (8, 10, 12), or 8 when not declared.
+    var bitDepth: Int {
+        let bits = Int(library.handleLumaBits(handle))
+        return bits > 0 ? bits : 8
+    }
+
+    /// The embedded ICC profile (`colr` `prof`/`rICC`), if any.
+    var iccProfile: [UInt8]? {
+        let type = library.handleColorProfileType(handle)
+        guard type == heif_color_profile_type_prof || type == heif_color_profile_type_rICC else { return nil }
+        let size = library.handleRawColorProfileSize(handle)
+        guard size > 0, size < 64 << 20 else { return nil }
+        var profile = [UInt8](repeating: 0, count: size)
+        let error = profile.withUnsafeMutableBytes { library.handleRawColorProfile(handle, $0.baseAddress) }
+        return error.code == heif_error_Ok ? profile : nil
+    }
+
+    /// The `colr` `nclx` colour description (primaries, transfer), if any.
+    var nclx: (primaries: Int, transfer: Int)? {
+        var profile: UnsafeMutablePointer<heif_color_profile_nclx>?
+        guard library.handleNCLXColorProfile(handle, &profile).code == heif_error_Ok, let profile else { return nil }
+        defer { library.nclxFree(profile) }
+        return (Int(profile.pointee.color_primaries.rawValue), Int(profile.pointee.transfer_characteristics.rawValue))
+    }
+
+    /// Decodes to interleaved RGB(A), transforms applied by libheif, 8 bits per sample
+    /// (deeper samples are scaled with rounding).
+    func decode() throws -> PixelBuffer {
+        let alpha = hasAlpha
+        let deep = bitDepth > 8
+        let chroma: heif_chroma =
+            switch (alpha, deep) {
+            case (false, false): heif_chroma_interleaved_RGB
+            case (true, false): heif_chroma_interleaved_RGBA
+            case (false, true): heif_chroma_interleaved_RRGGBB_LE
+            case (true, true): heif_chroma_interleaved_RRGGBBAA_LE
+            }
+        guard let options = library.decodingOptionsAlloc() else { throw ImageError(.corrupt, "libheif could not allocate options.") }
+        defer { library.decodingOptionsFree(options) }
+        options.pointee.ignore_transformations = 0
+        var raw: HEIFLibrary.Image?
+        try HEIFFile.check(library.decodeImage(handle, &raw, heif_colorspace_RGB, chroma, options), "decode")
+        guard let raw else { throw ImageError(.corrupt, "libheif returned no image.") }
+        let image = HEIFDecodedImage(library: library, image: raw)
+        return try image.pixels(channels: alpha ? 4 : 3, bitDepth: deep ? bitDepth : 8)
+    }
+}
+
+/// A decoded `heif_image` (released in deinit).
+final class HEIFDecodedImage {
+    private let library: HEIFLibrary
+    private let image: HEIFLibrary.Image
+
+    init(library: HEIFLibrary, image: HEIFLibrary.Image) {
+        self.library = library
+        self.image = image
+    }
+
+    deinit { library.imageRelease(image) }
+
+    /// A deep sample (0...maximum) scaled to 8 bits with rounding.
+    @inline(__always)
+    static func eightBit(_ v: UInt32, maximum: UInt32) -> UInt8 { UInt8((v * 255 + maximum / 2) / maximum) }
+
+    /// The interleaved plane copied into a `PixelBuffer`, deep samples rounded to 8 bits.
+    func pixels(channels: Int, bitDepth: Int) throws -> PixelBuffer {
+        let width = Int(library.imageWidth(image, heif_channel_interleaved))
+        let height = Int(library.imageHeight(image, heif_channel_interleaved))
+        var stride: Int32 = 0
+        guard width > 0, height > 0, let plane = library.imagePlane(image, heif_channel_interleaved, &stride) else {
+            throw ImageError(.corrupt, "libheif returned an image without pixels.")
+        }
+        let rowBytes = width * channels
+        let bytesPerSample = bitDepth > 8 ? 2 : 1
+        guard Int(stride) >= rowBytes * bytesPerSample else { throw ImageError(.corrupt, "libheif returned a short row.") }
+        var pixels = [UInt8](repeating: 0, count: rowBytes * height)
+        pixels.withUnsafeMutableBufferPointer { dst in
+            if bytesPerSample == 1 {
+                for y in 0..<height {
+                    (dst.baseAddress! + y * rowBytes).update(from: plane + y * Int(stride), count: rowBytes)
+                }
+            } else {
+                let maximum = UInt32((1 << bitDepth) - 1)
+                for y in 0..<height {
+                    let row = UnsafeRawPointer(plane + y * Int(stride))
+                    let out = dst.baseAddress! + y * rowBytes
+                    for i in 0..<rowBytes {
+                        let v = min(UInt32(UInt16(littleEndian: row.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))), maximum)
+                        out[i] = HEIFDecodedImage.eightBit(v, maximum: maximum)
+                    }
+                }
+            }
+        }
+        return PixelBuffer(uncheckedWidth: width, height: height, channels: channels, pixels: pixels)
+    }
+}
