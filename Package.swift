@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
 // Module map and contracts: ../shared/DESIGN.md. Dependencies point one way:
-// shims <- {AWSCore, ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB} <- Imagicon <- {bootstrap, imagicon}.
+// shims <- {AWSCore, ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}.
 import PackageDescription
 
 /// A system-library shim: a module map over one C library found with pkg-config.
@@ -46,6 +46,7 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "S3", dependencies: ["AWSCore"]),
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
+        .target(name: "SQS", dependencies: ["AWSCore"]),
         .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "Parallel"], swiftSettings: hotLoops),
         .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
         .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
@@ -63,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "ImagiconCLI",
             dependencies: [
-                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit",
+                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB", "SQS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]),
@@ -85,6 +86,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["AWSCore", "LambdaRuntime"], path: "Tests/TestSupport"),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
+        .testTarget(name: "SQSTests", dependencies: ["SQS", "S3", "AWSCore", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),

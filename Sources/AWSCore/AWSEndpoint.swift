@@ -115,4 +115,6 @@ public struct AWSService: Sendable, Equatable {
     public static let s3 = AWSService(signingName: "s3", endpointPrefix: "s3", environmentSuffix: "S3")
     /// Amazon DynamoDB.
     public static let dynamoDB = AWSService(signingName: "dynamodb", endpointPrefix: "dynamodb", environmentSuffix: "DYNAMODB")
+    /// Amazon SQS.
+    public static let sqs = AWSService(signingName: "sqs", endpointPrefix: "sqs", environmentSuffix: "SQS")
 }

@@ -18,6 +18,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",
         subcommands: [
             InvokeCommand.self,
+            ServeCommand.self,
             ProcessCommand.self,
             DemoCommand.self,
             ThumbnailCommand.self,
