@@ -83,14 +83,16 @@ let package = Package(
         // Tests: one target per module, plus the slower end-to-end suite.
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "TestSupport"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport"], exclude: ["Fixtures"]),
-        .target(name: "TestSupport", dependencies: ["AWSCore", "LambdaRuntime"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["AWSCore", "LambdaRuntime", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
         .testTarget(name: "SQSTests", dependencies: ["SQS", "S3", "AWSCore", "TestSupport"]),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
-        .testTarget(name: "ImagiconTests", dependencies: ["Imagicon", "TestSupport"]),
+        .testTarget(name: "ImagiconTests", dependencies: ["Imagicon", "ImageKit", "AWSCore", "S3", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "ImageKit", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
