@@ -8,7 +8,7 @@ import AWSCore
 
 /// An Amazon DynamoDB client (JSON 1.0 protocol, `X-Amz-Target: DynamoDB_20120810.<Op>`)
 /// over the package's SigV4 signer and libcurl transport.
-public struct DynamoDBClient: Sendable {
+public struct DynamoDBClient: AWSServiceAPI {
     /// Signs, sends and retries (throttling errors are retried with backoff).
     public var engine: AWSServiceClient
     /// Cap on response bodies: a Query page holds at most 1 MB of data, its JSON a bit more.
@@ -19,24 +19,8 @@ public struct DynamoDBClient: Sendable {
         self.engine = engine
     }
 
-    /// A client from explicit parts.
-    public init(
-        credentials: AWSCredentials, region: String, endpoint: AWSEndpoint,
-        transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
-        limits: TransportLimits = .default
-    ) {
-        engine = AWSServiceClient(
-            service: .dynamoDB, rules: .standard, credentials: credentials, region: region, endpoint: endpoint,
-            transport: transport, retry: retry, limits: limits)
-    }
-
-    /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
-    /// and `AWS_ENDPOINT_URL_DYNAMODB`/`AWS_ENDPOINT_URL`.
-    public static func fromEnvironment(
-        _ environment: [String: String] = AWSEnvironment.process, transport: any HTTPTransport = CurlTransport.shared
-    ) throws(AWSError) -> DynamoDBClient {
-        DynamoDBClient(engine: try .fromEnvironment(service: .dynamoDB, rules: .standard, environment: environment, transport: transport))
-    }
+    public static let service = AWSService.dynamoDB
+    public static let signingRules = SigV4Signer.Rules.standard
 
     /// The HTTP request of one operation.
     func request(operation: String, body: [UInt8]) -> HTTPRequest {

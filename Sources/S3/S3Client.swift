@@ -12,7 +12,7 @@ import AWSCore
 /// DNS-compatible bucket names, path style (`endpoint/bucket/key`) on custom endpoints
 /// (moto, LocalStack, MinIO) and for other names. Keys are UTF-8 and are encoded once per
 /// path segment, so spaces, `+`, unicode and `/` round-trip exactly.
-public struct S3Client: Sendable {
+public struct S3Client: AWSServiceAPI {
     /// Signs, sends and retries.
     public var engine: AWSServiceClient
 
@@ -21,24 +21,8 @@ public struct S3Client: Sendable {
         self.engine = engine
     }
 
-    /// A client from explicit parts.
-    public init(
-        credentials: AWSCredentials, region: String, endpoint: AWSEndpoint,
-        transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
-        limits: TransportLimits = .default
-    ) {
-        engine = AWSServiceClient(
-            service: .s3, rules: .s3, credentials: credentials, region: region, endpoint: endpoint,
-            transport: transport, retry: retry, limits: limits)
-    }
-
-    /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
-    /// and `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL`.
-    public static func fromEnvironment(
-        _ environment: [String: String] = AWSEnvironment.process, transport: any HTTPTransport = CurlTransport.shared
-    ) throws(AWSError) -> S3Client {
-        S3Client(engine: try .fromEnvironment(service: .s3, rules: .s3, environment: environment, transport: transport))
-    }
+    public static let service = AWSService.s3
+    public static let signingRules = SigV4Signer.Rules.s3
 
     // MARK: Addressing
 

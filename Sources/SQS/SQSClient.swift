@@ -8,7 +8,7 @@ import AWSCore
 
 /// An Amazon SQS client (JSON 1.0 protocol, `X-Amz-Target: AmazonSQS.<Op>`) over the package's
 /// SigV4 signer and libcurl transport: the few calls a local event source needs.
-public struct SQSClient: Sendable {
+public struct SQSClient: AWSServiceAPI {
     /// Signs, sends and retries (throttling and 5xx are retried with backoff).
     public var engine: AWSServiceClient
     /// Cap on response bodies: ten messages of at most 256 KiB each, plus their JSON.
@@ -19,24 +19,8 @@ public struct SQSClient: Sendable {
         self.engine = engine
     }
 
-    /// A client from explicit parts.
-    public init(
-        credentials: AWSCredentials, region: String, endpoint: AWSEndpoint,
-        transport: any HTTPTransport = CurlTransport.shared, retry: RetryPolicy = .default,
-        limits: TransportLimits = .default
-    ) {
-        engine = AWSServiceClient(
-            service: .sqs, rules: .standard, credentials: credentials, region: region, endpoint: endpoint,
-            transport: transport, retry: retry, limits: limits)
-    }
-
-    /// A client configured from the environment: credentials, `AWS_REGION`/`AWS_DEFAULT_REGION`
-    /// and `AWS_ENDPOINT_URL_SQS`/`AWS_ENDPOINT_URL`.
-    public static func fromEnvironment(
-        _ environment: [String: String] = AWSEnvironment.process, transport: any HTTPTransport = CurlTransport.shared
-    ) throws(AWSError) -> SQSClient {
-        SQSClient(engine: try .fromEnvironment(service: .sqs, rules: .standard, environment: environment, transport: transport))
-    }
+    public static let service = AWSService.sqs
+    public static let signingRules = SigV4Signer.Rules.standard
 
     /// Calls one operation: encodes the input, sends it, decodes the output (`{}` when empty).
     func call<Input: Encodable, Output: Decodable>(
