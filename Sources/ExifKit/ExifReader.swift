@@ -4,8 +4,8 @@
     import Darwin
 #endif
 
-/// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`) or a
-/// bare TIFF/EXIF block. This is the module's one parser entry point (and the fuzz target).
+/// Reads `PhotoMetadata` from image bytes: JPEG (APP1 EXIF), PNG (`eXIf`), WebP (`EXIF`),
+/// HEIC/HEIF/AVIF (the `Exif` item; size from the primary image's `ispe`) or a bare TIFF/EXIF block. This is the module's one parser entry point (and the fuzz target).
 /// EXIF is the source of every field; a few fields the file states only elsewhere are taken
 /// from there, as exiftool reports them: the camera MakerNote (ISO, lens model), a Canon CIFF
 /// heap in APP0 (make, model, capture time, focal length), the XMP packet (orientation, make,

@@ -8,6 +8,8 @@ public enum ImageContainerFormat: String, Sendable, Equatable {
     case png
     /// WebP (EXIF in the RIFF `EXIF` chunk).
     case webp
+    /// HEIF: HEIC/HEIF or AVIF (EXIF in the `Exif` item, XMP in a `mime` item).
+    case heif
     /// A bare TIFF/EXIF block (`II*\0` / `MM\0*`), optionally with the `Exif\0\0` prefix.
     case tiff
 }
@@ -38,11 +40,12 @@ struct ImageContainer {
         if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) {
             return scanWebP(bytes)
         }
+        if isHEIF(bytes) { return scanHEIF(bytes) }
         if isTIFFHeader(bytes[...]) { return ImageContainer(format: .tiff, exif: bytes) }
         if bytes.starts(with: exifPrefix), isTIFFHeader(bytes.dropFirst(6)) {
             return ImageContainer(format: .tiff, exif: Array(bytes.dropFirst(6)))
         }
-        throw ExifError(.unsupportedFormat, "not a JPEG, PNG, WebP or TIFF/EXIF file")
+        throw ExifError(.unsupportedFormat, "not a JPEG, PNG, WebP, HEIF/AVIF or TIFF/EXIF file")
     }
 
     /// `http://ns.adobe.com/xap/1.0/\0`, the APP1 identifier of the main XMP packet.

@@ -21,6 +21,11 @@ struct ExiftoolAgreementTests {
         }
     }
 
+    @Test("every field of every phone HEIC/HEIF/AVIF agrees with exiftool", arguments: TestData.phoneHEIFs)
+    func heifAgrees(file: String) throws {
+        try agrees(file: file)
+    }
+
     @Test("the test corpus is the full exif/ set")
     func corpusSize() {
         #expect(TestData.exifJPEGs.count >= 91)

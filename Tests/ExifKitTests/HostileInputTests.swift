@@ -191,6 +191,30 @@ struct HostileInputTests {
     }
 
     @Test(
+        "every hostile HEIC/AVIF in testdata/phone/hostile gives a record or an ExifError; truncations keep what fits",
+        .enabled(if: TestData.available, "needs ../shared/testdata"))
+    func hostileHEIF() throws {
+        let files = TestData.files(under: "phone/hostile") { !$0.hasSuffix(".json") }
+        #expect(files.count >= 15)
+        for file in files {
+            let bytes = try TestData.bytes(file)
+            do {
+                _ = try ExifReader.extract(from: bytes).metadata.jsonString()
+            } catch {
+                #expect(error.code == .unsupportedFormat, "\(file): \(error)")
+            }
+        }
+        // The first half of an iPhone HEIC: its Exif item lies beyond the cut, the header size stays.
+        let half = try ExifReader.extract(from: TestData.bytes("phone/hostile/made_truncated_half_immich_IMG_2682.heic"))
+        #expect(half.format == .heif)
+        #expect((half.metadata.width, half.metadata.height) == (4032, 3024))
+        // An `ftyp` with a 64-bit size claiming 16 EiB is no HEIF file.
+        #expect { try ExifReader.extract(from: TestData.bytes("phone/hostile/made_box_size_overflow.heic")) } throws: {
+            ($0 as? ExifError)?.code == .unsupportedFormat
+        }
+    }
+
+    @Test(
         "known corrupt files: empty is an error, a huge eXIf length is skipped, header size kept",
         .enabled(if: TestData.available, "needs ../shared/testdata"))
     func corruptSpecifics() throws {

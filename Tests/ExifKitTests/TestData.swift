@@ -34,6 +34,14 @@ enum TestData {
             && FileManager.default.fileExists(atPath: root.appendingPathComponent("exif/" + rel + ".exiftool.json").path)
     }
 
+    /// Every HEIC/HEIF/AVIF under `phone/heic` and `phone/avif` with an exiftool JSON beside it.
+    static let phoneHEIFs: [String] = ["phone/heic", "phone/avif"].flatMap { folder in
+        files(under: folder) { rel in
+            !rel.hasSuffix(".json")
+                && FileManager.default.fileExists(atPath: root.appendingPathComponent(folder + "/" + rel + ".exiftool.json").path)
+        }
+    }
+
     /// Every file under `corrupt/`.
     static let corruptFiles: [String] = files(under: "corrupt")
 
