@@ -66,7 +66,7 @@ struct SearchCommand: AsyncParsableCommand {
                     ).utf8))
             try Self.print(response)
         } catch let error as SearchError {
-            try Self.print(error.body)
+            try Self.print(HTTPErrorBody(error: error.message, code: error.codeName))
             FileHandle.standardError.write(Data("imagicon search: \(error.code.rawValue): \(error.message)\n".utf8))
             throw ExitCode(1)
         }

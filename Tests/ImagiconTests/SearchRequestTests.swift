@@ -128,7 +128,7 @@ struct SearchRequestTests {
         for code in SearchError.Code.allCases where code != .internalError {
             #expect((400..<500).contains(code.status))
         }
-        let response = try SearchHandler.json(422, SearchError(.noFace, "No face was found in the selfie.").body)
+        let response = SearchError(.noFace, "No face was found in the selfie.").response
         let wire = try JSONValue.parse(response.encoded())
         let body = try JSONValue.parse(Array((wire["body"]?.stringValue ?? "").utf8))
         #expect(body == .object(["error": .string("No face was found in the selfie."), "code": .string("NoFace")]))

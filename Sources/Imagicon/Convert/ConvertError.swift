@@ -1,6 +1,7 @@
 /// Why a conversion request was refused: an HTTP status, a stable `code` for programs and one
-/// sentence for people. Every failure the caller sees is one of these (never a stack trace).
-public struct ConvertError: Error, Sendable, Equatable, CustomStringConvertible {
+/// sentence for people. Every failure the caller sees is one of these (never a stack trace),
+/// rendered by ``HTTPResponseError``.
+public struct ConvertError: HTTPResponseError, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure, sent as `code` in the JSON error body.
     public enum Code: String, Sendable, Equatable {
         /// Unknown, repeated or out-of-range parameters, or a malformed key (400).
@@ -40,19 +41,9 @@ public struct ConvertError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { "\(status) \(code.rawValue): \(message)" }
 
-    /// The JSON error response `{"error", "code"}`.
-    public var response: FunctionURLResponse {
-        struct Body: Encodable {
-            let error: String
-            let code: String
-        }
-        var response =
-            (try? FunctionURLResponse.json(status, Body(error: message, code: code.rawValue)))
-            ?? FunctionURLResponse(
-                statusCode: status, headers: ["content-type": "application/json"],
-                body: Array("{\"code\":\"Internal\",\"error\":\"error\"}".utf8))
-        response.headers["cache-control"] = "no-store"
-        if code == .methodNotAllowed { response.headers["allow"] = "GET, HEAD" }
-        return response
-    }
+    /// The stable code.
+    public var codeName: String { code.rawValue }
+
+    /// `allow` on a 405.
+    public var headers: [String: String] { code == .methodNotAllowed ? ["allow": "GET, HEAD"] : [:] }
 }

@@ -1,6 +1,6 @@
 /// A search request the function refuses, with the HTTP status and the `code` of the error body
-/// (DESIGN.md: `{"error": "<one sentence>", "code": ...}`).
-public struct SearchError: Error, Equatable, Sendable, CustomStringConvertible {
+/// (DESIGN.md: `{"error": "<one sentence>", "code": ...}`), rendered by ``HTTPResponseError``.
+public struct SearchError: HTTPResponseError, Equatable, Sendable, CustomStringConvertible {
     /// The error codes of the `search` contract.
     public enum Code: String, Sendable, Equatable, CaseIterable {
         /// A selfie shows no face.
@@ -47,14 +47,9 @@ public struct SearchError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The generic 500 answer; details belong in the log only.
     public static let `internal` = SearchError(.internalError, "The search failed on our side; please try again later.")
 
-    /// The JSON body of the error response.
-    public struct Body: Encodable, Equatable, Sendable {
-        /// One sentence.
-        public var error: String
-        /// The code.
-        public var code: String
-    }
+    /// The HTTP status of the code.
+    public var status: Int { code.status }
 
-    /// The body sent to the caller.
-    public var body: Body { Body(error: message, code: code.rawValue) }
+    /// The stable code.
+    public var codeName: String { code.rawValue }
 }

@@ -33,11 +33,11 @@ public struct SearchHandler: LambdaHandler {
             response = try Self.json(200, result)
         } catch let error as SearchError where error.code != .internalError {
             metadata["code"] = .string(error.code.rawValue)
-            response = try Self.json(error.code.status, error.body)
+            response = error.response
         } catch {
             metadata["code"] = .string(SearchError.Code.internalError.rawValue)
             metadata["error"] = .string(String(describing: error))
-            response = try Self.json(500, SearchError.internal.body)
+            response = SearchError.internal.response
         }
         metadata["status"] = .stringConvertible(response.statusCode)
         metadata["stagesMs"] = .dictionary([
