@@ -162,58 +162,14 @@ public struct SearchService: Sendable {
         }
     }
 
-    /// Streams the originals, one at a time, into `sessions/<uuid>.zip` and presigns it.
+    /// Streams the originals into `sessions/<uuid>.zip` and presigns it.
     func writeZip(of photos: [AlbumIndex.Photo]) async throws -> SearchResponse.Zip {
         guard let bucket = thumbnailBucket ?? sourceBucket ?? photos.first?.bucket else {
             throw SearchError(.internalError, "no bucket configured for the ZIP")
         }
-        let key = "sessions/\(UUID().uuidString.lowercased()).zip"
-        var upload = S3StreamingUpload(s3: s3, bucket: bucket, key: key, contentType: "application/zip")
-        var zip = ZipWriter()
-        do {
-            for photo in photos {
-                let remaining = Int(min(maxZipBytes - min(maxZipBytes, zip.bytesWritten), UInt64(Int.max)))
-                guard let body = try await original(photo, maxBytes: remaining) else { continue }
-                let name = photo.key.split(separator: "/").last.map(String.init) ?? photo.key
-                try await upload.write(try Self.entry(&zip, name: name, data: body))
-            }
-            try await upload.write(zip.finish())
-            try await upload.finish()
-        } catch {
-            await upload.abort()
-            throw error
-        }
-        return SearchResponse.Zip(key: key, url: try s3.presignedGetURL(bucket: bucket, key: key, expires: Self.urlExpirySeconds))
-    }
-
-    /// One original for the ZIP; nil when it was deleted since it was processed (its records go with
-    /// the ObjectRemoved event).
-    func original(_ photo: AlbumIndex.Photo, maxBytes: Int) async throws -> [UInt8]? {
-        let result: Result<S3Object, AWSError>
-        do {
-            result = .success(try await s3.getObject(bucket: photo.bucket, key: photo.key, maxBytes: maxBytes))
-        } catch {
-            result = .failure(error)
-        }
-        switch result {
-        case .success(let object):
-            return object.body
-        case .failure(let error) where error.code == .notFound:
-            return nil
-        case .failure(let error) where error.code == .responseTooLarge:
-            throw SearchError(.tooLarge, "The matched originals exceed the \(maxZipBytes)-byte ZIP limit; lower 'limit'.")
-        case .failure(let error):
-            throw error
-        }
-    }
-
-    /// A ZIP entry, the format's limits as ``SearchError``.
-    static func entry(_ zip: inout ZipWriter, name: String, data: [UInt8]) throws -> [UInt8] {
-        do {
-            return try zip.add(name: name, data: data)
-        } catch {
-            throw SearchError(.tooLarge, "The matched originals do not fit in one ZIP (\(error)); lower 'limit'.")
-        }
+        let zip = try await ZipExport(s3: s3, bucket: bucket, maxBytes: maxZipBytes)
+            .write(photos.map { ($0.bucket, $0.key) }, expires: Self.urlExpirySeconds)
+        return SearchResponse.Zip(key: zip.key, url: zip.url)
     }
 
     static func millis(since start: UInt64) -> Double {

@@ -20,7 +20,8 @@ public struct ZipWriter: Sendable {
     /// Bytes written so far.
     public var bytesWritten: UInt64 { offset }
 
-    /// The local header and data of one stored file. A repeated name gets a ` (2)`-style suffix.
+    /// The local header and data of one stored file, under ``safeName(_:)`` of `name`. A repeated name
+    /// gets a ` (2)`-style suffix.
     public mutating func add(name: String, data: [UInt8]) throws -> [UInt8] {
         guard entries < 0xFFFF else { throw LimitError(description: "a ZIP without Zip64 holds at most 65,535 files") }
         let unique = uniqueName(name)
@@ -87,8 +88,17 @@ public struct ZipWriter: Sendable {
         return out
     }
 
+    /// A name no unzip tool can turn into a path outside its folder: the parts between `/` and `\`
+    /// that are not empty, `.` or `..`, joined with `_` (so no leading `/`, no `..`, no `\`), control
+    /// characters dropped; `file` when nothing is left.
+    public static func safeName(_ name: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        let parts = cleaned.split(whereSeparator: { $0 == "/" || $0 == "\\" }).filter { $0 != "." && $0 != ".." }
+        return parts.isEmpty ? "file" : parts.joined(separator: "_")
+    }
+
     private mutating func uniqueName(_ name: String) -> String {
-        let base = name.isEmpty ? "file" : name
+        let base = Self.safeName(name)
         var candidate = base
         var n = 2
         while names.contains(candidate) {

@@ -26,6 +26,12 @@ public enum StorageLayout {
     /// Prefix of temporary workspaces (search ZIPs, uploaded selfies), expired by a lifecycle rule.
     public static let sessionsPrefix = "sessions/"
 
+    /// `sessions/<name>`: a temporary object (a ZIP, a selfie), expired by the lifecycle rule.
+    public static func sessionKey(_ name: String) -> String { sessionsPrefix + name }
+
+    /// Prefix of the albums API's albums: album `<id>` keeps its photos under `albums/<id>/`.
+    public static let albumsPrefix = "albums/"
+
     /// True for keys the pipeline must not process (its own output).
     public static func isThumbnailKey(_ key: String) -> Bool {
         isKey(key, under: thumbnailPrefix)

@@ -3,8 +3,6 @@ import Foundation
 import S3
 import Testing
 
-@testable import Imagicon
-
 /// An in-memory S3 that speaks just enough of PutObject and the multipart-upload calls, recording
 /// what the client sent.
 final class FakeS3Transport: HTTPTransport, @unchecked Sendable {
@@ -55,8 +53,8 @@ final class FakeS3Transport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-@Suite("search: streaming ZIP upload (multipart)")
-struct S3StreamingUploadTests {
+@Suite("S3: streaming multipart upload")
+struct S3MultipartUploadTests {
     static func client(_ transport: FakeS3Transport) throws -> S3Client {
         S3Client(
             credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), region: "us-east-1",
@@ -65,7 +63,7 @@ struct S3StreamingUploadTests {
 
     @Test func largeObjectGoesOutInBoundedParts() async throws {
         let transport = FakeS3Transport()
-        var upload = S3StreamingUpload(
+        var upload = S3MultipartUpload(
             s3: try Self.client(transport), bucket: "b", key: "sessions/x.zip", contentType: "application/zip",
             partSize: 5 << 20)
         var all: [UInt8] = []
@@ -82,7 +80,7 @@ struct S3StreamingUploadTests {
 
     @Test func smallObjectIsOnePut() async throws {
         let transport = FakeS3Transport()
-        var upload = S3StreamingUpload(s3: try Self.client(transport), bucket: "b", key: "sessions/y.zip", contentType: "application/zip")
+        var upload = S3MultipartUpload(s3: try Self.client(transport), bucket: "b", key: "sessions/y.zip", contentType: "application/zip")
         try await upload.write([1, 2, 3])
         try await upload.write([4])
         try await upload.finish()
@@ -91,7 +89,7 @@ struct S3StreamingUploadTests {
     }
 
     @Test func partSizeIsNeverBelowS3sMinimum() throws {
-        let upload = S3StreamingUpload(s3: try Self.client(FakeS3Transport()), bucket: "b", key: "k", contentType: "x", partSize: 1)
+        let upload = S3MultipartUpload(s3: try Self.client(FakeS3Transport()), bucket: "b", key: "k", contentType: "x", partSize: 1)
         #expect(upload.partSize == 5 << 20)
     }
 }

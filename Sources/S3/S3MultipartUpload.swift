@@ -1,23 +1,27 @@
 import AWSCore
-import S3
 
 /// Streams an object to S3: bytes are buffered up to `partSize` and sent as multipart-upload parts, so
 /// memory stays at about one part however large the object grows. An object smaller than one part is
-/// sent with a single PutObject. Built on the S3 client's signer and transport (the S3 module has no
-/// multipart API yet).
-struct S3StreamingUpload {
-    let s3: S3Client
-    let bucket: String
-    let key: String
-    let contentType: String
+/// sent with a single PutObject (CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
+/// AbortMultipartUpload). Used for search and album ZIPs.
+public struct S3MultipartUpload: Sendable {
+    /// The client that signs and sends.
+    public let s3: S3Client
+    /// The destination bucket.
+    public let bucket: String
+    /// The destination key.
+    public let key: String
+    /// The object's `Content-Type`.
+    public let contentType: String
     /// Part size; S3 requires at least 5 MiB for every part but the last.
-    let partSize: Int
+    public let partSize: Int
 
     private var buffer: [UInt8] = []
     private var uploadID: String?
     private var parts: [(number: Int, eTag: String)] = []
 
-    init(s3: S3Client, bucket: String, key: String, contentType: String, partSize: Int = 8 << 20) {
+    /// An upload of `key`; nothing is sent before the first full part (or ``finish()``).
+    public init(s3: S3Client, bucket: String, key: String, contentType: String, partSize: Int = 8 << 20) {
         self.s3 = s3
         self.bucket = bucket
         self.key = key
@@ -26,7 +30,7 @@ struct S3StreamingUpload {
     }
 
     /// Appends bytes, sending full parts.
-    mutating func write(_ bytes: [UInt8]) async throws(AWSError) {
+    public mutating func write(_ bytes: [UInt8]) async throws(AWSError) {
         buffer += bytes
         while buffer.count >= partSize {
             let part = Array(buffer[..<partSize])
@@ -36,7 +40,7 @@ struct S3StreamingUpload {
     }
 
     /// Sends what is left and completes the object.
-    mutating func finish() async throws(AWSError) {
+    public mutating func finish() async throws(AWSError) {
         guard let uploadID else {
             try await s3.putObject(bucket: bucket, key: key, body: buffer, contentType: contentType)
             buffer = []
@@ -62,7 +66,7 @@ struct S3StreamingUpload {
     }
 
     /// Abandons a started multipart upload (best effort) so S3 frees its parts.
-    func abort() async {
+    public func abort() async {
         guard let uploadID else { return }
         _ = try? await send("DELETE", query: [.init("uploadId", uploadID)], operation: "AbortMultipartUpload")
     }
@@ -89,10 +93,9 @@ struct S3StreamingUpload {
         _ method: String, query: [HTTPRequest.QueryItem], body: [UInt8] = [], headers: [String: String] = [:],
         operation: String
     ) async throws(AWSError) -> HTTPResponse {
-        let (endpoint, path) = try s3.location(bucket: bucket, key: key)
         var httpHeaders = HTTPHeaders()
         for (name, value) in headers { httpHeaders.add(name, value) }
-        let request = HTTPRequest(method: method, endpoint: endpoint, path: path, query: query, headers: httpHeaders, body: body)
-        return try await s3.engine.send(request, payload: .hashing(body), operation: operation)
+        return try await s3.send(
+            try s3.request(method, bucket: bucket, key: key, query: query, headers: httpHeaders, body: body), operation: operation)
     }
 }
