@@ -149,6 +149,16 @@ public struct SigV4Signer: Sendable {
         return signature
     }
 
+    // MARK: Browser form uploads
+
+    /// The signature of a browser POST policy (S3 form uploads): the base64 policy document is
+    /// the string to sign, HMAC-ed with the day's signing key. Returns the credential
+    /// (`access-key/scope`) the form must name, and the hex signature.
+    public func signPolicy(_ base64Policy: String, stamp: AMZDate) -> (credential: String, signature: String) {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(base64Policy.utf8), using: signingKey(day: stamp.day))
+        return ("\(credentials.accessKeyID)/\(scope(stamp))", Self.hex(mac))
+    }
+
     // MARK: The algorithm
 
     /// `day/region/service/aws4_request`.

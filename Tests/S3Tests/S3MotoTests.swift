@@ -17,20 +17,8 @@ struct S3MotoTests {
             region: server.region, endpoint: try AWSEndpoint(url: server.endpoint), retry: retry)
     }
 
-    /// Fetches a URL with the curl command-line tool; returns status and body.
-    static func curl(_ url: String) throws -> (status: Int, body: Data) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("imagicon-curl-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sS", "--max-time", "20", "-o", output.path, "-w", "%{http_code}", url]
-        process.standardOutput = pipe
-        try process.run()
-        let status = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (Int(status) ?? -1, (try? Data(contentsOf: output)) ?? Data())
-    }
+    /// Fetches a URL as a browser would; returns status and body.
+    static func curl(_ url: String) throws -> (status: Int, body: Data) { try Browser.get(url) }
 
     @Test("signed operations with moto's signature checks on, including a 20 MB object")
     func signedOperations() async throws {
