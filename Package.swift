@@ -92,7 +92,12 @@ let package = Package(
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
-        .testTarget(name: "ImagiconTests", dependencies: ["Imagicon", "ImageKit", "AWSCore", "S3", "TestSupport"]),
+        .testTarget(
+            name: "ImagiconTests",
+            dependencies: [
+                "Imagicon", "TestSupport", "AWSCore", "S3", "DynamoDB", "ImageKit", "FaceKit", "LambdaRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["S3", "DynamoDB", "AWSCore", "ImageKit", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

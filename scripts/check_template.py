@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks template.yaml offline: SAM translation to plain CloudFormation, then the security
-properties issue 8 asks for, asserted on the translated resources (what CloudFormation would
+properties issues 8 and 17 ask for, asserted on the translated resources (what CloudFormation would
 really create). cfn-lint runs from scripts/check-template before this.
 
 Usage: check_template.py [TEMPLATE]   (default: template.yaml next to scripts/)
@@ -44,6 +44,11 @@ EXPECTED_ACTIONS = {
     "ConvertRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
         "s3:GetObject", "s3:ListBucket",
+    },
+    "ApiRole": {
+        "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query",
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket",
     },
 }
 
@@ -115,16 +120,14 @@ class Checker:
                 covered = json.dumps(tls[0]["Resource"])
                 self.check(f'"{name}.Arn"' in covered or f'"{name}", "Arn"' in covered, f"{name}: TLS deny misses the bucket ARN")
                 self.check("/*" in covered, f"{name}: TLS deny misses the objects")
+            # No public path to photos or thumbnails (no CDN origin either): browsers get presigned GETs.
             for s in statements:
-                if s.get("Effect") != "Allow":
-                    continue
-                principal = s.get("Principal")
-                self.check(principal not in ("*", {"AWS": "*"}), f"{name}: bucket policy allows everyone")
-                if principal == {"Service": "cloudfront.amazonaws.com"}:
-                    self.check(s.get("Action") == "s3:GetObject", f"{name}: CloudFront may do more than GetObject")
-                    self.check("/thumbnails/*" in json.dumps(s.get("Resource")), f"{name}: CloudFront may read beyond thumbnails/")
-                    self.check("AWS:SourceArn" in json.dumps(s.get("Condition", {})),
-                               f"{name}: CloudFront access not bound to the distribution (AWS:SourceArn)")
+                self.check(s.get("Effect") != "Allow", f"{name}: bucket policy grants access to {s.get('Principal')}")
+        cors = buckets["UploadsBucket"]["Properties"].get("CorsConfiguration", {}).get("CorsRules", [])
+        self.check(len(cors) == 1 and cors[0].get("AllowedMethods") == ["POST"], "UploadsBucket: CORS is not POST-only for browser uploads")
+        self.check(all("CorsConfiguration" not in b["Properties"] for n, b in buckets.items() if n != "UploadsBucket"),
+                   "CORS on a bucket browsers do not upload to")
+        self.check("*" not in json.dumps(cors[0].get("AllowedOrigins") if cors else "*"), "UploadsBucket: CORS allows every origin")
 
     @staticmethod
     def statements(document: dict) -> list[dict]:
@@ -194,7 +197,7 @@ class Checker:
 
     def functions(self) -> None:
         functions = self.of_type("AWS::Lambda::Function")
-        self.check(set(functions) == {"ProcessFunction", "SearchFunction", "ConvertFunction"}, f"functions: {sorted(functions)}")
+        self.check(set(functions) == {"ProcessFunction", "SearchFunction", "ConvertFunction", "ApiFunction"}, f"functions: {sorted(functions)}")
         handlers = {}
         for name, f in functions.items():
             p = f["Properties"]
@@ -204,17 +207,33 @@ class Checker:
             self.check("Fn::GetAtt" in p.get("Role", {}), f"{name}: role not the stack's own")
             self.check(isinstance(p.get("MemorySize"), dict) and isinstance(p.get("Timeout"), dict),
                        f"{name}: memory/timeout not parameters")
-        self.check(handlers == {"ProcessFunction": "process", "SearchFunction": "search", "ConvertFunction": "convert"},
+        self.check(handlers == {"ProcessFunction": "process", "SearchFunction": "search", "ConvertFunction": "convert", "ApiFunction": "api"},
                    f"handlers: {handlers}")
+        for name in ("ApiFunction", "SearchFunction", "ConvertFunction"):
+            self.check("ReservedConcurrentExecutions" in functions[name]["Properties"], f"{name}: no reserved concurrency")
+        api_env = functions["ApiFunction"]["Properties"]["Environment"]["Variables"]
+        for var in ("IMAGICON_TABLE", "IMAGICON_SOURCE_BUCKET", "IMAGICON_THUMBNAIL_BUCKET", "IMAGICON_MODELS_DIR"):
+            self.check(var in api_env, f"ApiFunction: {var} not set")
+        self.check(api_env.get("IMAGICON_ADMIN_TOKEN_SHA256") == {"Ref": "AdminTokenSha256"}, "ApiFunction: admin hash not the parameter")
+        self.check(self.cfn["Parameters"]["AdminTokenSha256"].get("NoEcho") is True, "AdminTokenSha256 is not NoEcho")
         process_env = functions["ProcessFunction"]["Properties"]["Environment"]["Variables"]
         for var in ("IMAGICON_TABLE", "IMAGICON_THUMBNAIL_BUCKET", "IMAGICON_MODELS_DIR"):
             self.check(var in process_env, f"ProcessFunction: {var} not set")
         self.check("IMAGICON_SOURCE_BUCKET" in functions["ConvertFunction"]["Properties"]["Environment"]["Variables"],
                    "ConvertFunction: IMAGICON_SOURCE_BUCKET not set")
         urls = self.of_type("AWS::Lambda::Url")
-        self.check(sorted(urls) == ["ConvertFunctionUrl", "SearchFunctionUrl"], f"function URLs: {sorted(urls)}")
+        self.check(sorted(urls) == ["ApiFunctionUrl", "ConvertFunctionUrl", "SearchFunctionUrl"], f"function URLs: {sorted(urls)}")
         for name, u in urls.items():
-            self.check(u["Properties"].get("AuthType") == {"Ref": "FunctionUrlAuthType"}, f"{name}: auth type not the parameter")
+            if name == "ApiFunctionUrl":
+                self.check(u["Properties"].get("AuthType") == "AWS_IAM", f"{name}: not AWS_IAM (reachable only through CloudFront)")
+            else:
+                self.check(u["Properties"].get("AuthType") == {"Ref": "FunctionUrlAuthType"}, f"{name}: auth type not the parameter")
+        # The albums API may be invoked by the app's distribution only.
+        for name, perm in self.of_type("AWS::Lambda::Permission").items():
+            if perm["Properties"].get("FunctionName") == {"Ref": "ApiFunction"}:
+                self.check(perm["Properties"].get("Principal") == "cloudfront.amazonaws.com"
+                           and "AppDistribution" in json.dumps(perm["Properties"].get("SourceArn")),
+                           f"{name}: the api function may be invoked by more than the app's distribution")
         # Public access only when the AuthType parameter says NONE, and then for both URL functions
         # (SAM adds nothing for a parameterised AuthType).
         public = {n: r for n, r in self.of_type("AWS::Lambda::Permission").items() if r["Properties"].get("Principal") == "*"}
@@ -235,7 +254,7 @@ class Checker:
         self.check(params["Architecture"]["Default"] == "x86_64", "Architecture default is not x86_64")
         layers = self.of_type("AWS::Lambda::LayerVersion")
         self.check(len(layers) == 1, "no models layer")
-        for name in ("ProcessFunction", "SearchFunction"):
+        for name in ("ProcessFunction", "SearchFunction", "ApiFunction"):
             self.check(len(functions[name]["Properties"].get("Layers", [])) == 1, f"{name}: no models layer")
 
     def roles(self) -> None:
@@ -285,22 +304,45 @@ class Checker:
                   if "s3:PutObject" in json.dumps(st["Action"])]
         self.check(len(writes) == 1 and json.dumps(writes[0]["Resource"]).endswith('-thumbnails-${AWS::AccountId}-${AWS::Region}/sessions/*"}'),
                    "SearchRole: writes not limited to sessions/ of the thumbnail bucket")
+        writes = [st for st in self.statements(roles["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"])
+                  if "s3:PutObject" in json.dumps(st["Action"]) or "s3:DeleteObject" in json.dumps(st["Action"])]
+        allowed = ('-uploads-${AWS::AccountId}-${AWS::Region}/albums/*"}', '-thumbnails-${AWS::AccountId}-${AWS::Region}/sessions/*"}')
+        self.check(len(writes) == 2 and all(json.dumps(st["Resource"]).endswith(allowed) for st in writes),
+                   "ApiRole: writes (and so upload forms) not limited to albums/ of the uploads bucket and sessions/")
 
     def cdn(self) -> None:
         dists = self.of_type("AWS::CloudFront::Distribution")
-        self.check(len(dists) == 1, "no CloudFront distribution")
+        self.check(set(dists) == {"AppDistribution"}, f"distributions: {sorted(dists)}")
         for name, d in dists.items():
             config = d["Properties"]["DistributionConfig"]
             origins = config["Origins"]
             self.check(all("OriginAccessControlId" in o for o in origins), f"{name}: an origin has no origin access control")
-            self.check(config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only"),
+            behaviours = [config["DefaultCacheBehavior"]] + config.get("CacheBehaviors", [])
+            self.check(all(b["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only") for b in behaviours),
                        f"{name}: serves plain HTTP")
-            self.check(config["DefaultCacheBehavior"].get("AllowedMethods") == ["GET", "HEAD"], f"{name}: allows writes")
-        self.check(len(self.of_type("AWS::CloudFront::OriginAccessControl")) == 1, "no origin access control")
+            self.check(config["DefaultCacheBehavior"].get("AllowedMethods") == ["GET", "HEAD"], f"{name}: default behaviour allows writes")
+            api = [b for b in config.get("CacheBehaviors", []) if b.get("PathPattern") == "/api/*"]
+            self.check(len(api) == 1 and api[0].get("TargetOriginId") == "api", f"{name}: no /api/* behaviour to the api origin")
+            if api:
+                self.check(api[0].get("CachePolicyId") == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", f"{name}: /api/* is cached at the edge")
+                self.check(any(f.get("EventType") == "viewer-request" for f in api[0].get("FunctionAssociations", [])),
+                           f"{name}: /api/* does not move the bearer token out of Authorization (origin access control signs there)")
+            self.check(config.get("WebACLId") == {"Fn::If": ["CreateWaf", {"Fn::GetAtt": ["AppWebAcl", "Arn"]}, {"Ref": "AWS::NoValue"}]},
+                       f"{name}: the optional web ACL is not attached")
+        oac = self.of_type("AWS::CloudFront::OriginAccessControl")
+        self.check(any(o["Properties"]["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "lambda" for o in oac.values()),
+                   "no origin access control for the api function")
+        acls = self.of_type("AWS::WAFv2::WebACL")
+        self.check(len(acls) == 1, "no optional WAF web ACL")
+        for name, acl in acls.items():
+            rules = acl["Properties"]["Rules"]
+            self.check(any("RateBasedStatement" in r["Statement"] for r in rules), f"{name}: no rate-based rule")
+            self.check(any(r["Statement"].get("ManagedRuleGroupStatement", {}).get("Name") == "AWSManagedRulesCommonRuleSet" for r in rules),
+                       f"{name}: no AWS managed common rule set")
 
     def outputs(self) -> None:
         outputs = set(self.cfn.get("Outputs", {}))
-        for name in ("UploadsBucketName", "ThumbnailBucketName", "RecordsTableName", "SearchFunctionUrl", "ConvertFunctionUrl"):
+        for name in ("UploadsBucketName", "ThumbnailBucketName", "RecordsTableName", "SearchFunctionUrl", "ConvertFunctionUrl", "AppUrl"):
             self.check(name in outputs, f"output {name} missing")
 
 
@@ -367,10 +409,22 @@ MUTATIONS = {
     "public URL without invoke permission": lambda t: t["Resources"].pop("ConvertFunctionUrlPublicInvoke"),
     "public invoke beyond the URL": lambda t: t["Resources"]["SearchFunctionUrlPublicInvoke"]["Properties"].pop("InvokedViaFunctionUrl"),
     "list every bucket": lambda t: _statement(t, "ConvertRole", "MissingKeysAre404").update(Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::*"}),
-    "plain HTTP CDN": lambda t: t["Resources"]["ThumbnailDistribution"]["Properties"]["DistributionConfig"]
-        ["DefaultCacheBehavior"].update(ViewerProtocolPolicy="allow-all"),
-    "CDN reads the whole bucket": lambda t: t["Resources"]["ThumbnailBucketPolicy"]["Properties"]["PolicyDocument"]
-        ["Statement"][0]["Fn::If"][1].update(Resource={"Fn::Sub": "${ThumbnailBucket.Arn}/*"}),
+    "plain HTTP CDN": lambda t: t["Resources"]["AppDistribution"]["Properties"]["DistributionConfig"]
+        ["CacheBehaviors"][0].update(ViewerProtocolPolicy="allow-all"),
+    "public thumbnail CDN again": lambda t: t["Resources"]["ThumbnailBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+         "Resource": {"Fn::Sub": "${ThumbnailBucket.Arn}/thumbnails/*"}}),
+    "public api URL": lambda t: t["Resources"]["ApiFunction"]["Properties"]["FunctionUrlConfig"].update(AuthType="NONE"),
+    "anyone invokes the api": lambda t: t["Resources"]["ApiFunctionUrlFromCloudFront"]["Properties"].update(Principal="*"),
+    "admin hash echoed": lambda t: t["Parameters"]["AdminTokenSha256"].pop("NoEcho"),
+    "upload forms anywhere": lambda t: _statement(t, "ApiRole", "UploadAndDeleteAlbumPhotos").update(
+        Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-uploads-${AWS::AccountId}-${AWS::Region}/*"}),
+    "api unreserved": lambda t: t["Resources"]["ApiFunction"]["Properties"].pop("ReservedConcurrentExecutions"),
+    "cached API answers": lambda t: t["Resources"]["AppDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"][0]
+        .update(CachePolicyId="658327ea-f89d-4fab-a63d-7e88639e58f6"),
+    "no rate limit": lambda t: t["Resources"]["AppWebAcl"]["Properties"]["Rules"].pop(0),
+    "CORS from anywhere": lambda t: t["Resources"]["UploadsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0].update(
+        AllowedOrigins=["*"]),
 }
 
 

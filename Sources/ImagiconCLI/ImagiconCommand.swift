@@ -17,6 +17,7 @@ struct ImagiconCommand: AsyncParsableCommand {
         commandName: "imagicon",
         abstract: "Photo pipeline tools: thumbnails, EXIF, faces, local Lambda replay.",
         subcommands: [
+            AlbumCommand.self,
             InvokeCommand.self,
             ServeCommand.self,
             ProcessCommand.self,

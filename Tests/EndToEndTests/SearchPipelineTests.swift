@@ -200,7 +200,7 @@ final class SearchPipelineTests {
         let archive = try await s3.getObject(bucket: thumbs, key: zipKey).body
         let zipURL = dir.appendingPathComponent("matches.zip")
         try Data(archive).write(to: zipURL)
-        let listing = try zipListing(zipURL.path)
+        let listing = try Self.zipListing(zipURL.path)
         let matchedKeys = obamaMatches.compactMap { $0["key"] as? String }
         #expect(Set(listing.keys) == Set(matchedKeys.map { String($0.split(separator: "/").last!) }))
         for key in matchedKeys {
@@ -228,7 +228,7 @@ final class SearchPipelineTests {
     }
 
     /// File name -> CRC-32 (hex) of each entry, as Python's zipfile reads the archive (it checks the CRCs).
-    func zipListing(_ path: String) throws -> [String: String] {
+    static func zipListing(_ path: String) throws -> [String: String] {
         let script = """
             import sys, zipfile, json, zlib
             z = zipfile.ZipFile(sys.argv[1])

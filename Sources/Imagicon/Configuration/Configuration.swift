@@ -4,7 +4,7 @@ import ImageKit
 
 /// The function's configuration, read once from the environment (DESIGN.md, "Environment").
 public struct Configuration: Sendable, Equatable {
-    /// The three entry points of the package.
+    /// The entry points of the package.
     public enum Handler: String, Sendable, CaseIterable {
         /// S3 upload -> thumbnails, metadata, faces, records.
         case process
@@ -12,6 +12,8 @@ public struct Configuration: Sendable, Equatable {
         case search
         /// On-the-fly conversion for downloads.
         case convert
+        /// The albums API for browsers: albums, shares, uploads, find me (DESIGN.md, "Albums API").
+        case api
     }
 
     /// `_HANDLER`.
@@ -32,6 +34,8 @@ public struct Configuration: Sendable, Equatable {
     public var faceThreshold: Double
     /// `IMAGICON_SOURCE_BUCKET`.
     public var sourceBucket: String?
+    /// `IMAGICON_ADMIN_TOKEN_SHA256`: lower-case hex SHA-256 of the operator's admin token (`api`).
+    public var adminTokenSHA256: String?
 
     /// Reads and validates the configuration; `fileExists` is injectable for tests.
     public init(environment env: [String: String], fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
@@ -43,13 +47,21 @@ public struct Configuration: Sendable, Equatable {
         // Lambda's console default is `bootstrap` / `handler.name`; accept a module prefix such as `imagicon.process`.
         let bare = handlerName.split(separator: ".").last.map(String.init) ?? handlerName
         guard let handler = Handler(rawValue: bare) else {
-            throw ConfigurationError(.unknownHandler, "_HANDLER '\(handlerName)' is not one of process, search, convert")
+            throw ConfigurationError(.unknownHandler, "_HANDLER '\(handlerName)' is not one of process, search, convert, api")
         }
         self.handler = handler
         self.region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1"
         self.table = value("IMAGICON_TABLE")
         self.thumbnailBucket = value("IMAGICON_THUMBNAIL_BUCKET")
         self.sourceBucket = value("IMAGICON_SOURCE_BUCKET")
+        if let raw = value("IMAGICON_ADMIN_TOKEN_SHA256") {
+            let hex = raw.lowercased()
+            guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+                throw ConfigurationError(
+                    .invalidValue, "IMAGICON_ADMIN_TOKEN_SHA256 must be 64 hex digits (the SHA-256 of the admin token)")
+            }
+            self.adminTokenSHA256 = hex
+        }
         self.thumbnailSizes = try ThumbnailSize.parseList(value("IMAGICON_THUMBNAIL_SIZES") ?? "200x200,1024x1024")
 
         if let raw = value("IMAGICON_MAX_PIXELS") {
@@ -99,6 +111,13 @@ public struct Configuration: Sendable, Equatable {
             guard sourceBucket != nil else {
                 throw ConfigurationError(.missingValue, "IMAGICON_SOURCE_BUCKET must be set for the convert handler")
             }
+        case .api:
+            for (name, value) in [
+                ("IMAGICON_TABLE", table), ("IMAGICON_SOURCE_BUCKET", sourceBucket), ("IMAGICON_ADMIN_TOKEN_SHA256", adminTokenSHA256),
+            ] where value == nil {
+                throw ConfigurationError(.missingValue, "\(name) must be set for the api handler")
+            }
+            try validateModels(fileExists: fileExists)
         }
     }
 

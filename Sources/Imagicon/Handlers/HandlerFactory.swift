@@ -22,6 +22,8 @@ public enum HandlerFactory {
             return try makeSearchHandler(configuration, environment: environment)
         case .convert:
             return try makeConvertHandler(configuration, environment: environment)
+        case .api:
+            return try makeApiHandler(configuration, environment: environment)
         }
     }
 
