@@ -38,14 +38,17 @@ public struct TableReader: Sendable {
 
         /// The cursor's string form (base64url, no padding).
         public var string: String {
-            Data(sortKey.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            // FoundationEssentials only (the Lambda package links no full Foundation): map by hand.
+            String(
+                Data(sortKey.utf8).base64EncodedString().compactMap { c -> Character? in
+                    c == "+" ? "-" : c == "/" ? "_" : c == "=" ? nil : c
+                })
         }
 
         /// Parses a client's cursor; nil when it is not one this reader made (a 400 for the caller).
         public init?(_ string: String) {
             guard string.utf8.count <= 2048 else { return nil }
-            var b64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            var b64 = String(string.map { c -> Character in c == "-" ? "+" : c == "_" ? "/" : c })
             b64 += String(repeating: "=", count: (4 - b64.utf8.count % 4) % 4)
             guard let data = Data(base64Encoded: b64), let sortKey = String(validating: Array(data), as: UTF8.self),
                 sortKey.hasPrefix(StorageLayout.imageSortKeyPrefix)
