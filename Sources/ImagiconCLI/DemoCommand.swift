@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// `imagicon demo`: the whole thing locally, end to end (runs the repository's `scripts/demo`).
+/// `imagicon demo`: the whole pipeline locally, end to end (runs the repository's `scripts/demo --pipeline`;
+/// `scripts/demo` without it starts the web app with `imagicon serve`).
 ///
 /// The script's progress goes to stderr; stdout gets one JSON document summarising what landed.
 struct DemoCommand: ParsableCommand {
@@ -21,6 +22,7 @@ struct DemoCommand: ParsableCommand {
         let output = root.appendingPathComponent(".demo")
         let process = Process()
         process.executableURL = script
+        process.arguments = ["--pipeline"]
         process.currentDirectoryURL = root
         process.environment = ProcessInfo.processInfo.environment.merging(["DEMO_OUT": output.path]) { $1 }
         process.standardOutput = FileHandle.standardError

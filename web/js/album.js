@@ -14,23 +14,34 @@ export async function albumView(context) {
   setTitle(album.name || 'Album');
 
   let viewer;
-  const grid = new AlbumGrid({
+  let grid;
+  grid = new AlbumGrid({
     api, albumId,
     onOpen: (photoId) => viewer.open(photoId),
-    onChange: (ordered) => viewer.setOrder(ordered.map((p) => p.id)),
+    onChange: (ordered) => {
+      viewer.setOrder(ordered.map((p) => p.id));
+      // Once every page is here the counts come from the photos themselves (they change as uploads land).
+      if (grid?.done) showCounts(ordered.length, ordered.reduce((sum, p) => sum + (p.faceCount || 0), 0));
+    },
   });
   viewer = new PhotoViewer({ api, albumId, canDelete: owner, onDeleted: (id) => grid.remove(id) });
 
-  const counts = [];
-  if (Number.isFinite(album.photoCount)) counts.push(`${album.photoCount} photo${album.photoCount === 1 ? '' : 's'}`);
-  if (Number.isFinite(album.faceCount)) counts.push(`${album.faceCount} face${album.faceCount === 1 ? '' : 's'}`);
+  const countText = h('span', {});
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const showCounts = (photos, faces) => {
+    const counts = [];
+    if (Number.isFinite(photos)) counts.push(plural(photos, 'photo'));
+    if (Number.isFinite(faces)) counts.push(plural(faces, 'face'));
+    countText.textContent = counts.join(' · ');
+  };
+  showCounts(album.photoCount, album.faceCount);
   const findButton = h('button', {
     type: 'button', class: 'secondary',
     onclick: () => findMeView(context, { album }).then(() => app.prepend(h('p', {},
       h('button', { type: 'button', class: 'link-button', onclick: () => albumView(context) }, '← Back to the album')))),
   }, 'Find me in this album');
   const summary = h('section', { class: 'summary row spread' },
-    h('p', { class: 'muted' }, counts.join(' · ') || ' ', owner ? ' · you own this album' : ''),
+    h('p', { class: 'muted' }, countText, owner ? ' · you own this album' : ''),
     findButton);
 
   const parts = [summary];

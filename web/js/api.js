@@ -89,8 +89,9 @@ export class Api {
       json: { files: files.map((f) => ({ name: f.name, size: f.size, contentType: f.type })) },
     });
   }
-  find(id, selfie) {
-    return this.call(`albums/${enc(id)}/find`, { method: 'POST', body: selfie, contentType: selfie.type || 'image/jpeg' });
+  /** Find me with a selfie (raw image body); `zip` also packs every match into one ZIP. */
+  find(id, selfie, { zip = false } = {}) {
+    return this.call(`albums/${enc(id)}/find${zip ? '?zip=true' : ''}`, { method: 'POST', body: selfie, contentType: selfie.type || 'image/jpeg' });
   }
   zip(id, photoIds) { return this.call(`albums/${enc(id)}/zip`, { method: 'POST', json: { photoIds } }); }
 }

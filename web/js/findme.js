@@ -46,7 +46,10 @@ export async function findMeView({ app, api, setTitle, albumId }, { only = false
     canvas.toBlob((blob) => blob && search(blob), 'image/jpeg', 0.92);
   }
 
+  let lastSelfie = null;
+
   async function search(selfie) {
+    lastSelfie = selfie;
     show(results);
     show(status, h('p', { class: 'muted' }, 'Looking for you in the album…'));
     try {
@@ -65,23 +68,27 @@ export async function findMeView({ app, api, setTitle, albumId }, { only = false
     show(status, h('p', {}, `${matches.length} photo${matches.length === 1 ? '' : 's'} of you, best match first.`));
     const boxes = [];
     const zipMessage = h('div', { class: 'result' });
+    // A findme link may only zip what its selfie matched: the server packs all matches (find's `zip`).
+    const selectable = !only;
     const tiles = matches.map((match, index) => {
       const id = `match-${index}`;
       const box = h('input', { type: 'checkbox', id, checked: true, value: match.photoId });
       boxes.push(box);
       const original = urlOf(match.original);
+      const image = thumbnailImage(match.thumbnails, `Photo ${index + 1} of you`);
       return h('li', { class: 'tile match', 'data-test': 'match-tile', 'data-photo-id': match.photoId },
-        original
-          ? h('a', { href: original, target: '_blank', rel: 'noopener' }, thumbnailImage(match.thumbnails, `Match ${index + 1}`))
-          : thumbnailImage(match.thumbnails, `Match ${index + 1}`),
-        h('label', { for: id, class: 'check' }, box, `Select match ${index + 1}`));
+        original ? h('a', { href: original, target: '_blank', rel: 'noopener', 'aria-label': `Open photo ${index + 1} of you` }, image) : image,
+        selectable ? h('label', { for: id, class: 'check' }, box, `Select photo ${index + 1}`) : null);
     });
-    const zipButton = h('button', { type: 'button', 'data-test': 'zip-download', onclick: () => download() }, 'Download selected as ZIP');
-    const selectAll = h('button', { type: 'button', class: 'secondary', onclick: () => { const all = boxes.every((b) => b.checked); for (const b of boxes) b.checked = !all; update(); } }, 'Select all / none');
+    const zipButton = h('button', { type: 'button', 'data-test': 'zip-download', onclick: () => download() },
+      selectable ? 'Download selected as ZIP' : `Download all ${matches.length} as ZIP`);
+    const selectAll = selectable
+      ? h('button', { type: 'button', class: 'secondary', onclick: () => { const all = boxes.every((b) => b.checked); for (const b of boxes) b.checked = !all; update(); } }, 'Select all / none')
+      : null;
     const count = h('span', { class: 'muted' });
     const update = () => {
       const selected = boxes.filter((b) => b.checked).length;
-      count.textContent = `${selected} selected`;
+      if (selectable) count.textContent = `${selected} selected`;
       zipButton.disabled = selected === 0;
     };
     for (const box of boxes) box.addEventListener('change', update);
@@ -92,7 +99,7 @@ export async function findMeView({ app, api, setTitle, albumId }, { only = false
       zipButton.disabled = true;
       show(zipMessage, h('p', { class: 'muted' }, 'Packing your photos…'));
       try {
-        const answer = await api.zip(albumId, ids);
+        const answer = selectable ? await api.zip(albumId, ids) : await api.find(albumId, lastSelfie, { zip: true });
         const url = answer.url || answer.zip?.url;
         if (!url) throw new ApiError(500, '', 'The server did not return a ZIP.');
         show(zipMessage, h('p', {}, 'Your download should start now. If it does not, ',

@@ -7,8 +7,7 @@ const PAGE = 60;
 
 /** Alt text for a photo: what we know about it, never empty. */
 export function altText(photo) {
-  const name = (photo.key || '').split('/').pop() || 'Photo';
-  const parts = [name];
+  const parts = ['Photo'];
   if (photo.takenAt) parts.push(`taken ${formatDate(photo.takenAt)}`);
   if (photo.camera) parts.push(`with ${photo.camera}`);
   if (photo.faceCount) parts.push(`${photo.faceCount} face${photo.faceCount === 1 ? '' : 's'}`);

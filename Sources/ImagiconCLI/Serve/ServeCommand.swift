@@ -103,7 +103,6 @@ struct ServeCommand: AsyncParsableCommand {
         await stack.set(poller: poller)
         poller.start()
 
-        log("albums (admin): \(url)/#token=\(state.adminToken)")
         var ready = ReadyLine(url: url, adminToken: state.adminToken, album: nil)
         if let album {
             let seeder = AlbumSeeder(baseURL: url, adminToken: state.adminToken, state: state)
