@@ -15,7 +15,7 @@ public enum AccessToken {
     public static func make(albumID: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return albumID + "." + base64url(bytes)
+        return albumID + "." + Base64URL.encode(bytes)
     }
 
     /// Lower-case hex SHA-256 of the token's UTF-8 bytes (what the table stores).
@@ -27,7 +27,7 @@ public enum AccessToken {
     public static func albumID(of token: String) -> String? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, AlbumID.isValid(parts[0]), parts[1].utf8.count == 43,
-            parts[1].utf8.allSatisfy(isBase64URL)
+            parts[1].utf8.allSatisfy(Base64URL.isAlphabet)
         else { return nil }
         return String(parts[0])
     }
@@ -40,17 +40,6 @@ public enum AccessToken {
         var difference: UInt8 = 0
         for i in x.indices { difference |= x[i] ^ y[i] }
         return difference == 0
-    }
-
-    /// Base64url without padding.
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func isBase64URL(_ byte: UInt8) -> Bool {
-        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
-            || byte == 0x5F
     }
 }
 

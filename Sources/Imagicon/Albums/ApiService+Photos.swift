@@ -244,16 +244,14 @@ struct PhotoCursor: Equatable {
 
     init?(_ string: String) {
         guard string.utf8.count <= 4096 else { return nil }
-        var b64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        b64 += String(repeating: "=", count: (4 - b64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: b64), let text = String(validating: Array(data), as: UTF8.self),
+        guard let data = Base64URL.decode(string), let text = String(validating: data, as: UTF8.self),
             let newline = text.firstIndex(of: "\n")
         else { return nil }
         processedAt = String(text[..<newline])
         key = String(text[text.index(after: newline)...])
     }
 
-    var string: String { AccessToken.base64url(Array("\(processedAt)\n\(key)".utf8)) }
+    var string: String { Base64URL.encode(Array("\(processedAt)\n\(key)".utf8)) }
 
     /// Newest processing time first, then key order.
     static func newestFirst(_ a: ImageRecord, _ b: ImageRecord) -> Bool {

@@ -38,19 +38,13 @@ public struct TableReader: Sendable {
 
         /// The cursor's string form (base64url, no padding).
         public var string: String {
-            // FoundationEssentials only (the Lambda package links no full Foundation): map by hand.
-            String(
-                Data(sortKey.utf8).base64EncodedString().compactMap { c -> Character? in
-                    c == "+" ? "-" : c == "/" ? "_" : c == "=" ? nil : c
-                })
+            Base64URL.encode(Array(sortKey.utf8))
         }
 
         /// Parses a client's cursor; nil when it is not one this reader made (a 400 for the caller).
         public init?(_ string: String) {
             guard string.utf8.count <= 2048 else { return nil }
-            var b64 = String(string.map { c -> Character in c == "-" ? "+" : c == "_" ? "/" : c })
-            b64 += String(repeating: "=", count: (4 - b64.utf8.count % 4) % 4)
-            guard let data = Data(base64Encoded: b64), let sortKey = String(validating: Array(data), as: UTF8.self),
+            guard let data = Base64URL.decode(string), let sortKey = String(validating: data, as: UTF8.self),
                 sortKey.hasPrefix(StorageLayout.imageSortKeyPrefix)
             else { return nil }
             self.sortKey = sortKey
