@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
-// Module map and contracts: ../shared/DESIGN.md. Dependencies point one way:
-// shims <- {AWSCore, ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}.
+// The map of modules and what each may import: docs/ARCHITECTURE.md (contracts: ../shared/DESIGN.md).
+// Dependencies point one way: shims, Parallel <- {LambdaRuntime, AWSCore, ImageKit, ExifKit, FaceKit}
+// <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; Benchmarks/ beside, never shipped.
 import PackageDescription
 
 /// A system-library shim: a module map over one C library found with pkg-config.
