@@ -26,8 +26,20 @@ public struct S3DeleteResult: Sendable, Equatable {
 
 extension S3Client {
     /// Deletes many keys, 1000 per request as S3 allows. Per-key failures are returned, not thrown.
+    /// Keys with control characters, which an XML 1.0 body cannot carry (`&#x1;` is not allowed and
+    /// a CR would be read as LF), are deleted one by one with DeleteObject.
     public func deleteObjects(bucket: String, keys: [String]) async throws(AWSError) -> S3DeleteResult {
         var result = S3DeleteResult(deleted: [], failures: [])
+        let xmlUnsafe = { (key: String) in key.utf8.contains { $0 < 0x20 || $0 == 0x7F } }
+        for key in keys where xmlUnsafe(key) {
+            do {
+                try await deleteObject(bucket: bucket, key: key)
+                result.deleted.append(key)
+            } catch  where !error.isRetryable {
+                result.failures.append(.init(key: key, code: error.serviceCode ?? "\(error.code)", message: error.message))
+            }
+        }
+        let keys = keys.filter { !xmlUnsafe($0) }
         var start = 0
         while start < keys.count {
             let batch = keys[start..<min(start + 1000, keys.count)]

@@ -188,5 +188,15 @@ struct S3MotoTests {
         let deleted = try await s3.deleteObjects(bucket: bucket, keys: keys)
         #expect(Set(deleted.deleted) == Set(keys))
         #expect(try await s3.listAllObjects(bucket: bucket, prefix: "weird/").isEmpty)
+
+        // Control characters: XML 1.0 cannot carry them in a DeleteObjects body; they still go.
+        let control = ["ctrl/start\u{1}end.jpg", "ctrl/tab\tand cr\r.jpg", "ctrl/del\u{7F}.jpg"]
+        for key in control { try await s3.putObject(bucket: bucket, key: key, body: [1]) }
+        let mixed = try await s3.deleteObjects(bucket: bucket, keys: control + ["ctrl/plain.jpg"])
+        #expect(Set(mixed.deleted) == Set(control + ["ctrl/plain.jpg"]))
+        #expect(mixed.failures.isEmpty)
+        for key in control {
+            await #expect(throws: AWSError.self, "\(key)") { try await s3.headObject(bucket: bucket, key: key) }
+        }
     }
 }
