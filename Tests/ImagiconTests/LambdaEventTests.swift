@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Imagicon
@@ -116,7 +117,6 @@ struct LambdaEventTests {
         ("malformed/size-wrong-type.json", .invalidField, "$.Records[0].s3.object.size"),
         ("malformed/key-bad-percent.json", .invalidKey, "bad%ZZkey.jpg"),
         ("malformed/missing-bucket.json", .missingField, "$.Records[0].s3.bucket is missing"),
-        ("malformed/unknown-event-name.json", .invalidField, "ReducedRedundancyLostObject"),
     ])
     func malformed(name: String, code: EventDecodingError.Code, fragment: String) throws {
         let error = try #require(throws: EventDecodingError.self) { try LambdaEvent.decode(EventFixtures.bytes(name)) }
@@ -136,6 +136,33 @@ struct LambdaEventTests {
                 #expect(!error.message.isEmpty)
             }
         }
+    }
+
+    @Test func eventBridgeKeysAreVerbatim() throws {
+        // EventBridge does not URL-encode keys: decoding them would turn `+` into a space and refuse `%`.
+        #expect(try objects("eventbridge-key-verbatim.json").first?.key == "weddings/2026/c++ notes 100% done.jpg")
+    }
+
+    @Test func eventKindsWeDoNotActOnAreOther() throws {
+        let tags = try #require(try objects("eventbridge-object-tags-added.json").first)
+        #expect(tags.kind == .other && tags.eventName == "Object Tags Added")
+        let lost = try #require(try objects("s3-reduced-redundancy-lost.json").first)
+        #expect(lost.kind == .other && lost.eventName.contains("ReducedRedundancyLostObject"))
+    }
+
+    @Test func destinationRecordsReplayTheirRequestPayload() throws {
+        #expect(
+            try LambdaEvent.decode(EventFixtures.bytes("dlq-destination-record.json"))
+                == LambdaEvent.decode(EventFixtures.bytes("s3-put-jpeg.json")))
+        // Wrapped in SQS (an on-failure destination queue feeding the function) too.
+        let record = String(decoding: try EventFixtures.bytes("dlq-destination-record.json"), as: UTF8.self)
+        let body = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        let sqs = #"{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":\#(body)}]}"#
+        guard case .sqs(let messages) = try LambdaEvent.decode(Array(sqs.utf8)) else {
+            Issue.record("not an SQS batch")
+            return
+        }
+        #expect(messages.first?.content == .success(try LambdaEvent.decode(EventFixtures.bytes("s3-put-jpeg.json"))))
     }
 
     @Test func nonObjectRootAndEmptyKey() throws {

@@ -27,6 +27,10 @@ public enum LambdaEvent: Sendable, Equatable {
         if root.child("Event")?.value == .string("s3:TestEvent") {
             return .s3TestEvent
         }
+        // A Lambda destination / dead-letter record: replaying it is processing its original event.
+        if let payload = root.child("requestPayload"), root.child("requestContext") != nil {
+            return try decode(payload.value, nested: nested)
+        }
         if let records = root.child("Records") {
             let items = try records.array()
             if !nested, let first = items.first, try first.optionalString("eventSource") == "aws:sqs" {
@@ -83,7 +87,7 @@ public enum LambdaEvent: Sendable, Equatable {
         switch type {
         case "Object Created": kind = .created
         case "Object Deleted": kind = .removed
-        default: throw EventDecodingError(.invalidField, "$.detail-type '\(type)' is not Object Created or Object Deleted")
+        default: kind = .other
         }
         let detail = try root.required("detail").object()
         let object = try detail.required("object").object()
@@ -91,7 +95,8 @@ public enum LambdaEvent: Sendable, Equatable {
             kind: kind,
             eventName: try detail.optionalString("reason").map { "\(type):\($0)" } ?? type,
             bucket: try detail.required("bucket").object().requiredString("name"),
-            key: try S3KeyDecoding.decode(object.requiredString("key")),
+            // EventBridge keys are not URL-encoded (unlike S3 notifications): taken verbatim.
+            key: try verbatimKey(object.requiredString("key")),
             size: try object.optionalInt64("size"),
             eTag: try object.optionalString("etag").map(ETag.unquote),
             versionID: try object.optionalString("version-id"),
@@ -105,6 +110,12 @@ public enum LambdaEvent: Sendable, Equatable {
         let bare = name.hasPrefix("s3:") ? String(name.dropFirst(3)) : name
         if bare.hasPrefix("ObjectCreated:") { return .created }
         if bare.hasPrefix("ObjectRemoved:") { return .removed }
-        throw EventDecodingError(.invalidField, "\(path).eventName '\(name)' is not an ObjectCreated or ObjectRemoved event")
+        guard !bare.isEmpty else { throw EventDecodingError(.invalidField, "\(path).eventName is empty") }
+        return .other
+    }
+
+    static func verbatimKey(_ key: String) throws -> String {
+        guard !key.isEmpty else { throw EventDecodingError(.invalidKey, "object key is empty") }
+        return key
     }
 }

@@ -6,6 +6,9 @@ public struct ObjectEvent: Sendable, Equatable {
         case created
         /// `ObjectRemoved:*` / EventBridge `Object Deleted`.
         case removed
+        /// Any other S3 event (`ObjectRestore:*`, `LifecycleTransition`, EventBridge `Object Tags
+        /// Added`...): acknowledged and skipped, never an error retried into the dead-letter queue.
+        case other
     }
 
     /// Created or removed.
@@ -14,7 +17,7 @@ public struct ObjectEvent: Sendable, Equatable {
     public var eventName: String
     /// Bucket name.
     public var bucket: String
-    /// Object key, URL-decoded (`+` is a space, `%2B` a plus).
+    /// Object key: form-decoded for S3 notifications (`+` is a space, `%2B` a plus), verbatim from EventBridge.
     public var key: String
     /// Object size in bytes, when the event says.
     public var size: Int64?
