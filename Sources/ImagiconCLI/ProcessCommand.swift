@@ -80,31 +80,27 @@ struct ProcessCommand: AsyncParsableCommand {
         var faces: [FaceRecord]
     }
 
-    private func process(_ file: String, analyzer: ImageAnalyzer, output: URL) throws -> Summary {
+    private func process(_ file: String, analyzer: ImageAnalyzer, output outputFolder: URL) throws -> Summary {
         let name = URL(fileURLWithPath: file).lastPathComponent
         let key = album.isEmpty ? name : "\(album)/\(name)"
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("cannot read \(file)")
         }
         let object = ObjectIdentity(bucket: "local", key: key, size: Int64(data.count))
-        let record: RecordFile
-        var thumbnailPaths: [String] = []
-        var timings: [String: Double] = [:]
-        do {
-            let analysis = try analyzer.analyze(Array(data))
-            timings = analysis.timings
-            for thumbnail in analysis.thumbnails {
-                let url = output.appendingPathComponent(StorageLayout.thumbnailKey(for: key, size: thumbnail.size))
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(thumbnail.bytes).write(to: url)
-                thumbnailPaths.append(url.path)
-            }
-            record = RecordFile(image: .processed(object, analysis: analysis), faces: FaceRecord.records(object, analysis: analysis))
-        } catch {
+        let output = ObjectOutput.build(object, body: Array(data), analyzer: analyzer)
+        if let error = output.image.error {
             FileHandle.standardError.write(Data("imagicon process: \(file): \(error)\n".utf8))
-            record = RecordFile(image: .failed(object, error: String(describing: error), format: ImageFormat.sniff(Array(data))), faces: [])
         }
-        let recordURL = output.appendingPathComponent("records/\(key).json")
+        var thumbnailPaths: [String] = []
+        for entry in output.thumbnails {
+            let url = outputFolder.appendingPathComponent(entry.key)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(entry.thumbnail.bytes).write(to: url)
+            thumbnailPaths.append(url.path)
+        }
+        let record = RecordFile(image: output.image, faces: output.faces)
+        let timings = output.timings
+        let recordURL = outputFolder.appendingPathComponent("records/\(key).json")
         try FileManager.default.createDirectory(at: recordURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

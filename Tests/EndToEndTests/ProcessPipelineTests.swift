@@ -96,6 +96,12 @@ final class ProcessPipelineTests {
                 attributes: .init(values: [":pk": .s("ALBUM#\(album)"), ":p": .s("FACE#\(key)#")]), consistentRead: true))
     }
 
+    /// The thumbnail keys the image item of `key` lists, sorted. (moto with auth on refuses
+    /// correctly signed listings with a `/` in the prefix, so the bucket is not listed.)
+    func thumbnailKeys(_ key: String) async throws -> [String] {
+        try await imageItem(key)?["thumbnails"]?.listValue?.compactMap { $0.mapValue?["key"]?.stringValue }.sorted() ?? []
+    }
+
     static let sample = Binaries.repositoryRoot.appendingPathComponent("samples/album")
 
     @Test func uploadProcessReprocessAndDelete() async throws {
@@ -108,10 +114,12 @@ final class ProcessPipelineTests {
         let objects = try #require((first.first?["response"] as? [String: Any])?["objects"] as? [[String: Any]])
         #expect(objects.first?["status"] as? String == "processed")
 
-        // Thumbnails in the thumbnail bucket, with the right type.
-        let thumb = try await s3.headObject(bucket: thumbs, key: "thumbnails/200x200/\(key)")
-        #expect(thumb.contentType == "image/jpeg")
-        _ = try await s3.headObject(bucket: thumbs, key: "thumbnails/64x64c/\(key)")
+        // Thumbnails in the thumbnail bucket, one per size under the key's folder, named by version.
+        let firstThumbnails = ["thumbnails/200x200/\(key)/0062E99A88DC40746.jpg", "thumbnails/64x64c/\(key)/0062E99A88DC40746.jpg"]
+        #expect(try await thumbnailKeys(key) == firstThumbnails)
+        for thumbnail in firstThumbnails {
+            #expect(try await s3.headObject(bucket: thumbs, key: thumbnail).contentType == "image/jpeg")
+        }
 
         // The image item per the storage contract.
         let item = try #require(try await imageItem(key))
@@ -147,12 +155,21 @@ final class ProcessPipelineTests {
         _ = try invoke([try s3Event("ObjectCreated:Put", key: key, size: newSize, sequencer: "0062E99A88DC407470")])
         #expect(try await imageItem(key)?["faceCount"]?.numberString == "1")
         #expect(try await faceItems(key).count == 1)
+        // New keys for the new version; the replaced upload's thumbnails are gone.
+        let secondThumbnails = ["thumbnails/200x200/\(key)/0062E99A88DC40747.jpg", "thumbnails/64x64c/\(key)/0062E99A88DC40747.jpg"]
+        #expect(try await thumbnailKeys(key) == secondThumbnails)
+        for thumbnail in secondThumbnails { _ = try await s3.headObject(bucket: thumbs, key: thumbnail) }
+        for thumbnail in firstThumbnails {
+            await #expect(throws: AWSError.self) { try await self.s3.headObject(bucket: self.thumbs, key: thumbnail) }
+        }
 
         // ObjectRemoved deletes thumbnails and records.
         _ = try invoke([try s3Event("ObjectRemoved:Delete", key: key, size: 0, sequencer: "0062E99A88DC407480")])
         #expect(try await imageItem(key) == nil)
         #expect(try await faceItems(key).isEmpty)
-        await #expect(throws: AWSError.self) { try await self.s3.headObject(bucket: self.thumbs, key: "thumbnails/200x200/\(key)") }
+        for thumbnail in secondThumbnails {
+            await #expect(throws: AWSError.self) { try await self.s3.headObject(bucket: self.thumbs, key: thumbnail) }
+        }
     }
 
     @Test func badImageIsAFailedRecordAndTheInvocationSucceeds() async throws {
@@ -289,9 +306,11 @@ final class ProcessCorpusTests {
         #expect(photo["format"]?.stringValue == "png")
         #expect(photo["faceCount"]?.numberString == "1")
         // An RGBA image with real transparency gets PNG thumbnails; an opaque one JPEG.
-        let alpha = try await pipeline.s3.headObject(bucket: pipeline.thumbs, key: "thumbnails/200x200/png/basn6a08.png")
-        #expect(alpha.contentType == "image/png")
-        let opaque = try await pipeline.s3.headObject(bucket: pipeline.thumbs, key: "thumbnails/200x200/png/basn2c08.png")
-        #expect(opaque.contentType == "image/jpeg")
+        let alphaKey = try #require(try await pipeline.thumbnailKeys("png/basn6a08.png").first)
+        #expect(alphaKey.hasSuffix(".png"))
+        #expect(try await pipeline.s3.headObject(bucket: pipeline.thumbs, key: alphaKey).contentType == "image/png")
+        let opaqueKey = try #require(try await pipeline.thumbnailKeys("png/basn2c08.png").first)
+        #expect(opaqueKey.hasSuffix(".jpg"))
+        #expect(try await pipeline.s3.headObject(bucket: pipeline.thumbs, key: opaqueKey).contentType == "image/jpeg")
     }
 }

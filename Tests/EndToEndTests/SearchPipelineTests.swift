@@ -189,7 +189,7 @@ final class SearchPipelineTests {
             let url = try #require(match["url"] as? String)
             let key = try #require(match["key"] as? String)
             #expect(url.contains("/\(uploads)/\(key)?"), "\(url)")
-            #expect((match["thumbnailUrl"] as? String)?.contains("/\(thumbs)/thumbnails/400x400/\(key)?") == true)
+            #expect((match["thumbnailUrl"] as? String)?.contains("/\(thumbs)/thumbnails/400x400/\(key)/") == true)
         }
 
         // The ZIP holds exactly the matched originals, byte for byte.

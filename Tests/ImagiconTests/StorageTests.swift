@@ -1,4 +1,5 @@
 import DynamoDB
+import ExifKit
 import FaceKit
 import ImageKit
 import Testing
@@ -12,7 +13,17 @@ struct StorageTests {
         #expect(StorageLayout.album(ofKey: "IMG_1.jpg") == "")
         #expect(StorageLayout.album(ofKey: "a/b/") == "a/b")
         let size = try #require(ThumbnailSize("300x300c"))
-        #expect(StorageLayout.thumbnailKey(for: "a/b.jpg", size: size) == "thumbnails/300x300c/a/b.jpg")
+        let version = S3Sequencer.version("0062E99A88DC407460")
+        let thumbnail = StorageLayout.thumbnailKey(for: "a/b.jpg", size: size, version: version, format: .jpeg)
+        #expect(thumbnail == "thumbnails/300x300c/a/b.jpg/0062E99A88DC40746.jpg")
+        #expect(
+            StorageLayout.thumbnailKey(for: "a/b.jpg", size: size, version: nil, format: .png)
+                == "thumbnails/300x300c/a/b.jpg/unversioned.png")
+        #expect(StorageLayout.isThumbnailKey(thumbnail, of: "a/b.jpg"))
+        #expect(StorageLayout.isThumbnailKey("thumbnails/300x300c/a/b.jpg", of: "a/b.jpg")) // the layout before versions
+        #expect(!StorageLayout.isThumbnailKey(thumbnail, of: "b.jpg"))
+        #expect(!StorageLayout.isThumbnailKey("thumbnails/300x300c/x/a/b.jpg/0A.jpg", of: "a/b.jpg"))
+        #expect(!StorageLayout.isThumbnailKey("thumbnails/300x300c/a/b.jpg/c/0A.jpg", of: "a/b.jpg"))
         #expect(StorageLayout.isThumbnailKey("thumbnails/200x200/a.jpg"))
         #expect(!StorageLayout.isThumbnailKey("my thumbnails/a.jpg"))
         #expect(StorageLayout.isNotAlbumPhoto("sessions/abc/selfie.jpg"))
@@ -59,20 +70,65 @@ struct StorageTests {
         #expect(item["processedAt"]?.stringValue?.hasSuffix("Z") == true)
     }
 
-    @Test func supersededEvents() {
+    @Test func thumbnailKeysOfEveryValidKeyFitS3() throws {
+        let size = try #require(ThumbnailSize("1024x1024c"))
+        let longest = "a/" + String(repeating: "\u{10348}", count: 255) + "xx" // 1,024 bytes
+        #expect(longest.utf8.count == 1024)
+        let version = S3Sequencer.version(String(repeating: "F", count: 40))
+        let key = StorageLayout.thumbnailKey(for: longest, size: size, version: version, format: .png)
+        #expect(key.utf8.count <= StorageLayout.maxS3KeyBytes)
+        #expect(key.hasPrefix("thumbnails/1024x1024c/~"))
+        #expect(StorageLayout.isThumbnailKey(key, of: longest))
+        let short = "a/" + String(repeating: "x", count: 900)
+        #expect(StorageLayout.thumbnailKey(for: short, size: size, version: version, format: .jpeg).contains(short))
+    }
+
+    @Test func eventOrdering() {
         let stored: DynamoDBItem = ["sequencer": .s("0062E99A88DC407460"), "etag": .s("e1"), "status": .s("processed")]
         func event(_ sequencer: String?, etag: String? = "e1", kind: ObjectEvent.Kind = .created) -> ObjectEvent {
             ObjectEvent(kind: kind, eventName: "x", bucket: "b", key: "k", eTag: etag, sequencer: sequencer)
         }
-        #expect(ObjectProcessor.supersededReason(existing: nil, event: event("01")) == nil)
-        #expect(ObjectProcessor.supersededReason(existing: stored, event: event("0062E99A88DC407460"))?.hasPrefix("repeated") == true)
-        #expect(ObjectProcessor.supersededReason(existing: stored, event: event("0062E99A88DC407400"))?.hasPrefix("older") == true)
-        #expect(ObjectProcessor.supersededReason(existing: stored, event: event("62E99A88DC407461")) == nil)
-        #expect(ObjectProcessor.supersededReason(existing: stored, event: event(nil))?.hasPrefix("repeated") == true)
-        #expect(ObjectProcessor.supersededReason(existing: stored, event: event(nil, etag: "e2")) == nil)
-        #expect(
-            ObjectProcessor.supersededReason(existing: stored, event: event("0062E99A88DC407400", kind: .removed))?.hasPrefix("older")
-                == true)
+        func decide(_ e: ObjectEvent, _ image: DynamoDBItem?, tombstone: String? = nil) -> String {
+            switch EventOrdering.decide(event: e, image: image, tombstoneVersion: tombstone) {
+            case .apply: "apply"
+            case .repeated: "repeated"
+            case .superseded: "superseded"
+            }
+        }
+        #expect(decide(event("01"), nil) == "apply")
+        #expect(decide(event("0062E99A88DC407460"), stored) == "repeated")
+        #expect(decide(event("0062E99A88DC407400"), stored) == "superseded")
+        #expect(decide(event("62E99A88DC407461"), stored) == "apply")
+        #expect(decide(event(nil), stored) == "repeated")
+        #expect(decide(event(nil, etag: "e2"), stored) == "apply")
+        #expect(decide(event("0062E99A88DC407400", kind: .removed), stored) == "superseded")
+        // A tombstone: older creates are superseded, newer ones apply, the same delete is repeated.
+        let deleted = S3Sequencer.version("0062E99A88DC407470")
+        #expect(decide(event("0062E99A88DC407465"), nil, tombstone: deleted) == "superseded")
+        #expect(decide(event("0062E99A88DC407480"), nil, tombstone: deleted) == "apply")
+        #expect(decide(event("0062E99A88DC407470", kind: .removed), nil, tombstone: deleted) == "repeated")
+    }
+
+    @Test func recordsAreBoundedWhateverTheMetadataClaims() {
+        var exif = PhotoMetadata()
+        exif.fNumber = 1e200
+        exif.iso = 65_535
+        exif.exposureTime = -1
+        exif.make = String(repeating: "é", count: 100_000)
+        exif.gps = PhotoMetadata.GPS(latitude: 91, longitude: 10)
+        exif.orientation = 9
+        let bounded = StorageBounds.bounded(exif)
+        #expect(bounded.fNumber == nil && bounded.iso == nil && bounded.exposureTime == nil && bounded.orientation == nil)
+        #expect(bounded.make?.utf8.count == 1024)
+        #expect(bounded.gps == PhotoMetadata.GPS(longitude: 10))
+        var plausible = PhotoMetadata()
+        plausible.fNumber = 2.8
+        plausible.iso = 64.84
+        #expect(StorageBounds.bounded(plausible) == plausible)
+        #expect(StorageBounds.capped("a\u{1F600}b").utf8.count == 6)
+        #expect(StorageBounds.capped(String(repeating: "ab", count: 600) + "\u{1F600}").utf8.count == 1024)
+        let failed = ImageRecord.failed(ObjectIdentity(bucket: "b", key: "k", size: 1), error: String(repeating: "x", count: 5000))
+        #expect(failed.error?.utf8.count == 1024)
     }
 
     @Test func faceAwareFocus() {

@@ -15,10 +15,10 @@ import Logging
 /// approaching deadline fail it so Lambda retries. For SQS batches only the failed messages are
 /// reported back (`batchItemFailures`).
 public struct ProcessHandler: LambdaHandler {
-    let processor: ObjectProcessor
+    let processor: any ObjectProcessing
 
     /// Creates the handler around a configured processor.
-    public init(processor: ObjectProcessor) {
+    public init(processor: any ObjectProcessing) {
         self.processor = processor
     }
 
@@ -27,13 +27,12 @@ public struct ProcessHandler: LambdaHandler {
         var outcomes: [ObjectOutcome] = []
         var response: [String: JSONValue]
         defer {
-            let failed = outcomes.filter { $0.status == "failed" }.count
+            func count(_ status: ObjectOutcome.Status) -> Int { outcomes.filter { $0.status == status }.count }
             MetricsLog.emit(
                 function: "process",
                 counts: [
-                    "ImagesProcessed": outcomes.filter { $0.status == "processed" }.count, "ImagesFailed": failed,
-                    "ObjectsSkipped": outcomes.filter { $0.status == "skipped" }.count,
-                    "ObjectsDeleted": outcomes.filter { $0.status == "deleted" }.count,
+                    "ImagesProcessed": count(.processed), "ImagesFailed": count(.failed), "ObjectsSkipped": count(.skipped),
+                    "ObjectsDeleted": count(.deleted),
                 ],
                 millis: ["InvocationDuration": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6])
         }
@@ -81,15 +80,21 @@ public struct ProcessHandler: LambdaHandler {
             "bucket": .string(object.bucket), "key": .string(object.key), "eventName": .string(object.eventName),
         ]
         do {
-            let outcome = try await processor.process(object, context: context)
-            metadata["status"] = .string(outcome.status)
+            let outcome: ObjectOutcome
+            if object.kind == .other {
+                outcome = ObjectOutcome(
+                    status: .skipped, bucket: object.bucket, key: object.key, reason: "\(object.eventName) events are not acted on")
+            } else {
+                outcome = try await processor.process(object, context: context)
+            }
+            metadata["status"] = .string(outcome.status.rawValue)
             if let reason = outcome.reason { metadata["reason"] = .string(reason) }
             if let faces = outcome.faceCount { metadata["faceCount"] = .stringConvertible(faces) }
             if !outcome.timingsMs.isEmpty {
                 metadata["stagesMs"] = .dictionary(outcome.timingsMs.mapValues { .stringConvertible(($0 * 1000).rounded() / 1000) })
             }
             metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            context.logger.info("object \(outcome.status)", metadata: metadata)
+            context.logger.info("object \(outcome.status.rawValue)", metadata: metadata)
             return outcome
         } catch {
             metadata["status"] = .string("error")
@@ -103,10 +108,21 @@ public struct ProcessHandler: LambdaHandler {
     static func json(_ outcomes: [ObjectOutcome]) -> JSONValue {
         .array(
             outcomes.map { o in
-                var fields: [String: JSONValue] = ["status": .string(o.status), "bucket": .string(o.bucket), "key": .string(o.key)]
+                var fields: [String: JSONValue] = [
+                    "status": .string(o.status.rawValue), "bucket": .string(o.bucket), "key": .string(o.key),
+                ]
                 if let reason = o.reason { fields["reason"] = .string(reason) }
                 if let faces = o.faceCount { fields["faceCount"] = .number(Double(faces)) }
                 return .object(fields)
             })
     }
 }
+
+/// What ``ProcessHandler`` needs of a processor: one object event in, its outcome out (or a
+/// ``ProcessingError`` when the invocation must be retried). ``ObjectProcessor`` is the real one.
+public protocol ObjectProcessing: Sendable {
+    /// Processes one object event.
+    func process(_ event: ObjectEvent, context: LambdaContext) async throws -> ObjectOutcome
+}
+
+extension ObjectProcessor: ObjectProcessing {}

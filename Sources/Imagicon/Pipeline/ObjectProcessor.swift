@@ -12,33 +12,23 @@ import S3
     import Foundation
 #endif
 
-/// What happened to one object of an event.
-public struct ObjectOutcome: Sendable, Equatable, Encodable {
-    /// `processed`, `failed` (a bad image, recorded), `deleted` or `skipped`.
-    public var status: String
-    /// Bucket.
-    public var bucket: String
-    /// Key.
-    public var key: String
-    /// Why it was skipped or failed.
-    public var reason: String?
-    /// Faces found.
-    public var faceCount: Int?
-    /// Milliseconds per stage (download, analysis stages, upload, records), for the log line.
-    public var timingsMs: [String: Double] = [:]
-}
-
-/// Runs the pipeline for one S3 object against S3 and DynamoDB: idempotent, ordered by sequencer,
-/// records written last so a half-finished object never looks complete.
+/// Runs the pipeline for one S3 object against S3 and DynamoDB so that any order, repetition or
+/// interruption of its events converges to what one clean run of the newest event gives:
+///
+/// - everything an event writes carries its version (the sequencer): thumbnails under a key of
+///   their own, face items and the image item conditionally, never over a newer version;
+/// - the image item is written last, so a half-finished object never looks complete;
+/// - a writer that loses (a newer version or a newer delete got there first) removes what it wrote;
+/// - deletes leave a tombstone that older creates respect;
+/// - after each applied or repeated event, the key's stale versions are swept (``sweep(_:_:previous:)``).
 public struct ObjectProcessor: Sendable {
     /// Time kept in reserve before the deadline: a stage does not start with less than this left.
     public static let deadlineReserveMillis: Int64 = 3000
 
     let configuration: Configuration
-    let table: String
     let s3: S3Client
-    let dynamo: DynamoDBClient
     let reader: TableReader
+    let writer: RecordWriter
     let analyzer: ImageAnalyzer
     /// Largest object fetched (bytes); larger ones get a `failed` record without being read.
     let maxObjectBytes: Int
@@ -49,62 +39,55 @@ public struct ObjectProcessor: Sendable {
         maxObjectBytes: Int = 200 << 20
     ) {
         self.configuration = configuration
-        self.table = table
         self.s3 = s3
-        self.dynamo = dynamo
         self.reader = TableReader(dynamo: dynamo, table: table)
+        self.writer = RecordWriter(dynamo: dynamo, table: table)
         self.analyzer = analyzer
         self.maxObjectBytes = maxObjectBytes
     }
 
+    var thumbnailBucket: String? { configuration.thumbnailBucket }
+
     /// Processes one object event; throws ``ProcessingError`` when the invocation must be retried.
     public func process(_ event: ObjectEvent, context: LambdaContext) async throws -> ObjectOutcome {
-        var outcome = ObjectOutcome(status: "skipped", bucket: event.bucket, key: event.key)
+        var outcome = ObjectOutcome(status: .skipped, bucket: event.bucket, key: event.key)
         if StorageLayout.isNotAlbumPhoto(event.key) {
             outcome.reason = StorageLayout.isThumbnailKey(event.key) ? "thumbnail key (recursion guard)" : "session workspace key"
             return outcome
         }
         let object = ObjectIdentity(
-            bucket: event.bucket, key: event.key, size: event.size ?? 0, etag: event.eTag,
-            sequencer: event.sequencer)
-        let existing = try await aws("read the record of \(event.key)") {
-            try await dynamo.getItem(table: table, key: imageKey(object), consistentRead: true)
-        }
-        if let reason = Self.supersededReason(existing: existing, event: event) {
+            bucket: event.bucket, key: event.key, size: event.size ?? 0, etag: event.eTag, sequencer: event.sequencer)
+        let state = try await aws("read the record of \(event.key)") { try await writer.state(of: event.key) }
+        switch EventOrdering.decide(event: event, image: state.image, tombstoneVersion: state.tombstoneVersion) {
+        case .superseded(let reason):
             outcome.reason = reason
             return outcome
+        case .repeated(let reason):
+            // A retry after a kill may find its records written but not yet swept: finish that.
+            try checkDeadline(object, stage: "sweep", context: context)
+            try await sweep(object, event.kind == .created ? .created(object.version) : .deleted(object.version), previous: nil)
+            outcome.reason = reason
+            return outcome
+        case .apply:
+            break
         }
         switch event.kind {
         case .removed:
-            try await remove(object, existing: existing, context: context)
-            outcome.status = "deleted"
+            try checkDeadline(object, stage: "delete", context: context)
+            outcome.reason = try await remove(object, previous: state.image.flatMap(ImageRecord.init(item:)))
+            outcome.status = outcome.reason == nil ? .deleted : .skipped
             return outcome
         case .created:
-            return try await create(object, context: context)
+            return try await create(object, previous: state.image.flatMap(ImageRecord.init(item:)), context: context)
+        case .other:
+            outcome.reason = "\(event.eventName) events are not acted on"
+            return outcome
         }
     }
 
-    /// Nil when the event must be applied; else why it is skipped (duplicate or older than what is stored).
-    static func supersededReason(existing: DynamoDBItem?, event: ObjectEvent) -> String? {
-        guard let existing else { return nil }
-        if let incoming = event.sequencer, let stored = existing["sequencer"]?.stringValue,
-            let order = S3Sequencer.compare(incoming, stored)
-        {
-            if order < 0 { return "older event (sequencer \(incoming) < recorded \(stored))" }
-            if order == 0 { return "repeated event (sequencer \(incoming) already recorded)" }
-            return nil
-        }
-        if event.sequencer == nil, event.kind == .created, let etag = event.eTag,
-            existing["etag"]?.stringValue == etag, existing["status"]?.stringValue == ImageRecord.Status.processed.rawValue
-        {
-            return "repeated event (etag \(etag) already processed)"
-        }
-        return nil
-    }
-
-    private func create(_ object: ObjectIdentity, context: LambdaContext) async throws -> ObjectOutcome {
+    private func create(_ object: ObjectIdentity, previous: ImageRecord?, context: LambdaContext) async throws -> ObjectOutcome {
         var object = object
-        var outcome = ObjectOutcome(status: "processed", bucket: object.bucket, key: object.key)
+        var outcome = ObjectOutcome(status: .processed, bucket: object.bucket, key: object.key)
         var stageStart = DispatchTime.now().uptimeNanoseconds
         func endStage(_ name: String) {
             let now = DispatchTime.now().uptimeNanoseconds
@@ -112,126 +95,192 @@ public struct ObjectProcessor: Sendable {
             stageStart = now
         }
         try checkDeadline(object, stage: "download", context: context)
+        var output: ObjectOutput
         if object.size > Int64(maxObjectBytes) {
-            try await write(.failed(object, error: "object is \(object.size) bytes, over the \(maxObjectBytes)-byte limit"), faces: [])
-            return ObjectOutcome(status: "failed", bucket: object.bucket, key: object.key, reason: "too large")
-        }
-        let body: [UInt8]
-        do {
-            let fetched = try await s3.getObject(bucket: object.bucket, key: object.key, maxBytes: maxObjectBytes)
-            body = fetched.body
-            object.size = Int64(body.count)
-            object.etag = object.etag ?? fetched.info.eTag.map(ETag.unquote)
-        } catch let error where error.code == .notFound {
-            outcome.status = "skipped"
-            outcome.reason = "object no longer exists"
-            return outcome
-        } catch let error where error.code == .responseTooLarge {
-            try await write(.failed(object, error: "object is over the \(maxObjectBytes)-byte limit"), faces: [])
-            return ObjectOutcome(status: "failed", bucket: object.bucket, key: object.key, reason: "too large")
-        } catch {
-            throw ProcessingError(.transient, "GetObject \(object.bucket)/\(object.key): \(error)")
-        }
-
-        endStage("download")
-        try checkDeadline(object, stage: "analysis", context: context)
-        let analysis: ImageAnalysis
-        do {
-            analysis = try analyzer.analyze(body)
-        } catch {
-            // A bad image is a result, not a retry: record it and succeed.
-            let message = String(describing: error)
-            try await write(.failed(object, error: message, format: ImageFormat.sniff(body)), faces: [])
-            return ObjectOutcome(status: "failed", bucket: object.bucket, key: object.key, reason: message)
+            output = .failed(object, error: "object is \(object.size) bytes, over the \(maxObjectBytes)-byte limit")
+        } else {
+            do {
+                let fetched = try await s3.getObject(bucket: object.bucket, key: object.key, maxBytes: maxObjectBytes)
+                object.size = Int64(fetched.body.count)
+                object.etag = object.etag ?? fetched.info.eTag.map(ETag.unquote)
+                endStage("download")
+                try checkDeadline(object, stage: "analysis", context: context)
+                output = ObjectOutput.build(object, body: fetched.body, analyzer: analyzer)
+                for (stage, millis) in output.timings { outcome.timingsMs[stage] = millis }
+                endStage("analysis")
+            } catch let error as AWSError where error.code == .notFound {
+                outcome.status = .skipped
+                outcome.reason = "object no longer exists"
+                return outcome
+            } catch let error as AWSError where error.code == .responseTooLarge {
+                output = .failed(object, error: "object is over the \(maxObjectBytes)-byte limit")
+            } catch let error as AWSError {
+                throw ProcessingError(.transient, "GetObject \(object.bucket)/\(object.key): \(error)")
+            }
         }
 
-        for (stage, millis) in analysis.timings { outcome.timingsMs[stage] = millis }
-        endStage("analysis")
         try checkDeadline(object, stage: "upload", context: context)
-        let thumbnailBucket = configuration.thumbnailBucket ?? object.bucket
+        let thumbnailKeys = output.thumbnails.map(\.key)
+        let now = Int64(Date().timeIntervalSince1970)
+        try await aws("record the upload intent of \(object.key)") {
+            try await writer.putIntent(key: object.key, version: object.version, thumbnails: thumbnailKeys, now: now)
+        }
+        try await upload(output.thumbnails, of: object)
+        endStage("upload")
+        try checkDeadline(object, stage: "records", context: context)
+        if let lost = try await commit(&output, object: object) {
+            try await discard(output, of: object)
+            return ObjectOutcome(status: .skipped, bucket: object.bucket, key: object.key, reason: lost, timingsMs: outcome.timingsMs)
+        }
+        endStage("records")
+        try await sweep(object, .created(object.version), previous: previous)
+        endStage("sweep")
+        outcome.status = output.image.status == .processed ? .processed : .failed
+        outcome.reason = output.image.error
+        outcome.faceCount = output.faces.count
+        return outcome
+    }
+
+    /// Writes the face items then the image item. Nil when they stand; else why this writer lost.
+    /// A record DynamoDB refuses (a `ValidationException`: no retry can succeed) becomes a `failed` one.
+    private func commit(_ output: inout ObjectOutput, object: ObjectIdentity) async throws -> String? {
+        do {
+            guard try await writer.putFaces(output.faces) else { return "a newer version of the key is being written" }
+            guard try await writer.putImage(output.image) else { return "a newer version of the key is recorded" }
+        } catch let error where Self.isPermanent(error) {
+            try await discard(output, of: object)
+            output = .failed(object, error: "DynamoDB refused the record: \(error.serviceMessage ?? error.message)", format: nil)
+            do {
+                guard try await writer.putImage(output.image) else { return "a newer version of the key is recorded" }
+            } catch {
+                throw ProcessingError(.transient, "could not record the failure of \(object.key): \(error)")
+            }
+        } catch {
+            throw ProcessingError(.transient, "could not write the records of \(object.key): \(error)")
+        }
+        // A delete newer than this version may have landed between the read and the write.
+        if let version = object.version,
+            let tombstone = try await aws("read the tombstone of \(object.key)", { try await writer.tombstoneVersion(of: object.key) }),
+            version < tombstone
+        {
+            try await aws("remove the record of \(object.key)") { try await writer.removeImage(key: object.key, version: version) }
+            return "deleted by a newer event while being processed"
+        }
+        return nil
+    }
+
+    /// True for AWS errors no retry can fix: the request itself is invalid.
+    static func isPermanent(_ error: AWSError) -> Bool {
+        error.code == .invalidRequest || (error.code == .clientError && error.serviceCode?.hasSuffix("ValidationException") == true)
+    }
+
+    /// Uploads thumbnails (their keys are this version's own: nothing else is overwritten).
+    private func upload(_ thumbnails: [ObjectOutput.Thumbnail], of object: ObjectIdentity) async throws {
+        let bucket = thumbnailBucket ?? object.bucket
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for thumbnail in analysis.thumbnails {
-                let key = StorageLayout.thumbnailKey(for: object.key, size: thumbnail.size)
+            for entry in thumbnails {
                 group.addTask {
-                    try await aws("upload \(key)") {
+                    try await aws("upload \(entry.key)") {
                         _ = try await s3.putObject(
-                            bucket: thumbnailBucket, key: key, body: thumbnail.bytes,
-                            contentType: thumbnail.contentType, cacheControl: "public, max-age=31536000, immutable")
+                            bucket: bucket, key: entry.key, body: entry.thumbnail.bytes,
+                            contentType: entry.thumbnail.contentType, cacheControl: "public, max-age=31536000, immutable")
                     }
                 }
             }
             try await group.waitForAll()
         }
-
-        endStage("upload")
-        try checkDeadline(object, stage: "records", context: context)
-        let faces = FaceRecord.records(object, analysis: analysis)
-        try await write(.processed(object, analysis: analysis), faces: faces)
-        endStage("records")
-        outcome.faceCount = faces.count
-        return outcome
     }
 
-    /// Face items first, stale ones removed, the image item last and conditionally (newer sequencer wins).
-    private func write(_ record: ImageRecord, faces: [FaceRecord]) async throws {
-        let object = ObjectIdentity(
-            bucket: record.bucket, key: record.key, size: record.size, etag: record.etag, sequencer: record.sequencer)
-        if !faces.isEmpty {
-            try await aws("write \(faces.count) face items of \(record.key)") {
-                try await dynamo.batchWrite(table: table, requests: faces.map { .put($0.item) })
+    /// Removes what a losing writer wrote: its thumbnails (and their intent) and its version's face items.
+    private func discard(_ output: ObjectOutput, of object: ObjectIdentity) async throws {
+        try await deleteThumbnails(output.thumbnails.map(\.key), of: object)
+        try await aws("forget the upload intent of \(object.key)") {
+            try await writer.deleteIntent(key: object.key, version: object.version)
+        }
+        guard !output.faces.isEmpty else { return }
+        let version = object.version
+        _ = try await aws("delete the face items of \(object.key)") {
+            try await writer.deleteFaces(key: object.key, reader: reader) { _, stored in stored == version }
+        }
+    }
+
+    /// Applies a delete: tombstone (when versioned), image item, then everything older. Nil when
+    /// applied, else why it was skipped.
+    private func remove(_ object: ObjectIdentity, previous: ImageRecord?) async throws -> String? {
+        if let version = object.version {
+            let now = Int64(Date().timeIntervalSince1970)
+            guard
+                try await aws(
+                    "record the delete of \(object.key)", { try await writer.putTombstone(key: object.key, version: version, now: now) })
+            else { return "a newer delete is recorded" }
+        }
+        try await aws("delete the record of \(object.key)") { try await writer.deleteImage(key: object.key, olderThan: object.version) }
+        try await sweep(object, .deleted(object.version), previous: previous)
+        return nil
+    }
+
+    /// What a sweep keeps.
+    enum SweepBound {
+        /// After a create of `version`: everything older goes, and its own faces past its face count.
+        case created(String?)
+        /// After a delete at `version`: everything older goes (everything, without a version).
+        case deleted(String?)
+
+        func isStale(_ stored: String?) -> Bool {
+            switch self {
+            case .created(let version): VersionOrder.isOlder(stored, than: version)
+            case .deleted(let version): version == nil || VersionOrder.isOlder(stored, than: version)
             }
         }
-        try await deleteFaces(of: object, from: faces.count)
-        var attributes = DynamoDBExpressionAttributes()
-        var condition: String?
-        if let version = record.version {
-            // Only replace an older version. Items written before `version` existed have none: the
-            // read before processing compared their `sequencer` already.
-            condition = "attribute_not_exists(PK) OR attribute_not_exists(#version) OR #version < :version"
-            attributes = DynamoDBExpressionAttributes(names: ["#version": "version"], values: [":version": .s(version)])
+    }
+
+    /// Deletes the key's face items and thumbnails of stale versions, plus the thumbnails `previous`
+    /// (the record this event replaced) listed: what a replaced upload, a lost race or a killed run
+    /// left behind. Thumbnails are found through the upload intents recorded before each upload.
+    func sweep(_ object: ObjectIdentity, _ bound: SweepBound, previous: ImageRecord?) async throws {
+        var faceCount: Int?
+        if case .created(let version) = bound {
+            let image = try await aws("read the record of \(object.key)") { try await reader.image(key: object.key, consistent: true) }
+            if let image, image.version == version { faceCount = image.faceCount }
         }
-        do {
-            _ = try await dynamo.putItem(table: table, item: record.item, condition: condition, attributes: attributes)
-        } catch let error where error.code == .conditionalCheckFailed {
-            // A newer event for this key won the race; its record stands.
-        } catch {
-            throw ProcessingError(.transient, "PutItem \(record.key): \(error)")
+        _ = try await aws("delete the stale face items of \(object.key)") {
+            try await writer.deleteFaces(key: object.key, reader: reader) { index, version in
+                if bound.isStale(version) { return true }
+                guard case .created(let keep) = bound, version == keep, let faceCount else { return false }
+                return index >= faceCount
+            }
+        }
+        var keys = Set<String>()
+        if let previous {
+            // Its own thumbnails when it is stale; those of the layout before versions in any case.
+            let isStale = bound.isStale(previous.version)
+            keys.formUnion(
+                previous.thumbnails.map(\.key).filter { isStale || StorageLayout.isUnversionedThumbnailKey($0, of: object.key) })
+        }
+        // Uploads of stale versions (lost races, killed runs) found through their intents.
+        var done: [String?] = []
+        for intent in try await aws("read the upload intents of \(object.key)", { try await writer.intents(of: object.key) }) {
+            if bound.isStale(intent.version) {
+                keys.formUnion(intent.thumbnails)
+                done.append(intent.version)
+            } else if case .created(let keep) = bound, intent.version == keep {
+                done.append(intent.version) // recorded: its thumbnails are live
+            }
+        }
+        try await deleteThumbnails(keys.sorted(), of: object)
+        for version in done {
+            try await aws("forget an upload intent of \(object.key)") { try await writer.deleteIntent(key: object.key, version: version) }
         }
     }
 
-    /// Deletes the face items of `object` with index >= `first`.
-    private func deleteFaces(of object: ObjectIdentity, from first: Int) async throws {
-        let items = try await aws("list the face items of \(object.key)") {
-            try await reader.faceItems(key: object.key, consistent: true)
+    private func deleteThumbnails(_ keys: [String], of object: ObjectIdentity) async throws {
+        guard !keys.isEmpty else { return }
+        let result = try await aws("delete the thumbnails of \(object.key)") {
+            try await s3.deleteObjects(bucket: thumbnailBucket ?? object.bucket, keys: keys)
         }
-        let deletes: [DynamoDBWriteRequest] = items.compactMap { item in
-            guard (item["index"]?.intValue ?? 0) >= first, let pk = item["PK"], let sk = item["SK"] else { return nil }
-            return .delete(key: ["PK": pk, "SK": sk])
+        if let failure = result.failures.first {
+            throw ProcessingError(.transient, "could not delete thumbnail \(failure.key): \(failure.code) \(failure.message)")
         }
-        guard !deletes.isEmpty else { return }
-        try await aws("delete \(deletes.count) stale face items of \(object.key)") {
-            try await dynamo.batchWrite(table: table, requests: deletes)
-        }
-    }
-
-    private func remove(_ object: ObjectIdentity, existing: DynamoDBItem?, context: LambdaContext) async throws {
-        try checkDeadline(object, stage: "delete", context: context)
-        let thumbnailBucket = configuration.thumbnailBucket ?? object.bucket
-        var keys = Set(configuration.thumbnailSizes.map { StorageLayout.thumbnailKey(for: object.key, size: $0) })
-        for entry in existing?["thumbnails"]?.listValue ?? [] {
-            if let key = entry.mapValue?["key"]?.stringValue { keys.insert(key) }
-        }
-        _ = try await aws("delete the thumbnails of \(object.key)") {
-            try await s3.deleteObjects(bucket: thumbnailBucket, keys: keys.sorted())
-        }
-        try await deleteFaces(of: object, from: 0)
-        try await aws("delete the record of \(object.key)") {
-            _ = try await dynamo.deleteItem(table: table, key: imageKey(object))
-        }
-    }
-
-    private func imageKey(_ object: ObjectIdentity) -> DynamoDBItem {
-        ["PK": .s(StorageLayout.partitionKey(album: object.album)), "SK": .s(StorageLayout.imageSortKey(key: object.key))]
     }
 
     private func checkDeadline(_ object: ObjectIdentity, stage: String, context: LambdaContext) throws {
@@ -246,6 +295,8 @@ public struct ObjectProcessor: Sendable {
     private func aws<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch let error as ProcessingError {
+            throw error
         } catch {
             throw ProcessingError(.transient, "could not \(what): \(error)")
         }

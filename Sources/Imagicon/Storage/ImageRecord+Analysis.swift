@@ -41,10 +41,10 @@ extension ImageRecord {
         ImageRecord(
             bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
             sequencer: object.sequencer, format: analysis.format.rawValue, width: analysis.width, height: analysis.height,
-            exif: analysis.metadata,
+            exif: StorageBounds.bounded(analysis.metadata),
             thumbnails: analysis.thumbnails.map {
                 ThumbnailEntry(
-                    key: StorageLayout.thumbnailKey(for: object.key, size: $0.size),
+                    key: StorageLayout.thumbnailKey(for: object.key, size: $0.size, version: object.version, format: $0.format),
                     width: $0.width, height: $0.height, bytes: $0.bytes.count)
             },
             faceCount: analysis.faces.count, status: .processed, error: nil, processedAt: Self.timestamp(date),
@@ -56,7 +56,7 @@ extension ImageRecord {
         ImageRecord(
             bucket: object.bucket, key: object.key, album: object.album, size: object.size, etag: object.etag,
             sequencer: object.sequencer, format: format?.rawValue, width: nil, height: nil, exif: nil, thumbnails: [],
-            faceCount: 0, status: .failed, error: error, processedAt: Self.timestamp(date), version: object.version)
+            faceCount: 0, status: .failed, error: StorageBounds.capped(error), processedAt: Self.timestamp(date), version: object.version)
     }
 
     /// ISO 8601 UTC with milliseconds.
@@ -75,5 +75,56 @@ extension FaceRecord {
                 album: object.album, key: object.key, index: index, box: face.box, confidence: face.confidence,
                 landmarks: face.landmarks, descriptor: face.descriptor, version: object.version)
         }
+    }
+}
+
+/// Everything processing one object writes, built from its bytes: the image item, the face items
+/// and the thumbnails with their keys. `process` (S3 + DynamoDB) and `imagicon process` (local
+/// files) both build it here and differ only in where they put it.
+public struct ObjectOutput: Sendable {
+    /// One thumbnail and the key it is stored under.
+    public struct Thumbnail: Sendable {
+        /// Key in the thumbnail bucket (``StorageLayout/thumbnailKey(for:size:version:format:)``).
+        public var key: String
+        /// The encoded image.
+        public var thumbnail: EncodedThumbnail
+    }
+
+    /// The image item.
+    public var image: ImageRecord
+    /// The face items (empty for a failed image).
+    public var faces: [FaceRecord]
+    /// The thumbnails (empty for a failed image).
+    public var thumbnails: [Thumbnail]
+    /// Milliseconds per analysis stage.
+    public var timings: [String: Double]
+
+    /// Analyzes `body`: a bad image is a `failed` output, not an error.
+    public static func build(_ object: ObjectIdentity, body: [UInt8], analyzer: ImageAnalyzer) -> ObjectOutput {
+        do {
+            return ObjectOutput(object, analysis: try analyzer.analyze(body))
+        } catch {
+            return .failed(object, error: String(describing: error), format: ImageFormat.sniff(body))
+        }
+    }
+
+    /// The output of an analyzed image.
+    public init(_ object: ObjectIdentity, analysis: ImageAnalysis) {
+        image = .processed(object, analysis: analysis)
+        faces = FaceRecord.records(object, analysis: analysis)
+        thumbnails = zip(image.thumbnails, analysis.thumbnails).map { Thumbnail(key: $0.key, thumbnail: $1) }
+        timings = analysis.timings
+    }
+
+    /// The output of an object that is not a usable image.
+    public static func failed(_ object: ObjectIdentity, error: String, format: ImageFormat? = nil) -> ObjectOutput {
+        ObjectOutput(image: .failed(object, error: error, format: format), faces: [], thumbnails: [], timings: [:])
+    }
+
+    init(image: ImageRecord, faces: [FaceRecord], thumbnails: [Thumbnail], timings: [String: Double]) {
+        self.image = image
+        self.faces = faces
+        self.thumbnails = thumbnails
+        self.timings = timings
     }
 }

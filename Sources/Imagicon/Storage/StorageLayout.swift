@@ -12,15 +12,63 @@ public enum StorageLayout {
         return String(key[..<slash])
     }
 
-    /// `thumbnails/<W>x<H>[c]/<original key>`.
-    public static func thumbnailKey(for key: String, size: ThumbnailSize) -> String {
-        "\(thumbnailPrefix)\(size.description)/\(key)"
+    /// Longest S3 key, in UTF-8 bytes.
+    public static let maxS3KeyBytes = 1024
+
+    /// `thumbnails/<W>x<H>[c]/<original key>/<version tag>.<ext>`: one key per size and version, so a
+    /// new upload of a key never overwrites (or is cached as) an older one's thumbnail, and the
+    /// versions of one key list under one prefix for the sweep. When that would exceed S3's key limit,
+    /// the original key is replaced by `~<sha256 hex>` (see ``thumbnailFolder(for:size:)``).
+    public static func thumbnailKey(for key: String, size: ThumbnailSize, version: String?, format: ImageFormat) -> String {
+        thumbnailFolder(for: key, size: size) + versionTag(version) + "." + format.fileExtension
     }
 
-    /// True when `thumbnailKey` is one of the thumbnail keys this layout gives `key` (a record is
-    /// not trusted to point at another object).
+    /// The folder holding every version of `key`'s thumbnails of one size (ends with `/`).
+    public static func thumbnailFolder(for key: String, size: ThumbnailSize) -> String {
+        let folder = "\(thumbnailPrefix)\(size.description)/\(key)/"
+        // Room for the longest tag (40 hex digits) and extension.
+        guard folder.utf8.count + 46 > maxS3KeyBytes else { return folder }
+        return "\(thumbnailPrefix)\(size.description)/~\(Digests.sha256Hex(Array(key.utf8)))/"
+    }
+
+    /// The file name part of a version: its significant hex digits (trailing zeros of the sortable
+    /// form dropped), or `unversioned` for events without a sequencer.
+    static func versionTag(_ version: String?) -> String {
+        guard let version else { return "unversioned" }
+        var tag = Substring(version)
+        while tag.count > 1, tag.last == "0" { tag = tag.dropLast() }
+        return String(tag)
+    }
+
+    /// The version a thumbnail file name carries (nil for `unversioned` or a name this layout did not make).
+    static func version(ofThumbnailName name: Substring) -> String?? {
+        guard let dot = name.lastIndex(of: ".") else { return nil }
+        let tag = name[..<dot]
+        if tag == "unversioned" { return .some(nil) }
+        return S3Sequencer.version(String(tag)).map { .some($0) }
+    }
+
+    /// True when `thumbnailKey` is one of the thumbnail keys this layout gives `key`, or the layout
+    /// before versions gave it (a record is not trusted to point at another object).
     public static func isThumbnailKey(_ thumbnailKey: String, of key: String) -> Bool {
-        isKey(thumbnailKey, under: thumbnailPrefix) && thumbnailKey.utf8.reversed().starts(with: ("/" + key).utf8.reversed())
+        guard isKey(thumbnailKey, under: thumbnailPrefix) else { return false }
+        if isUnversionedThumbnailKey(thumbnailKey, of: key) { return true }
+        let rest = thumbnailKey.utf8.dropFirst(thumbnailPrefix.utf8.count)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), let size = ThumbnailSize(String(decoding: rest[..<slash], as: UTF8.self))
+        else { return false }
+        let folder = thumbnailFolder(for: key, size: size)
+        guard isKey(thumbnailKey, under: folder) else { return false }
+        let name = thumbnailKey.utf8.dropFirst(folder.utf8.count)
+        return !name.contains(UInt8(ascii: "/")) && version(ofThumbnailName: Substring(name)) != nil
+    }
+
+    /// True for a key of the layout before versions, `thumbnails/<W>x<H>[c]/<original key>`.
+    static func isUnversionedThumbnailKey(_ thumbnailKey: String, of key: String) -> Bool {
+        guard isKey(thumbnailKey, under: thumbnailPrefix) else { return false }
+        let rest = thumbnailKey.utf8.dropFirst(thumbnailPrefix.utf8.count)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return false }
+        return ThumbnailSize(String(decoding: rest[..<slash], as: UTF8.self)) != nil
+            && rest[rest.index(after: slash)...].elementsEqual(key.utf8)
     }
 
     /// Prefix of temporary workspaces (search ZIPs, uploaded selfies), expired by a lifecycle rule.
