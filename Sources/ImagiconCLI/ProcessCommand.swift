@@ -5,7 +5,7 @@ import Imagicon
 
 /// `imagicon process FILE... --out DIR`: the whole pipeline on local files, no AWS.
 ///
-/// Writes `DIR/thumbnails/<size>/<album>/<file>` and `DIR/records/<album>/<file>.json` (the image
+/// Writes `DIR/thumbnails/<size>/<album>/<file>/unversioned.<ext>` (the thumbnail layout) and `DIR/records/<album>/<file>.json` (the image
 /// item and face items as they would be stored), and prints a summary document.
 struct ProcessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

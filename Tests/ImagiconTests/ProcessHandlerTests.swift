@@ -1,7 +1,7 @@
 import Foundation
 import LambdaRuntime
-import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Imagicon
@@ -21,9 +21,7 @@ struct ProcessHandlerTests {
         var keys: [String] { seen.withLock { $0.map(\.key) } }
     }
 
-    static let context = LambdaContext(
-        requestID: "r1", deadlineMillis: Int64(Date().timeIntervalSince1970 * 1000) + 60_000, invokedFunctionARN: "arn:test",
-        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    static let context = LambdaContext.test()
 
     static func record(_ key: String, _ name: String = "ObjectCreated:Put") -> String {
         #"{"eventName":"\#(name)","s3":{"bucket":{"name":"b"},"object":{"key":"\#(key)","size":1,"sequencer":"0A"}}}"#
