@@ -9,6 +9,7 @@ const TYPES = new Map([
 ]);
 const MAX_BYTES = 50 * 1024 * 1024;
 const PARALLEL = 3;
+const CHUNK = 20;
 const ATTEMPTS = 3;
 
 /** The content type we upload a file as, or null when it is not a photo we take. */
@@ -91,26 +92,29 @@ export class Uploader {
     item.row.classList.add('failed');
   }
 
-  /** Asks for forms in batches and posts each file, PARALLEL at a time. */
+  /** Asks for forms 20 files at a time and posts each chunk's files, PARALLEL at a time. */
   async run(items) {
     for (const item of items) { item.state = 'queued'; item.row.classList.remove('failed'); item.note.textContent = 'Waiting…'; }
     this.update();
-    const queue = [...items];
-    const worker = async () => {
-      while (queue.length) {
-        const batch = queue.splice(0, 10);
-        let forms;
-        try {
-          forms = (await this.api.uploadForms(this.albumId, batch.map((i) => ({ name: i.file.name, size: i.file.size, type: i.type })))).uploads;
-        } catch (error) {
-          for (const item of batch) this.fail(item, describeError(error), !(error.status >= 400 && error.status < 500 && error.status !== 429));
-          this.update();
-          continue;
-        }
-        for (let index = 0; index < batch.length; index += 1) await this.send(batch[index], forms[index]);
+    for (let start = 0; start < items.length; start += CHUNK) {
+      const chunk = items.slice(start, start + CHUNK);
+      let forms;
+      try {
+        forms = (await this.api.uploadForms(this.albumId, chunk.map((i) => ({ name: i.file.name, size: i.file.size, type: i.type })))).uploads;
+      } catch (error) {
+        for (const item of chunk) this.fail(item, describeError(error), !(error.status >= 400 && error.status < 500 && error.status !== 429));
+        this.update();
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+      const queue = chunk.map((item, index) => [item, forms[index]]);
+      const worker = async () => {
+        while (queue.length) {
+          const [item, form] = queue.shift();
+          await this.send(item, form);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
+    }
     const uploaded = items.filter((i) => i.state === 'done').length;
     if (uploaded) this.onUploaded(uploaded);
     this.update();
@@ -132,7 +136,12 @@ export class Uploader {
       } catch (error) {
         const final = (error.status >= 400 && error.status < 500) || item.attempts === ATTEMPTS;
         if (final) {
-          this.fail(item, error.code === 'EntityTooLarge' ? 'Too big for this album.' : describeError(error), error.status === 0 || error.status >= 500);
+          // "Retry failed uploads" asks for new forms: an expired form (403) goes through then; a file
+          // over the form's size never does.
+          const tooBig = error.code === 'EntityTooLarge';
+          const message = tooBig ? 'Too big for this album.'
+            : error.status === 0 ? error.message : `The upload did not go through (${error.code || error.status}); retry it.`;
+          this.fail(item, message, !tooBig);
           this.update();
           return;
         }
