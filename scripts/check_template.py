@@ -45,6 +45,10 @@ EXPECTED_ACTIONS = {
         "logs:CreateLogStream", "logs:PutLogEvents",
         "s3:GetObject", "s3:ListBucket",
     },
+    "WebAppPublisherRole": {
+        "logs:CreateLogStream", "logs:PutLogEvents",
+        "s3:PutObject",
+    },
     "ApiRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query",
@@ -83,7 +87,8 @@ class Checker:
 
     def buckets(self) -> None:
         buckets = self.of_type("AWS::S3::Bucket")
-        self.check(set(buckets) == {"UploadsBucket", "ThumbnailBucket"}, f"expected two buckets, found {sorted(buckets)}")
+        self.check(set(buckets) == {"UploadsBucket", "ThumbnailBucket", "WebAppBucket"},
+                   f"expected the uploads, thumbnail and web app buckets, found {sorted(buckets)}")
         policies = {p["Properties"]["Bucket"].get("Ref"): p for p in self.of_type("AWS::S3::BucketPolicy").values()}
         for name, bucket in buckets.items():
             props = bucket.get("Properties", {})
@@ -101,6 +106,9 @@ class Checker:
                        f"{name}: the name must come from parameters (no Ref to resources), policies name it")
             self.check(bucket.get("DeletionPolicy") == "Retain", f"{name}: photos must survive a stack deletion (DeletionPolicy Retain)")
 
+            if name == "WebAppBucket":
+                self.web_app_bucket(policies.get(name))
+                continue
             lifecycle = props.get("LifecycleConfiguration", {}).get("Rules", [])
             sessions = [r for r in lifecycle if r.get("Status") == "Enabled"
                         and (r.get("Prefix") == "sessions/" or r.get("Filter", {}).get("Prefix") == "sessions/")]
@@ -128,6 +136,22 @@ class Checker:
         self.check(all("CorsConfiguration" not in b["Properties"] for n, b in buckets.items() if n != "UploadsBucket"),
                    "CORS on a bucket browsers do not upload to")
         self.check("*" not in json.dumps(cors[0].get("AllowedOrigins") if cors else "*"), "UploadsBucket: CORS allows every origin")
+
+    def web_app_bucket(self, policy: dict | None) -> None:
+        """The web app's files: TLS only, and readable by the app distribution (through origin access control) alone."""
+        self.check(policy is not None, "WebAppBucket: no bucket policy")
+        if policy is None:
+            return
+        statements = self.statements(policy["Properties"]["PolicyDocument"])
+        tls = [s for s in statements if s.get("Effect") == "Deny" and s.get("Principal") == "*"
+               and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") in ("false", False)]
+        self.check(len(tls) == 1, "WebAppBucket: bucket policy does not deny requests without TLS")
+        for s in statements:
+            if s.get("Effect") != "Allow":
+                continue
+            self.check(s.get("Principal") == {"Service": "cloudfront.amazonaws.com"} and s.get("Action") in ("s3:GetObject", ["s3:GetObject"])
+                       and "AppDistribution" in json.dumps(s.get("Condition", {}).get("StringEquals", {}).get("AWS:SourceArn")),
+                       f"WebAppBucket: grants {s.get('Action')} to {s.get('Principal')}, not reads to the app distribution only")
 
     @staticmethod
     def statements(document: dict) -> list[dict]:
@@ -197,7 +221,16 @@ class Checker:
 
     def functions(self) -> None:
         functions = self.of_type("AWS::Lambda::Function")
-        self.check(set(functions) == {"ProcessFunction", "SearchFunction", "ConvertFunction", "ApiFunction"}, f"functions: {sorted(functions)}")
+        self.check(set(functions) == {"ProcessFunction", "SearchFunction", "ConvertFunction", "ApiFunction", "WebAppPublisher"},
+                   f"functions: {sorted(functions)}")
+        # The web app's publisher (a custom resource) copies its layer into the web app bucket, nothing else.
+        publisher = functions.pop("WebAppPublisher", {}).get("Properties", {})
+        # (SAM names a layer version after its content: WebAppLayer<hash>.)
+        self.check([l.get("Ref", "")[:11] for l in publisher.get("Layers", [])] == ["WebAppLayer"], "WebAppPublisher: does not publish the WebAppLayer")
+        self.check(publisher.get("Role") == {"Fn::GetAtt": ["WebAppPublisherRole", "Arn"]}, "WebAppPublisher: role not its own")
+        custom = self.of_type("Custom::WebAppFiles")
+        self.check(len(custom) == 1 and all(c["Properties"].get("Layer", {}).get("Ref", "").startswith("WebAppLayer") for c in custom.values()),
+                   "WebAppFiles: not republished when the WebAppLayer changes")
         handlers = {}
         for name, f in functions.items():
             p = f["Properties"]
@@ -253,7 +286,8 @@ class Checker:
         self.check(params["FunctionUrlAuthType"]["Default"] == "AWS_IAM", "Function URLs are not IAM-authenticated by default")
         self.check(params["Architecture"]["Default"] == "x86_64", "Architecture default is not x86_64")
         layers = self.of_type("AWS::Lambda::LayerVersion")
-        self.check(len(layers) == 1, "no models layer")
+        self.check(sorted(name.rstrip("0123456789abcdef") for name in layers) == ["ModelsLayer", "WebAppLayer"],
+                   f"layers: {sorted(layers)} (expected the models and the web app)")
         for name in ("ProcessFunction", "SearchFunction", "ApiFunction"):
             self.check(len(functions[name]["Properties"].get("Layers", [])) == 1, f"{name}: no models layer")
 
@@ -309,6 +343,9 @@ class Checker:
         allowed = ('-uploads-${AWS::AccountId}-${AWS::Region}/albums/*"}', '-thumbnails-${AWS::AccountId}-${AWS::Region}/sessions/*"}')
         self.check(len(writes) == 2 and all(json.dumps(st["Resource"]).endswith(allowed) for st in writes),
                    "ApiRole: writes (and so upload forms) not limited to albums/ of the uploads bucket and sessions/")
+        text = json.dumps(roles.get("WebAppPublisherRole", {}).get("Properties", {}).get("Policies", []))
+        self.check("-uploads-" not in text and "-thumbnails-" not in text and "-web-${AWS::AccountId}-${AWS::Region}/*" in text,
+                   "WebAppPublisherRole: writes beyond the web app bucket")
 
     def cdn(self) -> None:
         dists = self.of_type("AWS::CloudFront::Distribution")
@@ -396,6 +433,10 @@ MUTATIONS = {
         Resource={"Fn::Sub": "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"}),
     "logs anywhere": lambda t: _statement(t, "ProcessRole", "Logs").update(Resource="*"),
     "process writes originals": lambda t: _statement(t, "ProcessRole", "WriteThumbnails").update(
+        Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-uploads-${AWS::AccountId}-${AWS::Region}/*"}),
+    "web app bucket public": lambda t: t["Resources"]["WebAppBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}),
+    "publisher writes photos": lambda t: _statement(t, "WebAppPublisherRole", "WriteAppFiles").update(
         Resource={"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-uploads-${AWS::AccountId}-${AWS::Region}/*"}),
     "managed policy": lambda t: t["Resources"]["ConvertRole"]["Properties"].update(
         ManagedPolicyArns=["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]),
