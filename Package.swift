@@ -2,7 +2,8 @@
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
 // The map of modules and what each may import: docs/ARCHITECTURE.md (contracts: ../shared/DESIGN.md).
 // Dependencies point one way: shims, Parallel <- {LambdaRuntime, AWSCore, ImageKit, ExifKit, FaceKit}
-// <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; Benchmarks/ beside, never shipped.
+// <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people) depends on nothing;
+// Benchmarks/ beside, never shipped.
 import PackageDescription
 
 /// A system-library shim: a module map over one C library found with pkg-config.
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "Parallel"], swiftSettings: hotLoops),
         .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
         .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
+        .target(name: "People", swiftSettings: hotLoops),
         .target(
             name: "Imagicon",
             dependencies: [
@@ -65,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "ImagiconCLI",
             dependencies: [
-                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB", "SQS",
+                "Imagicon", "LambdaRuntime", "ImageKit", "ExifKit", "FaceKit", "People", "AWSCore", "S3", "DynamoDB", "SQS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]),
@@ -76,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "ImagiconBench",
             dependencies: [
-                "Imagicon", "ImageKit", "ImageQuality", "ExifKit", "FaceKit", "AWSCore", "S3", "DynamoDB",
+                "Imagicon", "ImageKit", "ImageQuality", "ExifKit", "FaceKit", "People", "AWSCore", "S3", "DynamoDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/ImagiconBench"),
@@ -93,6 +95,7 @@ let package = Package(
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
+        .testTarget(name: "PeopleTests", dependencies: ["People"]),
         .testTarget(
             name: "ImagiconTests",
             dependencies: [
