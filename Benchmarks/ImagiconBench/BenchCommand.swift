@@ -20,6 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchAWSCommand.self,
             BenchFacesCommand.self,
             BenchConvertCommand.self,
+            BenchPeopleCommand.self,
         ]
     )
 }

@@ -25,6 +25,7 @@ struct ImagiconCommand: AsyncParsableCommand {
             ThumbnailCommand.self,
             ExifCommand.self,
             FacesCommand.self,
+            PeopleCommand.self,
             SearchCommand.self,
             CompileModelsCommand.self,
         ]
