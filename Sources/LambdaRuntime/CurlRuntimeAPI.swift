@@ -32,7 +32,15 @@ public final class CurlRuntimeAPI: RuntimeAPI {
     }
 
     public func sendResponse(requestID: String, body: [UInt8]) throws {
-        try post("/invocation/\(Self.escape(requestID))/response", body: body, errorType: nil)
+        let path = "/invocation/\(Self.escape(requestID))/response"
+        let reply = try perform(method: "POST", path: path, body: body, errorType: nil)
+        if (400..<500).contains(reply.status) {
+            throw LambdaRuntimeError(
+                .responseRefused, "the Runtime API refused a \(body.count)-byte response with \(reply.status): \(reply.text.prefix(300))")
+        }
+        guard (200..<300).contains(reply.status) else {
+            throw LambdaRuntimeError(.unexpectedStatus, "POST \(path) answered \(reply.status): \(reply.text)")
+        }
     }
 
     public func sendError(requestID: String, report: ErrorReport) throws {

@@ -65,7 +65,16 @@ public final class LambdaRuntime {
         let start = LambdaClock.monotonicNanos()
         do {
             let response = try await handler.handle(invocation.event, context: context)
-            try api.sendResponse(requestID: invocation.requestID, body: response)
+            do {
+                try api.sendResponse(requestID: invocation.requestID, body: response)
+            } catch let refusal as LambdaRuntimeError where refusal.code == .responseRefused {
+                // As the Rust runtime does: this invocation fails, the process keeps serving.
+                context.logger.error("response refused", metadata: ["errorMessage": .string(refusal.message)])
+                try api.sendError(
+                    requestID: invocation.requestID,
+                    report: ErrorReport(errorType: "Runtime.ResponseRefused", errorMessage: refusal.message))
+                return
+            }
             context.logger.debug("invocation done", metadata: ["durationMs": .stringConvertible(Self.millis(since: start))])
         } catch let error as LambdaRuntimeError {
             throw error

@@ -12,6 +12,9 @@ public struct LambdaRuntimeError: Error, CustomStringConvertible, Sendable {
         case invalidInvocation
         /// The Runtime API answered with a body over the size limit.
         case responseTooLarge
+        /// The Runtime API refused an invocation's response (4xx: over 6 MB, malformed): the
+        /// invocation is reported as an error instead and the loop goes on.
+        case responseRefused
     }
 
     /// The kind of failure.

@@ -71,6 +71,18 @@ struct InvokeBootstrapTests {
         #expect((badSizes.1.first?["error"] as? [String: Any])?["errorType"] as? String == "Runtime.InvalidConfiguration")
     }
 
+    @Test func aResponseOverSixMegabytesIsAnErrorAndTheSameProcessServesTheNext() throws {
+        let dir = try Binaries.temporaryDirectory()
+        let big = try Binaries.eventFile(#"{"action":"echo","pad":"\#(String(repeating: "x", count: 7 * 1024 * 1024))"}"#, in: dir)
+        let ok = try Binaries.eventFile(#"{"action":"echo"}"#, in: dir)
+        let (_, invocations, summary) = try invoke([big, ok], diagnostics)
+        #expect(invocations.map { $0["status"] as? String } == ["error", "success"])
+        let error = try #require(invocations[0]["error"] as? [String: Any])
+        #expect(error["errorType"] as? String == "Runtime.ResponseRefused")
+        #expect((error["errorMessage"] as? String)?.contains("413") == true)
+        #expect(summary["childStarts"] as? Int == 1, "the refusal must not cost a cold start")
+    }
+
     @Test func overrunningTheDeadlineIsATimeoutAndTheNextEventGetsAFreshProcess() throws {
         let dir = try Binaries.temporaryDirectory()
         let slow = try Binaries.eventFile(#"{"action":"sleep","ms":20000}"#, in: dir)

@@ -23,6 +23,21 @@ struct LambdaRuntimeLoopTests {
             ])
     }
 
+    @Test func aRefusedResponseIsAnErrorAndTheLoopGoesOn() async throws {
+        let big = String(repeating: "x", count: 7 * 1024 * 1024)
+        let api = FakeRuntimeAPI([invocation("a", big), invocation("b", "small")])
+        let served = try await LambdaRuntime(api: api).run(maxInvocations: 2) { ScriptedHandler() }
+        #expect(served == 2)
+        #expect(api.sent.count == 2)
+        guard case .error("a", let report) = api.sent.first else {
+            Issue.record("expected an error for a, got \(api.sent.first.map { "\($0)".prefix(200) } ?? "nothing")")
+            return
+        }
+        #expect(report.errorType == "Runtime.ResponseRefused")
+        #expect(report.errorMessage.contains("7340032-byte response") && report.errorMessage.contains("413"))
+        #expect(api.sent.last == .response("b", Array("small".utf8)))
+    }
+
     @Test func initFailureIsReportedAndRethrown() async throws {
         struct BadConfig: Error, LambdaReportableError, CustomStringConvertible {
             var lambdaErrorType: String { "Runtime.InvalidConfiguration" }

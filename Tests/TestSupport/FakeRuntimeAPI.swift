@@ -12,10 +12,13 @@ public final class FakeRuntimeAPI: RuntimeAPI, Sendable {
 
     private let queue: Mutex<[Invocation]>
     private let log = Mutex<[Sent]>([])
+    private let maxResponseBytes: Int
 
-    /// Serves `invocations` in order, then fails `/next` (which ends the loop).
-    public init(_ invocations: [Invocation]) {
+    /// Serves `invocations` in order, then fails `/next` (which ends the loop). Responses over
+    /// `maxResponseBytes` are refused as Lambda refuses them (413), and not recorded.
+    public init(_ invocations: [Invocation], maxResponseBytes: Int = 6 * 1024 * 1024) {
         queue = Mutex(invocations)
+        self.maxResponseBytes = maxResponseBytes
     }
 
     public func nextInvocation() throws -> Invocation {
@@ -26,6 +29,9 @@ public final class FakeRuntimeAPI: RuntimeAPI, Sendable {
     }
 
     public func sendResponse(requestID: String, body: [UInt8]) throws {
+        guard body.count <= maxResponseBytes else {
+            throw LambdaRuntimeError(.responseRefused, "the Runtime API refused a \(body.count)-byte response with 413")
+        }
         log.withLock { $0.append(.response(requestID, body)) }
     }
 

@@ -159,6 +159,12 @@ struct LocalRuntimeAPI {
         await server.appendRoute(HTTPRoute("POST \(prefix)/invocation/:id/response")) { request in
             let id = request.routeParameters["id"] ?? ""
             let body = try await request.bodyData
+            // Lambda's own limit on a synchronous response: it answers 413 and the invocation is not done.
+            guard body.count <= Self.maxResponseBytes else {
+                return HTTPResponse(
+                    statusCode: HTTPStatusCode(413, phrase: "Payload Too Large"),
+                    body: Data(#"{"errorType":"RequestEntityTooLarge","errorMessage":"response over 6291456 bytes"}"#.utf8))
+            }
             let accepted = await state.resolve(id, with: .response(body))
             return Self.answer(accepted)
         }
@@ -205,6 +211,9 @@ struct LocalRuntimeAPI {
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         }
     }
+
+    /// The largest response Lambda accepts from a function invoked synchronously.
+    static let maxResponseBytes = 6 * 1024 * 1024
 
     private static func answer(_ accepted: Bool) -> HTTPResponse {
         accepted
