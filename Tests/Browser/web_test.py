@@ -279,6 +279,12 @@ def run(bin_dir):
             check(not guest.find("[data-test=photo-tile]") and not guest.find("[data-test=upload-input]"),
                   "a findme link shows only Find me")
             guest.screenshots("08-findme")
+            # The camera (Chromium's fake device: a test pattern, no face) -> the error a person understands.
+            guest.one("button.camera-start").click()
+            guest.one(".camera button.snap").click()
+            error = guest.one("[data-test=error]", timeout=120)
+            check("could not find a face" in error.text, f"camera selfie without a face: {error.text!r}")
+            guest.page_checks("camera selfie without a face", expected_errors=("422",))
             guest.find("[data-test=selfie-input]")[0].send_keys(str(FACES / SELFIE))
             wait("matches", lambda: guest.find("[data-test=match-tile]") or guest.find("[data-test=error]"), timeout=120)
             check(not guest.find("[data-test=error]"), f"find me error: {[e.text for e in guest.find('[data-test=error]')]}")

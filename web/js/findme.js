@@ -12,7 +12,7 @@ export async function findMeView({ app, api, setTitle, albumId }, { only = false
   const video = h('video', { playsInline: true, muted: true, 'aria-label': 'Camera preview' });
   const camera = h('div', { class: 'camera', hidden: true }, video,
     h('div', { class: 'row' },
-      h('button', { type: 'button', onclick: () => snap() }, 'Take photo'),
+      h('button', { type: 'button', class: 'snap', onclick: () => snap() }, 'Take photo'),
       h('button', { type: 'button', class: 'secondary', onclick: () => stopCamera() }, 'Cancel')));
   const fileInput = h('input', {
     id: 'selfie-input', type: 'file', accept: 'image/jpeg,image/png,image/webp,image/heic', class: 'visually-hidden',
@@ -126,7 +126,7 @@ export async function findMeView({ app, api, setTitle, albumId }, { only = false
     intro,
     h('p', { class: 'muted small' }, 'Your selfie is only used for this search and is not kept.'),
     h('div', { class: 'row' },
-      navigator.mediaDevices?.getUserMedia ? h('button', { type: 'button', onclick: () => startCamera() }, 'Use the camera') : null,
+      navigator.mediaDevices?.getUserMedia ? h('button', { type: 'button', class: 'camera-start', onclick: () => startCamera() }, 'Use the camera') : null,
       fileInput,
       h('label', { for: 'selfie-input', class: 'button secondary' }, 'Choose a photo')),
     camera, status, results);
