@@ -39,6 +39,8 @@ let package = Package(
         shim("CWebP", pkgConfig: "libwebp", apt: "libwebp-dev"),
         // Types only: ImageKit loads libheif (libheif1) with dlopen on the first HEIC/AVIF.
         .systemLibrary(name: "CHeif", path: "Sources/CHeif"),
+        shim("CLCMS2", pkgConfig: "lcms2", apt: "liblcms2-dev"),
+        shim("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
 
         // Libraries.
         .target(name: "Parallel"),
@@ -49,7 +51,9 @@ let package = Package(
         .target(name: "S3", dependencies: ["AWSCore"]),
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
         .target(name: "SQS", dependencies: ["AWSCore"]),
-        .target(name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "Parallel"], swiftSettings: hotLoops),
+        .target(
+            name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "CLCMS2", "CZlib", "Parallel"], swiftSettings: hotLoops
+        ),
         .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
         .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
         .target(name: "People", swiftSettings: hotLoops),

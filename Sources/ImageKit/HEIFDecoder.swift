@@ -13,7 +13,11 @@ enum HEIFDecoder {
             let image = try file.primaryImage()
             try checkSize(image, maxPixels: maxPixels)
             let size = image.size
-            return ImageHeader(format: format, width: size.width, height: size.height, hasAlpha: image.hasAlpha, orientation: .up)
+            let profile =
+                image.iccProfile.map(ColorProfile.icc)
+                ?? image.nclx.map { ColorProfile.nclx(primaries: $0.primaries, transfer: $0.transfer) }
+            return ImageHeader(
+                format: format, width: size.width, height: size.height, hasAlpha: image.hasAlpha, orientation: .up, colorProfile: profile)
         }
     }
 

@@ -7,9 +7,15 @@ public struct DecodeOptions: Sendable {
     /// JPEG only: the decode may be DCT-scaled down to the smallest size that still covers
     /// this many pixels in each dimension (in stored orientation). `nil` decodes full size.
     public var cover: (width: Int, height: Int)?
+    /// Convert to sRGB through the image's ICC profile or `nclx` (off: colours as stored).
+    public var colorManaged: Bool
 
     /// Full-size, upright decode with the default pixel limit.
-    public init(maxPixels: Int = ImageHeader.defaultMaxPixels, applyOrientation: Bool = true, cover: (width: Int, height: Int)? = nil) {
+    public init(
+        maxPixels: Int = ImageHeader.defaultMaxPixels, applyOrientation: Bool = true, cover: (width: Int, height: Int)? = nil,
+        colorManaged: Bool = true
+    ) {
+        self.colorManaged = colorManaged
         self.maxPixels = maxPixels
         self.applyOrientation = applyOrientation
         self.cover = cover
@@ -34,13 +40,23 @@ public enum ImageDecoder {
     /// - Throws: `ImageError`; never returns a partially decoded image.
     public static func decode(_ bytes: [UInt8], options: DecodeOptions = DecodeOptions()) throws -> DecodedImage {
         let header = try ImageHeader.read(bytes, maxPixels: options.maxPixels)
-        var pixels = try decodePixels(bytes, header: header, cover: options.cover)
+        var pixels = try decodePixels(bytes, header: header, cover: options.cover, colorManaged: options.colorManaged)
         if options.applyOrientation { pixels = pixels.applying(header.orientation) }
         return DecodedImage(header: header, pixels: pixels, isOriented: options.applyOrientation)
     }
 
-    /// Decodes pixels in stored orientation for an already-checked header.
-    static func decodePixels(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws
+    /// Decodes pixels in stored orientation for an already-checked header, converted to sRGB
+    /// when the header carries a colour profile (CMYK JPEGs convert in the JPEG decoder).
+    static func decodePixels(
+        _ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false, colorManaged: Bool = true
+    ) throws -> PixelBuffer {
+        let profile = colorManaged ? header.colorProfile : nil
+        let raw = try decodeRaw(bytes, header: colorManaged ? header : header.withoutColorProfile, cover: cover, fastUpsample: fastUpsample)
+        return ColorConverter.toSRGB(raw, profile: profile)
+    }
+
+    /// The decoder's pixels, colours as stored.
+    private static func decodeRaw(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool) throws
         -> PixelBuffer
     {
         switch header.format {

@@ -14,6 +14,8 @@ public struct ImageHeader: Sendable, Equatable {
     /// The EXIF orientation, `.up` when absent. Always `.up` for HEIC/AVIF, whose transforms
     /// libheif applies while decoding (their EXIF orientation is informative only).
     public let orientation: Orientation
+    /// The embedded colour description (ICC profile or HEIF `nclx`), nil when untagged.
+    public let colorProfile: ColorProfile?
     /// JPEG only: the Adobe APP14 marker is present (its CMYK data is stored inverted).
     let adobeMarker: Bool
 
@@ -25,13 +27,24 @@ public struct ImageHeader: Sendable, Equatable {
     /// The default pixel limit, as `IMAGICON_MAX_PIXELS` defaults in DESIGN.md.
     public static let defaultMaxPixels = 100_000_000
 
-    init(format: ImageFormat, width: Int, height: Int, hasAlpha: Bool, orientation: Orientation, adobeMarker: Bool = false) {
+    init(
+        format: ImageFormat, width: Int, height: Int, hasAlpha: Bool, orientation: Orientation, colorProfile: ColorProfile? = nil,
+        adobeMarker: Bool = false
+    ) {
+        self.colorProfile = colorProfile
         self.format = format
         self.width = width
         self.height = height
         self.hasAlpha = hasAlpha
         self.orientation = orientation
         self.adobeMarker = adobeMarker
+    }
+
+    /// The same header with no colour profile (for decodes that keep stored colours).
+    var withoutColorProfile: ImageHeader {
+        ImageHeader(
+            format: format, width: width, height: height, hasAlpha: hasAlpha, orientation: orientation, colorProfile: nil,
+            adobeMarker: adobeMarker)
     }
 
     /// Reads and checks the header.

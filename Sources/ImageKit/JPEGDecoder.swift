@@ -66,7 +66,15 @@ enum JPEGDecoder {
                 // markers is harmless; truncation and entropy-coding errors are refused.
                 if !isHarmlessWarning(handle) { throw failure(handle, "decode the JPEG") }
             }
-            if cmyk { pixels = convertCMYK(pixels, inverted: header.adobeMarker) }
+            if cmyk {
+                // Through the file's CMYK profile when it has one (it is then consumed here).
+                if case .icc(let icc)? = header.colorProfile,
+                    let rgb = ColorConverter.cmykToSRGB(pixels, width: outW, height: outH, icc: icc, inverted: header.adobeMarker)
+                {
+                    return rgb
+                }
+                pixels = convertCMYK(pixels, inverted: header.adobeMarker)
+            }
             return PixelBuffer(uncheckedWidth: outW, height: outH, channels: 3, pixels: pixels)
         }
     }

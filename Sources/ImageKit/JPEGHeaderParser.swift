@@ -1,4 +1,5 @@
-/// Walks JPEG marker segments up to the first scan: frame size, components, Adobe marker, EXIF orientation.
+/// Walks JPEG marker segments up to the first scan: frame size, components, Adobe marker, EXIF
+/// orientation, ICC profile (APP2 chain).
 ///
 /// Bounds-checked on every read; skips junk between markers the way libjpeg does.
 enum JPEGHeaderParser {
@@ -8,6 +9,7 @@ enum JPEGHeaderParser {
         var frame: (width: Int, height: Int, components: Int)?
         var adobe = false
         var orientation: Orientation?
+        var icc: [(sequence: Int, count: Int, data: ArraySlice<UInt8>)] = []
         while i < n {
             if b[i] != 0xFF {
                 i += 1 // junk between segments: libjpeg skips it with a warning
@@ -35,6 +37,12 @@ enum JPEGHeaderParser {
                 orientation = ExifOrientationReader.orientation(tiff: b[data]).map { $0 }
                 if orientation == nil, data.count >= 6, b[data.prefix(6)].elementsEqual(Array("Exif\0\0".utf8)) {
                     orientation = .up // an EXIF block without a usable tag: later blocks do not override it
+                }
+            case 0xE2:
+                let signature = ColorProfile.jpegICCSignature
+                if data.count > signature.count + 2, b[data.prefix(signature.count)].elementsEqual(signature) {
+                    let s = data.lowerBound + signature.count
+                    icc.append((Int(b[s]), Int(b[s + 1]), b[(s + 2)..<data.upperBound]))
                 }
             case 0xEE:
                 if data.count >= 5, b[data.prefix(5)].elementsEqual(Array("Adobe".utf8)) { adobe = true }
@@ -70,7 +78,7 @@ enum JPEGHeaderParser {
                 guard let frame else { throw ImageError(.corrupt, "The JPEG has a scan before its frame header (SOF).") }
                 return ImageHeader(
                     format: .jpeg, width: frame.width, height: frame.height, hasAlpha: false,
-                    orientation: orientation ?? .up, adobeMarker: adobe)
+                    orientation: orientation ?? .up, colorProfile: ColorProfile.jpegICC(icc), adobeMarker: adobe)
             default:
                 break
             }

@@ -1,4 +1,4 @@
-/// Reads a PNG's IHDR and the ancillary chunks before the image data (tRNS, eXIf).
+/// Reads a PNG's IHDR and the ancillary chunks before the image data (tRNS, eXIf, iCCP, sRGB).
 enum PNGHeaderParser {
     static func parse(_ b: [UInt8]) throws -> ImageHeader {
         func u32(_ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
@@ -19,6 +19,8 @@ enum PNGHeaderParser {
         }
         var hasAlpha = colorType == 4 || colorType == 6
         var orientation = Orientation.up
+        var profile: ColorProfile?
+        var declaresSRGB = false
         var offset = 33
         while offset + 8 <= b.count {
             let length = u32(offset)
@@ -28,8 +30,13 @@ enum PNGHeaderParser {
             guard length < 1 << 31, data.upperBound + 4 <= b.count else { break } // libpng reports the damage
             if name == "tRNS" { hasAlpha = true }
             if name == "eXIf", let o = ExifOrientationReader.orientation(tiff: b[data]) { orientation = o }
+            if name == "iCCP", profile == nil { profile = ColorProfile.pngICC(b[data]) }
+            if name == "sRGB" { declaresSRGB = true }
             offset = data.upperBound + 4
         }
-        return ImageHeader(format: .png, width: width, height: height, hasAlpha: hasAlpha, orientation: orientation)
+        // An sRGB chunk wins over iCCP (the PNG specification says both must not appear).
+        return ImageHeader(
+            format: .png, width: width, height: height, hasAlpha: hasAlpha, orientation: orientation,
+            colorProfile: declaresSRGB ? nil : profile)
     }
 }

@@ -44,10 +44,11 @@ public enum Thumbnailer {
     ///   - focus: the crop centre for `WxHc` sizes in normalised displayed coordinates
     ///     (0...1; a face-aware crop passes the faces' centre). Centred when nil.
     ///   - dctHeadroom: see `defaultDCTHeadroom`.
+    ///   - colorManaged: convert to sRGB through the image's profile before resampling.
     /// - Throws: `ImageError`.
     public static func make(
         from bytes: [UInt8], sizes: [ThumbnailSize], maxPixels: Int = ImageHeader.defaultMaxPixels,
-        focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom
+        focus: (x: Double, y: Double)? = nil, dctHeadroom: Double = defaultDCTHeadroom, colorManaged: Bool = true
     ) throws -> ThumbnailSet {
         guard !sizes.isEmpty else { throw ImageError(.invalidArgument, "No thumbnail size was asked for.") }
         guard dctHeadroom >= 1, dctHeadroom.isFinite else { throw ImageError(.invalidArgument, "DCT headroom must be at least 1.") }
@@ -78,7 +79,8 @@ public enum Thumbnailer {
         // Fast (replicating) chroma upsampling only where Lanczos then reduces by 2x or more and
         // filters chroma far more than the decoder's triangle filter would; near 1:1 it shows.
         let leastReduction = plans.map { min($0.rect.width / Double($0.width), $0.rect.height / Double($0.height)) }.min() ?? 1
-        let decoded = try ImageDecoder.decodePixels(bytes, header: header, cover: cover, fastUpsample: leastReduction >= 2)
+        let decoded = try ImageDecoder.decodePixels(
+            bytes, header: header, cover: cover, fastUpsample: leastReduction >= 2, colorManaged: colorManaged)
         let fx = Double(decoded.width) / sw
         let fy = Double(decoded.height) / sh
         // Sizes one after another; each resize spreads its rows over the cores.

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Decoding real files", .enabled(if: TestData.available, "needs ../shared/testdata"))
 struct DecodeTests {
-    /// Decodes each file and compares with Pillow's decode.
+    /// Decodes each file (stored colours: Pillow does not colour-manage) and compares with Pillow's decode.
     private func compareWithPillow(_ files: [URL], expectedFailures: [String: ImageError.Code] = [:]) throws {
         let references = try TestData.references(files)
         for url in files {
@@ -22,7 +22,7 @@ struct DecodeTests {
             }
             let decoded: DecodedImage
             do {
-                decoded = try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: false))
+                decoded = try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: false, colorManaged: false))
             } catch {
                 Issue.record("\(name): \(error)")
                 continue

@@ -85,7 +85,7 @@ struct OrientationTests {
         let refs = try TestData.references(files, upright: true)
         for url in files {
             let name = url.lastPathComponent
-            let decoded = try ImageDecoder.decode(TestData.bytes(url))
+            let decoded = try ImageDecoder.decode(TestData.bytes(url), options: DecodeOptions(colorManaged: false))
             if let n = Int(name.split(separator: "_").last!.prefix(while: \.isNumber)) {
                 #expect(decoded.header.orientation.rawValue == n, "\(name)")
             }
