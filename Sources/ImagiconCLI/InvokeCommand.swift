@@ -47,7 +47,7 @@ struct InvokeCommand: AsyncParsableCommand {
             }
             return (path, data)
         }
-        let bootstrapPath = try resolveBootstrap()
+        let bootstrapPath = try BootstrapChild.executable(bootstrap)
         let replay = Replay(
             bootstrapPath: bootstrapPath, timeout: timeout, functionName: functionName,
             extraEnvironment: extraEnvironment)
@@ -58,20 +58,5 @@ struct InvokeCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(try encoder.encode(report))
         FileHandle.standardOutput.write(Data("\n".utf8))
         if report.summary.failed > 0 { throw ExitCode(1) }
-    }
-
-    private func resolveBootstrap() throws -> String {
-        if let bootstrap {
-            guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
-                throw ValidationError("--bootstrap \(bootstrap) is not an executable file")
-            }
-            return bootstrap
-        }
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let sibling = me.deletingLastPathComponent().appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: sibling) else {
-            throw ValidationError("no bootstrap next to \(me.path); pass --bootstrap PATH")
-        }
-        return sibling
     }
 }

@@ -50,13 +50,7 @@ public struct ApiHandler: LambdaHandler {
             response = ApiError(.tooLarge, "The converted image is over the 6 MB response limit; ask for a smaller w/h.").response
         }
         metadata["role"] = caller.map { .string($0.role.rawValue) }
-        metadata["status"] = .stringConvertible(response.statusCode)
-        metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        if response.statusCode >= 500 {
-            context.logger.error("api failed", metadata: metadata)
-        } else {
-            context.logger.info("api answered", metadata: metadata)
-        }
+        AnswerLog.write("api", status: response.statusCode, startNanos: start, metadata: metadata, logger: context.logger)
         return try response.encoded()
     }
 }

@@ -63,6 +63,7 @@ public struct ConvertHandler: LambdaHandler {
         // Base64 alone would exceed the limit: refuse without building the document.
         let tooLarge = !response.isText && (response.body.count + 2) / 3 * 4 > Self.maxResponseBytes
         var encoded = tooLarge ? [] : try response.encoded()
+        var status = response.statusCode
         if tooLarge || encoded.count > Self.maxResponseBytes {
             let error = ConvertError(
                 .tooLarge, status: 413,
@@ -70,12 +71,9 @@ public struct ConvertHandler: LambdaHandler {
             )
             metadata["error"] = .string(error.message)
             encoded = try error.response.encoded()
-            metadata["status"] = .stringConvertible(413)
-        } else {
-            metadata["status"] = .stringConvertible(response.statusCode)
+            status = 413
         }
-        metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        context.logger.info("convert", metadata: metadata)
+        AnswerLog.write("convert", status: status, startNanos: start, metadata: metadata, logger: context.logger)
         return encoded
     }
 

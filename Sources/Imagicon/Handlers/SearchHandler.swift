@@ -39,19 +39,13 @@ public struct SearchHandler: LambdaHandler {
             metadata["error"] = .string(String(describing: error))
             response = SearchError.internal.response
         }
-        metadata["status"] = .stringConvertible(response.statusCode)
         metadata["stagesMs"] = .dictionary([
             "selfies": .stringConvertible(timings.selfiesMs), "read": .stringConvertible(timings.readMs),
             "compute": .stringConvertible(timings.computeMs),
             "respond": .stringConvertible(timings.respondMs), "zip": .stringConvertible(timings.zipMs),
         ])
         metadata["items"] = .stringConvertible(timings.items)
-        metadata["durationMs"] = .stringConvertible(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        if response.statusCode >= 500 {
-            context.logger.error("search failed", metadata: metadata)
-        } else {
-            context.logger.info("search answered", metadata: metadata)
-        }
+        AnswerLog.write("search", status: response.statusCode, startNanos: start, metadata: metadata, logger: context.logger)
         return try response.encoded()
     }
 

@@ -1,7 +1,24 @@
+import ArgumentParser
 import Foundation
 
 /// The `bootstrap` executable running as a child process, as Lambda runs it.
 final class BootstrapChild: @unchecked Sendable {
+    /// The bootstrap to run: `explicit` (`--bootstrap`) when given, else the one next to this executable.
+    static func executable(_ explicit: String?) throws -> String {
+        if let explicit {
+            guard FileManager.default.isExecutableFile(atPath: explicit) else {
+                throw ValidationError("--bootstrap \(explicit) is not an executable file")
+            }
+            return explicit
+        }
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let sibling = me.deletingLastPathComponent().appendingPathComponent("bootstrap").path
+        guard FileManager.default.isExecutableFile(atPath: sibling) else {
+            throw ValidationError("no bootstrap next to \(me.path); pass --bootstrap PATH")
+        }
+        return sibling
+    }
+
     let process = Process()
     let startedAt = DispatchTime.now().uptimeNanoseconds
     private let exited = DispatchSemaphore(value: 0)

@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: webRoot.appendingPathComponent("index.html").path) else {
             throw ValidationError("no index.html in \(webRoot.path); pass --web DIR")
         }
-        let bootstrapPath = try resolveBootstrap()
+        let bootstrapPath = try BootstrapChild.executable(bootstrap)
         let state = try ServeState(directory: data.map { URL(fileURLWithPath: $0) })
         let aws = try await LocalAWS.start(repository: repository, dataDirectory: state.directory)
         await stack.set(aws: aws)
@@ -149,20 +149,6 @@ struct ServeCommand: AsyncParsableCommand {
         throw ValidationError("run imagicon serve inside the Imagicon repository (scripts/moto-server and web/ not found)")
     }
 
-    private func resolveBootstrap() throws -> String {
-        if let bootstrap {
-            guard FileManager.default.isExecutableFile(atPath: bootstrap) else {
-                throw ValidationError("--bootstrap \(bootstrap) is not an executable file")
-            }
-            return bootstrap
-        }
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let sibling = me.deletingLastPathComponent().appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: sibling) else {
-            throw ValidationError("no bootstrap next to \(me.path); pass --bootstrap PATH")
-        }
-        return sibling
-    }
 }
 
 /// Everything `serve` started, stopped together on SIGINT/SIGTERM (or when `run` fails).
