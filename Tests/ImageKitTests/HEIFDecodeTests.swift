@@ -188,3 +188,43 @@ struct HEIFHostileTests {
         } catch let error as ImageError { #expect(error.code == .tooLarge) }
     }
 }
+
+/// The built `imagicon` executable, when present in `.build`.
+private let builtImagicon: URL? = ["debug", "x86_64-unknown-linux-gnu/debug", "release"].lazy
+    .map { TestData.repoRoot.appendingPathComponent(".build/\($0)/imagicon") }
+    .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+@Suite(
+    "imagicon process on hostile HEIC/AVIF under a 2 GB address-space cap",
+    .enabled(if: TestData.phoneAvailable && builtImagicon != nil, "needs ../shared/testdata/phone and a built imagicon"),
+    .enabled(if: (try? TestData.run(["sh", "-c", "command -v prlimit && command -v timeout"])) == 0, "needs prlimit and timeout"))
+struct HEIFHostileProcessTests {
+    @Test("every hostile file: a failed record with a clear error (or processed, for the three real pictures), no crash, no hang")
+    func failedRecords() throws {
+        let files = TestData.files("phone/hostile").filter { $0.pathExtension != "json" }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let status = try TestData.run(
+            ["prlimit", "--as=2147483648", "--", "timeout", "300", builtImagicon!.path, "process"] + files.map(\.path)
+                + ["--out", out.path, "--no-faces"])
+        #expect(status == 1, "imagicon process exits 1 when some file failed (not a signal, not the timeout's 124)")
+        for url in files {
+            let name = url.lastPathComponent
+            let record = out.appendingPathComponent("records/local/\(name).json")
+            guard let data = try? Data(contentsOf: record),
+                let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let image = json["image"] as? [String: Any]
+            else {
+                Issue.record("\(name): no record")
+                continue
+            }
+            let status = image["status"] as? String
+            if HEIFHostileTests.decodable.contains(name) {
+                #expect(status == "processed", "\(name): \(image)")
+            } else {
+                #expect(status == "failed", "\(name): \(status ?? "nil")")
+                #expect(((image["error"] as? String) ?? "").count > 10, "\(name): the error says why")
+            }
+        }
+    }
+}
