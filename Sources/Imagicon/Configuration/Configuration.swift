@@ -36,6 +36,10 @@ public struct Configuration: Sendable, Equatable {
     public var sourceBucket: String?
     /// `IMAGICON_ADMIN_TOKEN_SHA256`: lower-case hex SHA-256 of the operator's admin token (`api`).
     public var adminTokenSHA256: String?
+    /// `IMAGICON_FAULT_KILL_AT` (honoured only with `IMAGICON_DIAGNOSTICS=1`, for fault-injection
+    /// tests): the `process` stage at which the process kills itself with SIGKILL, as Lambda's
+    /// timeout or the OOM killer would.
+    public var faultKillStage: String?
 
     /// Reads and validates the configuration; `fileExists` is injectable for tests.
     public init(environment env: [String: String], fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {
@@ -54,6 +58,7 @@ public struct Configuration: Sendable, Equatable {
         self.table = value("IMAGICON_TABLE")
         self.thumbnailBucket = value("IMAGICON_THUMBNAIL_BUCKET")
         self.sourceBucket = value("IMAGICON_SOURCE_BUCKET")
+        self.faultKillStage = value("IMAGICON_DIAGNOSTICS") == "1" ? value("IMAGICON_FAULT_KILL_AT") : nil
         if let raw = value("IMAGICON_ADMIN_TOKEN_SHA256") {
             let hex = raw.lowercased()
             guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {

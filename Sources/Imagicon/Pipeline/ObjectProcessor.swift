@@ -6,6 +6,12 @@ import LambdaRuntime
 import Logging
 import S3
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -62,13 +68,15 @@ public struct ObjectProcessor: Sendable {
         case .superseded(let reason):
             outcome.reason = reason
             return outcome
-        case .repeated(let reason):
+        case .repeated(let reason) where event.kind == .created:
             // A retry after a kill may find its records written but not yet swept: finish that.
             try checkDeadline(object, stage: "sweep", context: context)
-            try await sweep(object, event.kind == .created ? .created(object.version) : .deleted(object.version), previous: nil)
+            try await sweep(object, .created(object.version), previous: nil)
             outcome.reason = reason
             return outcome
-        case .apply:
+        case .repeated, .apply:
+            // A repeated delete is applied again: every step of it is idempotent, and a run killed
+            // after its tombstone has not removed the image item yet.
             break
         }
         switch event.kind {
@@ -122,10 +130,12 @@ public struct ObjectProcessor: Sendable {
         try checkDeadline(object, stage: "upload", context: context)
         let thumbnailKeys = output.thumbnails.map(\.key)
         let now = Int64(Date().timeIntervalSince1970)
-        try await aws("record the upload intent of \(object.key)") {
+        try await aws("record the uploads of \(object.key)") {
             try await writer.putIntent(key: object.key, version: object.version, thumbnails: thumbnailKeys, now: now)
         }
+        faultPoint("record")
         try await upload(output.thumbnails, of: object)
+        faultPoint("upload")
         endStage("upload")
         try checkDeadline(object, stage: "records", context: context)
         if let lost = try await commit(&output, object: object) {
@@ -134,6 +144,7 @@ public struct ObjectProcessor: Sendable {
         }
         endStage("records")
         try await sweep(object, .created(object.version), previous: previous)
+        faultPoint("sweep")
         endStage("sweep")
         outcome.status = output.image.status == .processed ? .processed : .failed
         outcome.reason = output.image.error
@@ -146,7 +157,9 @@ public struct ObjectProcessor: Sendable {
     private func commit(_ output: inout ObjectOutput, object: ObjectIdentity) async throws -> String? {
         do {
             guard try await writer.putFaces(output.faces) else { return "a newer version of the key is being written" }
+            faultPoint("faces")
             guard try await writer.putImage(output.image) else { return "a newer version of the key is recorded" }
+            faultPoint("image")
         } catch let error where Self.isPermanent(error) {
             try await discard(output, of: object)
             output = .failed(object, error: "DynamoDB refused the record: \(error.serviceMessage ?? error.message)", format: nil)
@@ -191,10 +204,10 @@ public struct ObjectProcessor: Sendable {
         }
     }
 
-    /// Removes what a losing writer wrote: its thumbnails (and their intent) and its version's face items.
+    /// Removes what a losing writer wrote: its thumbnails (and their upload record) and its version's face items.
     private func discard(_ output: ObjectOutput, of object: ObjectIdentity) async throws {
         try await deleteThumbnails(output.thumbnails.map(\.key), of: object)
-        try await aws("forget the upload intent of \(object.key)") {
+        try await aws("forget the upload record of \(object.key)") {
             try await writer.deleteIntent(key: object.key, version: object.version)
         }
         guard !output.faces.isEmpty else { return }
@@ -214,6 +227,7 @@ public struct ObjectProcessor: Sendable {
                     "record the delete of \(object.key)", { try await writer.putTombstone(key: object.key, version: version, now: now) })
             else { return "a newer delete is recorded" }
         }
+        faultPoint("tombstone")
         try await aws("delete the record of \(object.key)") { try await writer.deleteImage(key: object.key, olderThan: object.version) }
         try await sweep(object, .deleted(object.version), previous: previous)
         return nil
@@ -236,7 +250,7 @@ public struct ObjectProcessor: Sendable {
 
     /// Deletes the key's face items and thumbnails of stale versions, plus the thumbnails `previous`
     /// (the record this event replaced) listed: what a replaced upload, a lost race or a killed run
-    /// left behind. Thumbnails are found through the upload intents recorded before each upload.
+    /// left behind. Thumbnails are found through the upload records written before each upload.
     func sweep(_ object: ObjectIdentity, _ bound: SweepBound, previous: ImageRecord?) async throws {
         var faceCount: Int?
         if case .created(let version) = bound {
@@ -257,19 +271,18 @@ public struct ObjectProcessor: Sendable {
             keys.formUnion(
                 previous.thumbnails.map(\.key).filter { isStale || StorageLayout.isUnversionedThumbnailKey($0, of: object.key) })
         }
-        // Uploads of stale versions (lost races, killed runs) found through their intents.
+        // Uploads of stale versions (replaced, lost races, killed runs) found through their upload
+        // records; the kept version's stays, listing its live thumbnails for the sweep after it.
         var done: [String?] = []
-        for intent in try await aws("read the upload intents of \(object.key)", { try await writer.intents(of: object.key) }) {
+        for intent in try await aws("read the upload records of \(object.key)", { try await writer.intents(of: object.key) }) {
             if bound.isStale(intent.version) {
                 keys.formUnion(intent.thumbnails)
                 done.append(intent.version)
-            } else if case .created(let keep) = bound, intent.version == keep {
-                done.append(intent.version) // recorded: its thumbnails are live
             }
         }
         try await deleteThumbnails(keys.sorted(), of: object)
         for version in done {
-            try await aws("forget an upload intent of \(object.key)") { try await writer.deleteIntent(key: object.key, version: version) }
+            try await aws("forget an upload record of \(object.key)") { try await writer.deleteIntent(key: object.key, version: version) }
         }
     }
 
@@ -281,6 +294,11 @@ public struct ObjectProcessor: Sendable {
         if let failure = result.failures.first {
             throw ProcessingError(.transient, "could not delete thumbnail \(failure.key): \(failure.code) \(failure.message)")
         }
+    }
+
+    /// Fault injection (tests only, see ``Configuration/faultKillStage``): dies here like a killed function.
+    private func faultPoint(_ stage: String) {
+        if configuration.faultKillStage == stage { kill(getpid(), SIGKILL) }
     }
 
     private func checkDeadline(_ object: ObjectIdentity, stage: String, context: LambdaContext) throws {

@@ -117,9 +117,10 @@ public struct RecordWriter: Sendable {
         return deletes.count
     }
 
-    /// The thumbnails one version of a key is about to upload, recorded first (a write-ahead intent,
-    /// `SK = PENDING#<key>#<version tag>`) so that a run killed after uploading leaves a trace the
-    /// sweep finds in the table, without listing the thumbnail bucket.
+    /// The thumbnails one version of a key uploads, recorded before the upload (a write-ahead record,
+    /// `SK = UPLOADS#<key>#<version tag>`) and kept until a newer version or a delete sweeps that
+    /// version: a run killed anywhere leaves a trace the sweep finds in the table, without listing the
+    /// thumbnail bucket.
     public struct Intent: Sendable, Equatable {
         /// The version.
         public var version: String?
@@ -134,7 +135,7 @@ public struct RecordWriter: Sendable {
         item["key"] = .s(key)
         item["version"] = version.map(AttributeValue.s)
         item["thumbnails"] = .l(thumbnails.map(AttributeValue.s))
-        item["ttl"] = .number(now + Self.tombstoneSeconds)
+        item["createdAt"] = .number(now)
         try await dynamo.putItem(table: table, item: item)
     }
 
@@ -145,7 +146,7 @@ public struct RecordWriter: Sendable {
             attributes: .init(
                 values: [
                     ":pk": .s(StorageLayout.partitionKey(album: StorageLayout.album(ofKey: key))),
-                    ":prefix": .s("PENDING#" + StorageLayout.sortKeyPart(key: key) + "#"),
+                    ":prefix": .s("UPLOADS#" + StorageLayout.sortKeyPart(key: key) + "#"),
                 ]),
             consistentRead: true)
         return try await dynamo.queryAll(query, maxPages: 16).compactMap { item in
@@ -155,7 +156,7 @@ public struct RecordWriter: Sendable {
         }
     }
 
-    /// Forgets an intent once its thumbnails are either recorded or deleted.
+    /// Forgets an upload record once its thumbnails are deleted.
     public func deleteIntent(key: String, version: String?) async throws(AWSError) {
         try await dynamo.deleteItem(table: table, key: Self.intentKey(key, version: version))
     }
@@ -163,7 +164,7 @@ public struct RecordWriter: Sendable {
     static func intentKey(_ key: String, version: String?) -> DynamoDBItem {
         [
             "PK": .s(StorageLayout.partitionKey(album: StorageLayout.album(ofKey: key))),
-            "SK": .s("PENDING#" + StorageLayout.sortKeyPart(key: key) + "#" + StorageLayout.versionTag(version)),
+            "SK": .s("UPLOADS#" + StorageLayout.sortKeyPart(key: key) + "#" + StorageLayout.versionTag(version)),
         ]
     }
 
