@@ -1,5 +1,11 @@
 import CHeif
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// One parsed HEIF/AVIF file: owns a `heif_context` (freed in deinit).
 ///
 /// libheif reads the file in place (no copy), so a `HEIFFile` lives only inside
@@ -24,8 +30,9 @@ final class HEIFFile {
         guard let context = library.contextAlloc() else { throw ImageError(.corrupt, "libheif could not allocate a context.") }
         let file = HEIFFile(library: library, context: context)
         library.setMaximumImageSizeLimit(context, maximumSide)
-        // Grid tiles decode on the calling thread: ImageKit parallelises above the decoder.
-        library.setMaxDecodingThreads(context, 0)
+        // Grid tiles (a 12 MP iPhone photo is 48 of them) decode on as many threads as there are
+        // cores, as heif-convert does: one thread doubled the wall time of a 12 MP thumbnail.
+        library.setMaxDecodingThreads(context, Int32(max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))))
         return try bytes.withUnsafeBytes { raw in
             try HEIFFile.check(library.readFromMemory(context, raw.baseAddress, raw.count, nil), "read")
             return try withExtendedLifetime(file) { try body(file) }
