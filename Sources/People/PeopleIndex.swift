@@ -6,7 +6,8 @@
 /// - ``recluster()`` regroups everything (after a burst of uploads, or on demand): anchors (named
 ///   or merged people) keep their faces and gain the groups that match them; other groups take
 ///   over the id of the old person they share most faces with, so hides survive.
-/// - ``merge(_:into:)``, ``setName(_:of:)`` and ``setHidden(_:of:)`` are the owner's edits.
+/// - ``merge(_:into:)``, ``setName(_:of:)`` and ``setHidden(_:of:)`` are the owner's edits;
+///   ``remove(_:)`` forgets the faces of deleted photos.
 ///
 /// Everything is deterministic: faces are ordered by id before any grouping.
 public struct PeopleIndex: Sendable, Codable, Equatable {
@@ -140,6 +141,17 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         people[into].mergedIDs = (people[into].mergedIDs + [merged.id] + merged.mergedIDs).sorted()
         if people[into].name == nil { people[into].name = merged.name }
         people.remove(at: from)
+    }
+
+    /// Forgets faces (their photo was deleted); unknown ids are ignored. A person left without
+    /// faces is removed and its id is not reused.
+    public mutating func remove(_ faceIDs: [String]) {
+        let gone = Set(faceIDs.filter { faces[$0] != nil })
+        guard !gone.isEmpty else { return }
+        for id in gone { faces[id] = nil }
+        for slot in people.indices { people[slot].faces.removeAll { gone.contains($0) } }
+        people.removeAll { $0.faces.isEmpty }
+        unassigned.removeAll { gone.contains($0) }
     }
 
     /// Names a person (`nil` clears the name; a named person is an anchor).

@@ -159,6 +159,23 @@ import Testing
         #expect(throws: PeopleError.unknownPerson(42)) { try index.setHidden(true, of: 42) }
     }
 
+    @Test func removedFacesLeaveTheirPeople() throws {
+        var gen = SyntheticFaces(seed: 10)
+        var index = PeopleIndex()
+        let outlier = PeopleFace(id: "z", descriptor: gen.face(gen.centre()))
+        try index.add(gen.album(identities: 3, perIdentity: 4) + [outlier])
+        let first = index.people[0]
+        let second = index.people[1]
+        index.remove(first.faces + [second.faces[0], "z", "unknown"])
+        #expect(index.people.map(\.id) == [second.id, index.people[1].id] && index.people.count == 2)
+        #expect(index.person(first.id) == nil)
+        #expect(index.person(second.id)?.faces == Array(second.faces.dropFirst()))
+        #expect(index.unassigned.isEmpty && index.faces.count == 7)
+        // The removed person's id is not given again.
+        try index.add(gen.album(identities: 5, perIdentity: 3).filter { SyntheticFaces.identity(of: $0.id) == 4 })
+        #expect(index.people.last?.id == 4 && index.person(first.id) == nil)
+    }
+
     @Test func refusesDescriptorsOfTheWrongLength() throws {
         var gen = SyntheticFaces(seed: 8)
         var index = PeopleIndex()
