@@ -9,10 +9,6 @@ public struct FaceModels: Sendable {
 
     /// The MMOD CNN face detector.
     public var detector: FaceDetector { analyzer.detector }
-    /// The 5-point landmark predictor.
-    public var landmarks: ShapePredictor { analyzer.shapePredictor }
-    /// The ResNet descriptor network.
-    public var descriptor: FaceDescriptorNetwork { analyzer.descriptorNetwork }
 
     /// Loads the models from `directory`; a failure is a configuration error (reported as a Lambda init error).
     public init(directory: String) throws {
