@@ -47,14 +47,13 @@ final class ApiPipelineTests {
     deinit { moto.stop() }
 
     func environment(handler: String) -> [String] {
-        [
+        ([
             "_HANDLER=\(handler)", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)", "IMAGICON_SOURCE_BUCKET=\(uploads)",
             "IMAGICON_MODELS_DIR=\(Models.directory)", "IMAGICON_THUMBNAIL_SIZES=200x200,400x400",
             "IMAGICON_ADMIN_TOKEN_SHA256=\(Digests.sha256Hex(Array(adminToken.utf8)))",
-            "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
         ]
-        .flatMap { ["--env", $0] }
+            + moto.functionEnvironment)
+            .flatMap { ["--env", $0] }
     }
 
     /// Runs events through one bootstrap; every invocation must succeed (HTTP errors are answers).

@@ -31,12 +31,12 @@ final class ConvertFunctionTests {
     deinit { moto.stop() }
 
     var environment: [String] {
-        [
+        ([
             "_HANDLER=convert", "IMAGICON_SOURCE_BUCKET=\(bucket)", "IMAGICON_MODELS_DIR=\(Models.directory)",
-            "IMAGICON_MAX_PIXELS=\(Self.maxPixels)", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
+            "IMAGICON_MAX_PIXELS=\(Self.maxPixels)",
         ]
-        .flatMap { ["--env", $0] }
+            + moto.functionEnvironment)
+            .flatMap { ["--env", $0] }
     }
 
     /// A Function URL request event (payload 2.0).

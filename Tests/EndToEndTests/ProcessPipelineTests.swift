@@ -45,13 +45,13 @@ final class ProcessPipelineTests {
     deinit { moto.stop() }
 
     var environment: [String] {
-        [
+        ([
             "_HANDLER=process", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)",
             "IMAGICON_MODELS_DIR=\(Self.modelsDirectory)",
-            "IMAGICON_THUMBNAIL_SIZES=200x200,64x64c", "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
+            "IMAGICON_THUMBNAIL_SIZES=200x200,64x64c",
         ]
-        .flatMap { ["--env", $0] }
+            + moto.functionEnvironment)
+            .flatMap { ["--env", $0] }
     }
 
     /// An S3 notification as S3 sends it (key form-encoded).

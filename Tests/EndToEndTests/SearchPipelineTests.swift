@@ -51,13 +51,12 @@ final class SearchPipelineTests {
     deinit { moto.stop() }
 
     func environment(handler: String) -> [String] {
-        [
+        ([
             "_HANDLER=\(handler)", "IMAGICON_TABLE=\(table)", "IMAGICON_THUMBNAIL_BUCKET=\(thumbs)", "IMAGICON_SOURCE_BUCKET=\(uploads)",
             "IMAGICON_MODELS_DIR=\(Models.directory)", "IMAGICON_THUMBNAIL_SIZES=200x200,400x400",
-            "AWS_ENDPOINT_URL=\(moto.endpoint)", "AWS_ACCESS_KEY_ID=\(moto.accessKeyID)",
-            "AWS_SECRET_ACCESS_KEY=\(moto.secretAccessKey)", "AWS_REGION=\(moto.region)", "AWS_SESSION_TOKEN=",
         ]
-        .flatMap { ["--env", $0] }
+            + moto.functionEnvironment)
+            .flatMap { ["--env", $0] }
     }
 
     func invoke(_ events: [String], handler: String) throws -> [[String: Any]] {
