@@ -80,19 +80,11 @@ final class ApiPipelineTests {
         }
         if let contentType { headers["content-type"] = contentType }
         let parts = path.split(separator: "?", maxSplits: 1)
-        var event: [String: Any] = [
-            "version": "2.0", "routeKey": "$default", "rawPath": String(parts[0]),
-            "rawQueryString": parts.count > 1 ? String(parts[1]) : "",
-            "headers": headers,
-            "requestContext": ["http": ["method": method, "path": String(parts[0]), "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"]],
-        ]
-        if !bytes.isEmpty {
-            event["body"] = Data(bytes).base64EncodedString()
-            event["isBase64Encoded"] = true
-        }
-        let url = dir.appendingPathComponent("\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: event).write(to: url)
-        return url.path
+        return try Binaries.eventFile(
+            FunctionURLEvent.make(
+                String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "", method: method, headers: headers,
+                body: bytes.isEmpty ? nil : bytes),
+            in: dir)
     }
 
     /// Status and JSON body of an API answer.

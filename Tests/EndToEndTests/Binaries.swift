@@ -70,8 +70,13 @@ enum Binaries {
 
     /// Writes `json` to a temporary event file and returns its path.
     static func eventFile(_ json: String, in directory: URL) throws -> String {
+        try eventFile(Array(json.utf8), in: directory)
+    }
+
+    /// Writes an event's bytes to a new file in `directory` and returns its path.
+    static func eventFile(_ bytes: [UInt8], in directory: URL) throws -> String {
         let url = directory.appendingPathComponent("\(UUID().uuidString).json")
-        try Data(json.utf8).write(to: url)
+        try Data(bytes).write(to: url)
         return url.path
     }
 

@@ -41,16 +41,7 @@ final class ConvertFunctionTests {
 
     /// A Function URL request event (payload 2.0).
     func event(_ path: String, _ query: String = "", method: String = "GET", headers: [String: String] = [:]) throws -> String {
-        let object: [String: Any] = [
-            "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
-            "headers": headers.merging(["host": "abc.lambda-url.us-east-1.on.aws"]) { a, _ in a },
-            "requestContext": [
-                "http": ["method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"],
-                "requestId": UUID().uuidString,
-            ],
-            "isBase64Encoded": false,
-        ]
-        return try Binaries.eventFile(String(decoding: JSONSerialization.data(withJSONObject: object), as: UTF8.self), in: dir)
+        try Binaries.eventFile(FunctionURLEvent.make(path, query: query, method: method, headers: headers), in: dir)
     }
 
     /// One Function URL response as the bootstrap answered it.

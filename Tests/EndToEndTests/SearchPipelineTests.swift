@@ -96,15 +96,8 @@ final class SearchPipelineTests {
 
     /// A Function URL event (payload 2.0) with a base64 body.
     func functionURLEvent(body: [UInt8], contentType: String, query: String = "") throws -> String {
-        let event: [String: Any] = [
-            "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": query,
-            "headers": ["content-type": contentType, "host": "abc.lambda-url.us-east-1.on.aws"],
-            "requestContext": ["http": ["method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"]],
-            "body": Data(body).base64EncodedString(), "isBase64Encoded": true,
-        ]
-        let url = dir.appendingPathComponent("\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: event).write(to: url)
-        return url.path
+        try Binaries.eventFile(
+            FunctionURLEvent.make("/", query: query, method: "POST", headers: ["content-type": contentType], body: body), in: dir)
     }
 
     func jsonSearch(_ fields: [String: Any]) throws -> String {
