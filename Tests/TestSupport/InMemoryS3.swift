@@ -29,9 +29,6 @@ public final class InMemoryS3: Sendable {
         return etag
     }
 
-    /// The object stored under `key`, if any.
-    public func object(bucket: String, key: String) -> Object? { store.withLock { $0[bucket]?[key] } }
-
     /// A transport that answers from this store.
     public func transport() -> ScriptedTransport {
         ScriptedTransport(responder: { [self] request in self.respond(to: request) })
