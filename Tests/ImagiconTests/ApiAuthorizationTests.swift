@@ -36,6 +36,9 @@ final class ApiAuthorizationTests {
         Endpoint(name: "GET /api/albums/{id}", expected: [401, 401, 200, 200, 404, 200, 403, 401, 401]) { f, a, t in
             try f.event("GET", "/api/albums/\(a)", token: t)
         },
+        Endpoint(name: "PATCH /api/albums/{id}", expected: [401, 401, 200, 403, 404, 403, 403, 401, 401]) { f, a, t in
+            try f.event("PATCH", "/api/albums/\(a)", token: t, json: ["name": "A renamed"])
+        },
         Endpoint(name: "POST /api/albums/{id}/shares", expected: [401, 401, 201, 201, 404, 403, 403, 401, 401]) { f, a, t in
             try f.event("POST", "/api/albums/\(a)/shares", token: t, json: ["scope": "view", "expiresInDays": 1])
         },

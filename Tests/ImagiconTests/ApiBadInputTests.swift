@@ -64,6 +64,22 @@ final class ApiBadInputTests {
                 "name with control characters", try f.event("POST", "/api/albums", token: f.adminToken, json: ["name": "a\u{7}b"]), 400,
                 "BadRequest"
             ),
+            ("rename to nothing", try f.event("PATCH", "/api/albums/\(id)", token: f.adminToken, json: ["name": "  "]), 400, "BadRequest"),
+            (
+                "rename to 201 characters",
+                try f.event("PATCH", "/api/albums/\(id)", token: f.adminToken, json: ["name": String(repeating: "n", count: 201)]), 400,
+                "BadRequest"
+            ),
+            ("rename to a number", try f.event("PATCH", "/api/albums/\(id)", token: f.adminToken, json: ["name": 7]), 400, "BadRequest"),
+            (
+                "rename without a name", try f.event("PATCH", "/api/albums/\(id)", token: f.adminToken, json: ["title": "x"]), 400,
+                "BadRequest"
+            ),
+            (
+                "rename of an unknown album",
+                try f.event("PATCH", "/api/albums/\(AlbumID.random())", token: f.adminToken, json: ["name": "x"]), 404, "NotFound"
+            ),
+            ("rename of album ..", try f.event("PATCH", "/api/albums/..", token: f.adminToken, json: ["name": "x"]), 404, "NotFound"),
             ("bad scope", try f.event("POST", "/api/albums/\(id)/shares", token: owner, json: ["scope": "admin"]), 400, "BadRequest"),
             (
                 "share for 10 years",
@@ -168,6 +184,26 @@ final class ApiBadInputTests {
         // Not a Function URL event at all.
         #expect(try await f.call(Array("{\"hello\":1}".utf8)).status == 400)
         #expect(try await f.call(Array("not json".utf8)).status == 400)
+    }
+
+    @Test func renameChangesTheAlbumAndTheAdminsList() async throws {
+        let f = fixture
+        let (album, owner) = try await f.store.createAlbum(name: "Before", now: Date())
+        let (other, _) = try await f.store.createAlbum(name: "Untouched", now: Date())
+        let renamed = try await f.call("PATCH", "/api/albums/\(album.id)", token: f.adminToken, json: ["name": "  After \u{1F4F7}  "])
+        #expect(renamed.status == 200, "\(renamed.json)")
+        let body = try #require(renamed.json["album"] as? [String: Any])
+        #expect(body["id"] as? String == album.id && body["name"] as? String == "After \u{1F4F7}")
+        #expect(body["createdAt"] as? String == album.createdAt)
+        // The owner sees the new name; the admin's list has it, and the other album keeps its own.
+        #expect(try await f.call("GET", "/api/albums/\(album.id)", token: owner).json["name"] as? String == "After \u{1F4F7}")
+        let listed = try #require(try await f.call("GET", "/api/albums", token: f.adminToken).json["albums"] as? [[String: Any]])
+        let names = Dictionary(uniqueKeysWithValues: listed.compactMap { a in (a["id"] as? String).map { ($0, a["name"] as? String) } })
+        #expect(names[album.id] == "After \u{1F4F7}" && names[other.id] == "Untouched", "\(names)")
+        // The owner may not rename, and a refused rename changes nothing.
+        #expect(try await f.call("PATCH", "/api/albums/\(album.id)", token: owner, json: ["name": "Mine"]).status == 403)
+        #expect(try await f.call("PATCH", "/api/albums/\(album.id)", token: f.adminToken, json: ["name": ""]).status == 400)
+        #expect(try await f.store.album(id: album.id)?.album.name == "After \u{1F4F7}")
     }
 
     @Test func uploadFormsPinKeyTypeAndSize() async throws {

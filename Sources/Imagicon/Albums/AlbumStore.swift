@@ -124,6 +124,27 @@ public struct AlbumStore: Sendable {
         }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
+    /// Renames album `id` (its item and its entry in the admin's list); nil when there is no such album.
+    public func renameAlbum(id: String, name: String) async throws(AWSError) -> Album? {
+        guard AlbumID.isValid(id) else { return nil }
+        let item: DynamoDBItem?
+        do {
+            item = try await dynamo.updateItem(
+                table: table, key: Self.albumKey(id), update: "SET #name = :name", condition: "attribute_exists(PK)",
+                attributes: .init(names: ["#name": "name"], values: [":name": .s(name)]), returnValues: .allNew)
+        } catch  where error.code == .conditionalCheckFailed {
+            return nil
+        }
+        guard let item, let createdAt = item["createdAt"]?.stringValue else { return nil }
+        let album = Album(id: id, name: name, createdAt: createdAt)
+        _ = try await dynamo.putItem(
+            table: table,
+            item: [
+                "PK": .s(Self.listPartition), "SK": .s("ALBUM#\(id)"), "id": .s(id), "name": .s(name), "createdAt": .s(createdAt),
+            ])
+        return album
+    }
+
     /// Creates a share of album `id`; returns it and its token (shown once, never stored).
     public func createShare(albumID id: String, scope: ShareScope, now: Date, expiresAt: Date) async throws(AWSError) -> (
         share: Share, token: String

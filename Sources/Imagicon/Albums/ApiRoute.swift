@@ -5,6 +5,7 @@ public enum ApiRoute: Sendable, Equatable {
     case createAlbum
     case listAlbums
     case album(String)
+    case renameAlbum(String)
     case createShare(String)
     case listShares(String)
     case deleteShare(String, shareId: String)
@@ -25,8 +26,9 @@ public enum ApiRoute: Sendable, Equatable {
     public var albumID: String? {
         switch self {
         case .createAlbum, .listAlbums: nil
-        case .album(let id), .createShare(let id), .listShares(let id), .deleteShare(let id, _), .uploads(let id), .photos(let id),
-            .photo(let id, _), .deletePhoto(let id, _), .convert(let id, _), .find(let id), .zip(let id):
+        case .album(let id), .renameAlbum(let id), .createShare(let id), .listShares(let id), .deleteShare(let id, _),
+            .uploads(let id), .photos(let id), .photo(let id, _), .deletePhoto(let id, _), .convert(let id, _), .find(let id),
+            .zip(let id):
             id
         }
     }
@@ -34,7 +36,7 @@ public enum ApiRoute: Sendable, Equatable {
     /// The roles allowed to call the route.
     public var allowed: Set<Role> {
         switch self {
-        case .createAlbum, .listAlbums: [.admin]
+        case .createAlbum, .listAlbums, .renameAlbum: [.admin]
         case .createShare, .listShares, .deleteShare, .uploads, .deletePhoto: [.admin, .owner]
         case .album, .photos, .photo, .convert, .zip: [.admin, .owner, .view]
         case .find: [.admin, .owner, .view, .findme]
@@ -67,7 +69,7 @@ public enum ApiRoute: Sendable, Equatable {
         let id = rest[0]
         switch rest.count {
         case 1:
-            return try methods(["GET": .album(id)])
+            return try methods(["GET": .album(id), "PATCH": .renameAlbum(id)])
         case 2:
             switch rest[1] {
             case "shares": return try methods(["POST": .createShare(id), "GET": .listShares(id)])

@@ -19,6 +19,16 @@ extension ApiService {
         return try json(201, Created(album: album, ownerToken: token))
     }
 
+    /// `PATCH /api/albums/{id} {"name"}` -> `{"album"}` with the new name (admin).
+    func renameAlbum(id: String, _ request: FunctionURLRequest) async throws -> FunctionURLResponse {
+        struct Body: Decodable { var name: String }
+        guard let name = Album.validName(try decodeJSON(Body.self, from: request).name) else {
+            throw ApiError(.badRequest, "'name' must be 1 to 200 characters without control characters.")
+        }
+        guard let album = try await store.renameAlbum(id: id, name: name) else { throw ApiError.notFound }
+        return try json(200, ["album": album])
+    }
+
     /// `GET /api/albums/{id}` -> the album with its counts and the caller's role.
     func albumDetail(_ album: Album, role: ApiRoute.Role) async throws -> FunctionURLResponse {
         struct Detail: Encodable {

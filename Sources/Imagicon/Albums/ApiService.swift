@@ -127,6 +127,7 @@ public struct ApiService: Sendable {
         case .createAlbum: return try await createAlbum(request)
         case .listAlbums: return try json(200, ["albums": try await store.albums()])
         case .album: return try await albumDetail(album!, role: caller.role)
+        case .renameAlbum(let id): return try await renameAlbum(id: id, request)
         case .createShare(let id): return try await createShare(albumID: id, request)
         case .listShares(let id): return try json(200, ["shares": try await store.shares(albumID: id)])
         case .deleteShare(let id, let shareId):
