@@ -2,8 +2,9 @@
 """Browser tests of the web app: a real headless Chromium (Debian's chromium + chromium-driver, Selenium
 from PyPI, both installed by scripts/setup) against `imagicon serve`.
 
-Steps: the admin creates an album; the owner uploads 6 photos through the file input and waits for 6
-tiles; opens one and sees its EXIF; makes a findme link; a guest opens it in a fresh browser, uploads a
+Steps: the admin creates an album and renames it (a refused name first); the owner uploads 6 photos
+through the file input and waits for 6 tiles; opens one and sees its EXIF; in a second album drops 4
+photos on the drop zone (real drag events) and retries an upload S3 refused; makes a findme link; a guest opens it in a fresh browser, uploads a
 selfie and gets exactly that person's photos; the ZIP holds exactly their originals; revoked and expired
 links show the error state. On every page: no console errors, and a basic accessibility check (names of
 controls, alt text, text contrast). Screenshots of each step at 390x844 and 1440x900 go to
@@ -12,7 +13,7 @@ controls, alt text, text contrast). Screenshots of each step at 390x844 and 1440
 Usage: Tests/Browser/web_test.py [BIN_DIR]   (default: $IMAGICON_BIN_DIR, else `swift build --show-bin-path`)
 Needs ../shared/testdata/faces (skips, saying so, without it). Prints `N passed, N failed`.
 """
-import datetime, hashlib, io, json, os, pathlib, shutil, signal, subprocess, sys, tempfile, time, traceback, urllib.request, zipfile
+import base64, datetime, hashlib, io, json, os, pathlib, shutil, signal, subprocess, sys, tempfile, time, traceback, urllib.request, zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FACES = ROOT.parent / "shared" / "testdata" / "faces"
@@ -22,6 +23,10 @@ SIZES = [(390, 844), (1440, 900)]
 PERSON = ["obama/obama.jpg", "obama/obama2.jpg", "obama/obama3.jpg"]
 OTHERS = ["biden/biden.jpg", "jack_dorsey/img61.jpg", "none/dog.jpg"]
 SELFIE = "obama/obama1.jpg"
+# Another album: two photos each of two people dropped on the drop zone, and one (no face) whose first
+# upload fails and is retried.
+DROPPED = ["biden/biden.jpg", "biden/biden2.jpg", "jack_dorsey/img16.jpg", "jack_dorsey/img62.jpg"]
+RETRIED = "none/giraffe.jpg"
 
 # Accessibility basics, run in the page: every control has a name, every image alt text, every text
 # node enough contrast against the background it is drawn on (WCAG AA: 4.5:1, 3:1 for large text).
@@ -216,9 +221,34 @@ def run(bin_dir):
             owner.page_checks("create album")
             owner.screenshots("02-album-created")
 
+        def rename_album():
+            row = f"[data-test=album-row][data-album-id='{state['album']}']"
+            owner.one(f"{row} [data-test=album-rename]").click()
+            field = owner.one(f"{row} [data-test=album-rename-input]")
+            check(field.get_attribute("value") == "Browser test album", f"rename field holds {field.get_attribute('value')!r}")
+            # Only spaces: the API refuses it (400) and the row says why, keeping the form.
+            field.clear()
+            field.send_keys("   ")
+            owner.one(f"{row} [data-test=album-rename-save]").click()
+            error = owner.one(f"{row} [data-test=error]", timeout=30)
+            check("1 to 200 characters" in error.text, f"rename error {error.text!r}")
+            owner.page_checks("rename refused", expected_errors=("400",))
+            owner.screenshots("02b-rename-error", show=row)
+            field = owner.one(f"{row} [data-test=album-rename-input]")
+            field.clear()
+            field.send_keys("Renamed test album")
+            owner.one(f"{row} [data-test=album-rename-save]").click()
+            wait("the new name in the list", lambda: owner.one(f"{row} [data-test=album-link]").text == "Renamed test album", timeout=30)
+            owner.driver.refresh()
+            wait("the new name after a reload",
+                 lambda: owner.one(f"{row} [data-test=album-link]").text == "Renamed test album", timeout=30)
+            owner.page_checks("rename")
+            owner.screenshots("02c-renamed", show=row)
+
         def upload_six():
             owner.driver.get(state["ownerUrl"])
             owner.one("[data-test=photo-tile], .photos .empty", timeout=30)
+            check(owner.one("#title").text == "Renamed test album", f"album title {owner.one('#title').text!r}")
             owner.screenshots("03-empty-album")
             files = [str(FACES / name) for name in PERSON + OTHERS]
             started = time.time()
@@ -260,6 +290,11 @@ def run(bin_dir):
                 "return document.querySelector('[data-test=photo-view]').open"), timeout=10)
 
         def make_findme_link():
+            # Back to the first album (the drop test used another): only the fragment changes, so the app
+            # re-renders in place; wait for the first album's page.
+            owner.driver.get(state["ownerUrl"])
+            wait("the first album", lambda: owner.one("#title").text == "Renamed test album"
+                 and len(owner.find("[data-test=photo-tile]")) == 6, timeout=30)
             owner.one(".shares summary").click()
             owner.one("#share-scope")
             owner.driver.execute_script("document.getElementById('share-scope').value='findme'")
@@ -349,9 +384,64 @@ def run(bin_dir):
             finally:
                 fresh.quit()
 
+        def drop_and_retry():
+            # A second album, so the first keeps exactly its 6 photos for Find me.
+            created = api("POST", "/api/albums", serve.ready["adminToken"], json.dumps({"name": "Drop test album"}).encode())
+            album, token = created["album"]["id"], created["ownerToken"]
+            owner.driver.get(f"{url}/#album={album}&token={token}")
+            owner.one(".photos .empty", timeout=30)
+            # Drag and drop: real dragenter/dragover/drop events carrying a DataTransfer of File objects,
+            # handled by the drop zone's own listeners.
+            dropped = [FACES / name for name in DROPPED]
+            files = [{"name": f.name, "bytes": base64.b64encode(f.read_bytes()).decode()} for f in dropped]
+            over = owner.driver.execute_script("""
+                const zone = document.querySelector('.drop');
+                const transfer = new DataTransfer();
+                for (const f of arguments[0]) {
+                  const bytes = Uint8Array.from(atob(f.bytes), (c) => c.charCodeAt(0));
+                  transfer.items.add(new File([bytes], f.name, { type: 'image/jpeg' }));
+                }
+                const fire = (type) => zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+                fire('dragenter');
+                fire('dragover');
+                const highlighted = zone.classList.contains('over');
+                fire('drop');
+                return highlighted;""", files)
+            check(over, "the drop zone is not highlighted while files are dragged over it")
+            wait(f"{len(dropped)} dropped photos as tiles with thumbnails", lambda: owner.driver.execute_script(
+                "const t=[...document.querySelectorAll('[data-test=photo-tile]')];"
+                "return t.length===arguments[0] && t.every(x => { const i=x.querySelector('img'); return i && i.complete && i.naturalWidth>0; })",
+                len(dropped)), timeout=300)
+            owner.page_checks("drop upload")
+            owner.screenshots("05b-dropped", show="[data-test=photo-tile]")
+            # Upload retry: S3 refuses the form POST (DevTools blocks its URL, as a dropped connection
+            # would), the file shows its error after the automatic retries; unblocked, "Retry" sends it.
+            owner.driver.execute_cdp_cmd("Network.enable", {})
+            owner.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/imagicon-uploads"]})
+            try:
+                owner.find("[data-test=upload-input]")[0].send_keys(str(FACES / RETRIED))
+                failed = owner.one(".uploads li.failed", timeout=60)
+                check(RETRIED.split("/")[-1] in failed.text and "interrupted" in failed.text, f"failed upload row {failed.text!r}")
+                check(not owner.find(".uploads li.failed progress[value='1']"), "a failed upload shows as complete")
+                owner.page_checks("upload failed", expected_errors=("ERR_BLOCKED_BY_CLIENT",))
+                owner.screenshots("05c-upload-failed", show=".uploads li.failed")
+            finally:
+                owner.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+            owner.one(".batch button.secondary").click()  # "Retry failed uploads"
+            wait("the retried upload to finish", lambda: not owner.find(".uploads li.failed") and len(owner.find(".uploads li.done")) == len(dropped) + 1,
+                 timeout=60)
+            wait(f"{len(dropped) + 1} tiles with thumbnails", lambda: owner.driver.execute_script(
+                "const t=[...document.querySelectorAll('[data-test=photo-tile]')];"
+                "return t.length===arguments[0] && t.every(x => { const i=x.querySelector('img'); return i && i.complete && i.naturalWidth>0; })",
+                len(dropped) + 1), timeout=300)
+            owner.page_checks("upload retried")
+            owner.screenshots("05d-upload-retried", show=".uploads")
+
         step("admin creates an album", create_album)
+        step("admin renames the album", rename_album)
         step("owner uploads 6 photos and sees 6 tiles", upload_six)
         step("photo view shows EXIF", open_photo_exif)
+        step("drag-and-drop upload, and retry of a failed upload", drop_and_retry)
         step("owner makes a findme link", make_findme_link)
         step("findme link finds exactly that person's photos", find_me)
         step("ZIP holds exactly the matches", download_zip)

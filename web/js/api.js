@@ -68,6 +68,7 @@ export class Api {
   albums() { return this.call('albums'); }
   createAlbum(name) { return this.call('albums', { method: 'POST', json: { name } }); }
   album(id) { return this.call(`albums/${enc(id)}`); }
+  renameAlbum(id, name) { return this.call(`albums/${enc(id)}`, { method: 'PATCH', json: { name } }); }
   photos(id, cursor, limit = 60) {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor) query.set('cursor', cursor);
