@@ -6,8 +6,9 @@ import Testing
 /// The whole pipeline (detect → landmarks → chip → descriptor) against dlib on the same pixels.
 @Suite(.enabled(if: CNNTestData.available, "needs models/ and ../shared/testdata"))
 struct FaceAnalyzerTests {
-    // bbt1.jpg holds a face whose box only matches dlib with its fused multiply-add rounding.
-    @Test(arguments: ["group/2008_001322.jpg", "obama/obama_small.jpg", "group/bbt1.jpg"])
+    // (Not group/bbt1.jpg: dlib_reference_turbo.json comes from an FMA build of dlib whose box there
+    // is 1 px off dlib's own build; FaceDetectorTests.boxesIdenticalToDlibsOwnBuild checks that box.)
+    @Test(arguments: ["group/2008_001322.jpg", "obama/obama_small.jpg", "group/bbt2.jpg"])
     func matchesDlibEndToEnd(_ path: String) throws {
         let analyzer = try FaceAnalyzer(modelsDirectory: CNNTestData.models.path)
         let reference = try #require(try CNNTestData.reference()[path]?.cnn["0"])

@@ -125,14 +125,15 @@ struct TiledPyramidLayout: Equatable, Sendable {
         var r = right - ox
         var b = bottom - oy
         let ratio = Double(n) / (Double(n) - 1.0)
-        // dlib's point_up, `p·ratio + 0.3`, as one fused multiply-add: the reference build
-        // (GCC, FMA enabled) contracts it, and two detections in the corpus round the other
-        // way without it.
+        // dlib's point_up, `p·ratio + 0.3`, rounded after the product and again after the sum, as
+        // dlib's own build (CMake: -mavx, no FMA) computes it. A fused multiply-add (a build with
+        // -mfma or -march=native) lands some boxes exactly on x.5 that dlib's build puts just below,
+        // so lround gives a box 1 px off (e.g. group/bbt1.jpg: 724.49999999999989 -> 724, not 725).
         for _ in 0..<index {
-            l = (0.3).addingProduct(l, ratio)
-            t = (0.3).addingProduct(t, ratio)
-            r = (0.3).addingProduct(r, ratio)
-            b = (0.3).addingProduct(b, ratio)
+            l = l * ratio + 0.3
+            t = t * ratio + 0.3
+            r = r * ratio + 0.3
+            b = b * ratio + 0.3
         }
         return (l, t, r, b)
     }
