@@ -285,9 +285,15 @@ class Checker:
         params = self.cfn["Parameters"]
         self.check(params["FunctionUrlAuthType"]["Default"] == "AWS_IAM", "Function URLs are not IAM-authenticated by default")
         self.check(params["Architecture"]["Default"] == "x86_64", "Architecture default is not x86_64")
+        self.check(params["Architecture"].get("AllowedValues") == ["x86_64", "arm64"], "Architecture is not x86_64 | arm64")
         layers = self.of_type("AWS::Lambda::LayerVersion")
         self.check(sorted(name.rstrip("0123456789abcdef") for name in layers) == ["ModelsLayer", "WebAppLayer"],
                    f"layers: {sorted(layers)} (expected the models and the web app)")
+        # The models layer is data (the same files for both architectures): one layer serves either.
+        for name, layer in layers.items():
+            if name.startswith("ModelsLayer"):
+                self.check(sorted(layer["Properties"].get("CompatibleArchitectures", [])) == ["arm64", "x86_64"],
+                           f"{name}: not compatible with both architectures")
         for name in ("ProcessFunction", "SearchFunction", "ApiFunction"):
             self.check(len(functions[name]["Properties"].get("Layers", [])) == 1, f"{name}: no models layer")
 
@@ -443,6 +449,8 @@ MUTATIONS = {
     "no retention": lambda t: t["Resources"]["SearchLogGroup"]["Properties"].pop("RetentionInDays"),
     "no PITR": lambda t: t["Resources"]["RecordsTable"]["Properties"].pop("PointInTimeRecoverySpecification"),
     "public URLs by default": lambda t: t["Parameters"]["FunctionUrlAuthType"].update(Default="NONE"),
+    "x86-only models layer": lambda t: t["Resources"]["ModelsLayer"]["Properties"].update(CompatibleArchitectures=["x86_64"]),
+    "no arm64": lambda t: t["Parameters"]["Architecture"].update(AllowedValues=["x86_64"]),
     "no on-failure destination": lambda t: t["Resources"]["ProcessFunction"]["Properties"].pop("EventInvokeConfig"),
     "suffix missing": lambda t: t["Resources"]["ProcessFunction"]["Properties"]["Events"]["UploadEvents"]["Properties"]
         ["Pattern"]["detail"]["object"]["key"].pop(),
