@@ -69,7 +69,8 @@ struct ShapePredictorTests {
         #expect(zip(a, b).allSatisfy { $1.x - $0.x == 30 && $1.y - $0.y == -10 })
     }
 
-    /// The compact form holds exactly the parsed model and predicts identically.
+    /// The compact form holds exactly the parsed model and predicts identically; loaded from a
+    /// file, its leaves stay in the file's mapping (nothing copied at cold start).
     @Test func compactFormRoundTrips() throws {
         let sp = try #require(Self.predictor)
         let compact = sp.compactRepresentation()
@@ -79,6 +80,7 @@ struct ShapePredictorTests {
         let again = try ShapePredictor(modelPath: url.path)
         #expect(again.compactRepresentation() == compact)
         #expect(again.model.initialShape == sp.model.initialShape)
+        #expect(again.model.levels.allSatisfy { $0.paddedLeaves.isMapped })
         for (a, b) in zip(again.model.levels, sp.model.levels) {
             #expect(a.anchors == b.anchors && a.deltas == b.deltas && a.thresholds == b.thresholds)
             #expect(a.splitFeatures == b.splitFeatures && a.splitsPerTree == b.splitsPerTree && a.leafStart == b.leafStart)

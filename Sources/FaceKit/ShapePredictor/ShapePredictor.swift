@@ -20,21 +20,30 @@ public final class ShapePredictor: Sendable {
 
     /// Loads a shape predictor file: dlib's `.dat` or its compact form. A compact copy written next
     /// to the file as `<modelPath>.imgc` (by ``compileCompactCopy(of:)``) is preferred when present.
+    /// A compact file is memory-mapped and its leaves are used in place (cold start: no copy of
+    /// the 9 MB model).
     public convenience init(modelPath: String) throws {
+        for candidate in [modelPath + Self.compactExtension, modelPath] {
+            guard let file = try? MappedFile(path: candidate, maxBytes: Self.maxCompactBytes),
+                ShapePredictorModel.isCompact(file.bytes(0..<min(file.size, ShapePredictorModel.compactMagic.count)))
+            else { continue }
+            self.init(model: try ShapePredictorModel(compact: file))
+            return
+        }
         let bytes: [UInt8]
         do {
-            let compact = modelPath + Self.compactExtension
-            if let copy = try? DlibDeserializer.readFile(compact), ShapePredictorModel.isCompact(copy) {
-                try self.init(modelBytes: copy)
-                return
-            }
             bytes = try DlibDeserializer.readFile(modelPath)
-        } catch let error as ShapePredictorError {
-            throw error
         } catch {
             throw ShapePredictorError(.unreadableFile, "shape predictor: \(error)")
         }
         try self.init(modelBytes: bytes)
+    }
+
+    /// Largest compact file mapped (dlib's 68-point model is ~100 MB).
+    static let maxCompactBytes = 1 << 30
+
+    private init(model: ShapePredictorModel) {
+        self.model = model
     }
 
     /// Parses a shape predictor from its bytes: dlib's serialisation, or the compact form
