@@ -45,42 +45,65 @@ public struct AWSServiceClient: Sendable {
 
     /// Signs and sends `request`, retrying throttling, 5xx and connection failures. Returns
     /// the 2xx response; any other outcome throws an `AWSError` (the last one seen).
-    /// `maxResponseBytes` overrides the limit for this call.
+    /// `maxResponseBytes` overrides the limit for this call. Under an ``AWSDeadline`` (task-local),
+    /// every attempt's timeouts end at the deadline, no retry is slept towards or started without
+    /// ``AWSDeadline/minimumAttempt`` left after its wait, and nothing is sent past the deadline.
     public func send(
         _ request: HTTPRequest, payload: SigV4Signer.Payload, operation: String, maxResponseBytes: Int? = nil
     ) async throws(AWSError) -> HTTPResponse {
         var limits = self.limits
         if let maxResponseBytes { limits.maxResponseBytes = maxResponseBytes }
+        let deadline = AWSDeadline.current
         var attempt = 0
         while true {
             attempt += 1
+            var attemptLimits = limits
+            if let deadline {
+                let left = deadline.millisecondsLeft(at: now())
+                guard left >= AWSDeadline.minimumAttempt.wholeMilliseconds else {
+                    throw AWSError(.timeout, "\(operation) not sent: \(max(0, left)) ms left before the invocation's deadline")
+                }
+                attemptLimits = AWSDeadline.limits(limits, within: left)
+            }
             var signed = request
             signer.sign(&signed, payload: payload, date: now())
             let failure: AWSError
             do throws(AWSError) {
-                let response = try await transport.send(signed, limits: limits)
+                let response = try await transport.send(signed, limits: attemptLimits)
                 if response.isSuccess { return response }
                 failure = AWSError.fromResponse(response, operation: operation)
             } catch {
                 failure = error
             }
             guard retry.shouldRetry(failure, afterAttempt: attempt) else { throw failure }
-            do {
-                try await sleep(retry.delay(beforeRetry: attempt, random: random()))
-            } catch {
-                throw failure // cancelled while waiting: report the failure we have
-            }
-            if Task.isCancelled { throw failure }
+            var exhausted = failure
+            exhausted.message += " (not retried: too little time left before the invocation's deadline)"
+            try await wait(retry.delay(beforeRetry: attempt, random: random()), orThrow: exhausted, cancelled: failure)
         }
     }
 
     /// Waits before the `retry`-th retry of an operation-level loop (BatchWriteItem's
-    /// unprocessed items), with the same backoff as request retries.
+    /// unprocessed items), with the same backoff and deadline as request retries.
     public func backoff(beforeRetry retry: Int) async throws(AWSError) {
-        do {
-            try await sleep(self.retry.delay(beforeRetry: retry, random: random()))
-        } catch {
-            throw AWSError(.cancelled, "cancelled while backing off")
+        try await wait(
+            self.retry.delay(beforeRetry: retry, random: random()),
+            orThrow: AWSError(.timeout, "too little time left before the invocation's deadline to retry"),
+            cancelled: AWSError(.cancelled, "cancelled while backing off"))
+    }
+
+    /// Sleeps `delay`; throws `exhausted` instead when, under an ``AWSDeadline``, less than
+    /// ``AWSDeadline/minimumAttempt`` would be left after it, and `cancelled` when cancelled.
+    private func wait(_ delay: Duration, orThrow exhausted: AWSError, cancelled: AWSError) async throws(AWSError) {
+        if let deadline = AWSDeadline.current,
+            deadline.millisecondsLeft(at: now()) - delay.wholeMilliseconds < AWSDeadline.minimumAttempt.wholeMilliseconds
+        {
+            throw exhausted
         }
+        do {
+            try await sleep(delay)
+        } catch {
+            throw cancelled
+        }
+        if Task.isCancelled { throw cancelled }
     }
 }

@@ -16,7 +16,7 @@ public final class ScriptedTransport: HTTPTransport {
 
     private let steps: Mutex<[Step]>
     private let responder: (@Sendable (HTTPRequest) throws(AWSError) -> HTTPResponse)?
-    private let log = Mutex<[HTTPRequest]>([])
+    private let log = Mutex<[(request: HTTPRequest, limits: TransportLimits)]>([])
 
     /// Plays `steps` in order; once they run out, asks `responder`, or fails with "script exhausted".
     public init(_ steps: [Step] = [], responder: (@Sendable (HTTPRequest) throws(AWSError) -> HTTPResponse)? = nil) {
@@ -30,7 +30,7 @@ public final class ScriptedTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest, limits: TransportLimits) async throws(AWSError) -> HTTPResponse {
-        log.withLock { $0.append(request) }
+        log.withLock { $0.append((request, limits)) }
         let step = steps.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch step {
         case .respond(let response): return response
@@ -42,7 +42,10 @@ public final class ScriptedTransport: HTTPTransport {
     }
 
     /// Every request sent so far, in order.
-    public var sent: [HTTPRequest] { log.withLock { $0 } }
+    public var sent: [HTTPRequest] { log.withLock { $0.map(\.request) } }
+
+    /// The limits each request was sent under, in order.
+    public var sentLimits: [TransportLimits] { log.withLock { $0.map(\.limits) } }
 
     /// How many requests were sent.
     public var count: Int { log.withLock { $0.count } }
@@ -68,12 +71,18 @@ public final class ScriptedTransport: HTTPTransport {
 /// Records the waits a client asked for instead of waiting.
 public final class SleepLog: Sendable {
     private let values = Mutex<[Duration]>([])
+    private let clock: TestClock?
 
-    /// Creates an empty log.
-    public init() {}
+    /// Creates an empty log; each recorded wait moves `clock` (when given) forward by its length.
+    public init(advancing clock: TestClock? = nil) {
+        self.clock = clock
+    }
 
     /// Adds one requested wait.
-    public func record(_ duration: Duration) { values.withLock { $0.append(duration) } }
+    public func record(_ duration: Duration) {
+        values.withLock { $0.append(duration) }
+        clock?.advance(by: duration)
+    }
 
     /// The waits asked for, in order.
     public var recorded: [Duration] { values.withLock { $0 } }

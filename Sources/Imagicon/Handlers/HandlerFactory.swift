@@ -4,9 +4,15 @@ import S3
 
 /// Picks and builds the handler named by `_HANDLER`, validating the configuration it needs.
 public enum HandlerFactory {
-    /// Builds the handler for this process; throws ``ConfigurationError`` (an init error) when the
+    /// Builds the handler for this process, its AWS calls bounded by each invocation's deadline
+    /// (``DeadlineBoundHandler``); throws ``ConfigurationError`` (an init error) when the
     /// configuration, the AWS settings or the models are bad.
     public static func make(environment: [String: String]) throws -> any LambdaHandler {
+        DeadlineBoundHandler(try makeUnbounded(environment: environment))
+    }
+
+    /// The handler named by `_HANDLER`, without the deadline bound.
+    static func makeUnbounded(environment: [String: String]) throws -> any LambdaHandler {
         if environment["_HANDLER"] == "diagnostics" {
             guard environment["IMAGICON_DIAGNOSTICS"] == "1" else {
                 throw ConfigurationError(.unknownHandler, "_HANDLER 'diagnostics' is only available with IMAGICON_DIAGNOSTICS=1")
