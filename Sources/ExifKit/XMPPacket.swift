@@ -4,10 +4,22 @@
 /// RDF/XML writes simple values — as an attribute (`tiff:Orientation="6"`) or as an element
 /// (`<tiff:Orientation>6</tiff:Orientation>`) — and decodes XML character references.
 /// Prefixes are the conventional ones Adobe's XMP toolkit and exiftool write. Scanning is
-/// linear in the packet size; nothing is allocated beyond the value found.
+/// linear in the packet size; nothing is allocated beyond the value found. Hostile packets are
+/// bounded: only the first ``maxBytes`` are read, and a value keeps at most ``maxValueBytes``.
 struct XMPPacket {
-    /// The packet bytes (UTF-8 XML).
+    /// The most bytes of a packet read: a JPEG's main XMP packet fits one APP1 segment (64 KiB),
+    /// and the simple properties read here come first in what every writer produces.
+    static let maxBytes = 64 << 10
+    /// The most bytes of one value kept (records cap their strings at 1 kB anyway).
+    static let maxValueBytes = 1024
+
+    /// The packet bytes (UTF-8 XML), at most ``maxBytes``.
     let bytes: [UInt8]
+
+    /// A packet over the first ``maxBytes`` of `bytes`.
+    init(bytes: [UInt8]) {
+        self.bytes = bytes.count > Self.maxBytes ? Array(bytes.prefix(Self.maxBytes)) : bytes
+    }
 
     /// The text value of the simple property `name` (e.g. `"tiff:Orientation"`), trimmed,
     /// or nil when the packet has no such simple property.
@@ -25,20 +37,30 @@ struct XMPPacket {
             let after = i + key.count
             if before == 0x3C, after < bytes.count, bytes[after] == 0x3E { // <name>text<
                 let start = after + 1
+                let limit = min(bytes.count, start + Self.maxValueBytes)
                 var end = start
-                while end < bytes.count, bytes[end] != 0x3C { end += 1 }
-                if end < bytes.count { return Self.decode(bytes[start..<end]) }
+                while end < limit, bytes[end] != 0x3C { end += 1 }
+                if end < bytes.count { return Self.decode(bytes[start..<scalarBoundary(end, after: start)]) }
             } else if Self.isSpace(before), let eq = skipSpaces(after), eq < bytes.count, bytes[eq] == 0x3D,
                 let q = skipSpaces(eq + 1), q < bytes.count, bytes[q] == 0x22 || bytes[q] == 0x27
             {
                 let quote = bytes[q]
+                let limit = min(bytes.count, q + 1 + Self.maxValueBytes)
                 var end = q + 1
-                while end < bytes.count, bytes[end] != quote { end += 1 }
-                if end < bytes.count { return Self.decode(bytes[(q + 1)..<end]) }
+                while end < limit, bytes[end] != quote { end += 1 }
+                if end < bytes.count { return Self.decode(bytes[(q + 1)..<scalarBoundary(end, after: q + 1)]) }
             }
             i += 1
         }
         return nil
+    }
+
+    /// `end`, moved back (not before `start`) off UTF-8 continuation bytes, so a value cut at
+    /// ``maxValueBytes`` does not end inside a character.
+    private func scalarBoundary(_ end: Int, after start: Int) -> Int {
+        var end = end
+        while end > start, end < bytes.count, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+        return end
     }
 
     private func matches(_ key: [UInt8], at i: Int) -> Bool {

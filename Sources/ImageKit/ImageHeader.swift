@@ -18,6 +18,9 @@ public struct ImageHeader: Sendable, Equatable {
     public let colorProfile: ColorProfile?
     /// JPEG only: the Adobe APP14 marker is present (its CMYK data is stored inverted).
     let adobeMarker: Bool
+    /// Bytes per stored sample: 2 for 16-bit PNGs, whose decode needs twice the memory per pixel
+    /// (and so counts twice against the pixel limit); 1 otherwise.
+    public let bytesPerSample: Int
 
     /// Width after orientation is applied.
     public var displayedWidth: Int { orientation.displayedSize(width: width, height: height).width }
@@ -29,9 +32,10 @@ public struct ImageHeader: Sendable, Equatable {
 
     init(
         format: ImageFormat, width: Int, height: Int, hasAlpha: Bool, orientation: Orientation, colorProfile: ColorProfile? = nil,
-        adobeMarker: Bool = false
+        adobeMarker: Bool = false, bytesPerSample: Int = 1
     ) {
         self.colorProfile = colorProfile
+        self.bytesPerSample = bytesPerSample
         self.format = format
         self.width = width
         self.height = height
@@ -44,14 +48,14 @@ public struct ImageHeader: Sendable, Equatable {
     var withoutColorProfile: ImageHeader {
         ImageHeader(
             format: format, width: width, height: height, hasAlpha: hasAlpha, orientation: orientation, colorProfile: nil,
-            adobeMarker: adobeMarker)
+            adobeMarker: adobeMarker, bytesPerSample: bytesPerSample)
     }
 
     /// Reads and checks the header.
     ///
     /// - Throws: `ImageError` `.unsupportedFormat` for anything not JPEG/PNG/WebP/HEIC/AVIF (or an
     ///   unsupported variant), `.corrupt`/`.truncated` for a broken header, `.tooLarge` when
-    ///   `width * height > maxPixels`.
+    ///   `width * height * bytesPerSample > maxPixels` (a 16-bit PNG may have half the pixels).
     public static func read(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
         guard let format = ImageFormat.sniff(bytes) else {
             throw ImageError(.unsupportedFormat, "Not a JPEG, PNG, WebP, HEIC or AVIF image (\(ImageFormat.describeUnsupported(bytes))).")
@@ -70,6 +74,12 @@ public struct ImageHeader: Sendable, Equatable {
         let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
         guard !overflow, pixels <= maxPixels else {
             throw ImageError(.tooLarge, "The image is \(header.width)x\(header.height) pixels, more than the limit of \(maxPixels).")
+        }
+        guard pixels <= maxPixels / header.bytesPerSample else {
+            throw ImageError(
+                .tooLarge,
+                "The \(8 * header.bytesPerSample)-bit image is \(header.width)x\(header.height) pixels, more than the limit of "
+                    + "\(maxPixels / header.bytesPerSample) at \(header.bytesPerSample) bytes per sample.")
         }
         return header
     }

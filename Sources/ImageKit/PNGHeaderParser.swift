@@ -37,6 +37,6 @@ enum PNGHeaderParser {
         // An sRGB chunk wins over iCCP (the PNG specification says both must not appear).
         return ImageHeader(
             format: .png, width: width, height: height, hasAlpha: hasAlpha, orientation: orientation,
-            colorProfile: declaresSRGB ? nil : profile)
+            colorProfile: declaresSRGB ? nil : profile, bytesPerSample: depth == 16 ? 2 : 1)
     }
 }

@@ -160,6 +160,30 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a huge XMP packet is read only in part, and its values are cut")
+    func hugeXMP() throws {
+        // A PNG iTXt XMP packet of about 600 kB: a 300 kB make, then filler, then a model past the read limit.
+        let huge = String(repeating: "Ab\u{E9}", count: 100_000)
+        let xmp = Array(
+            ("<x:xmpmeta><rdf:RDF><rdf:Description tiff:Make='\(huge)'><tiff:Orientation>6</tiff:Orientation>"
+                + String(repeating: " ", count: 300_000) + "<tiff:Model>late</tiff:Model></rdf:Description></rdf:RDF></x:xmpmeta>").utf8)
+        let text = Array("XML:com.adobe.xmp".utf8) + [0, 0, 0, 0, 0] + xmp
+        var png = TIFFBuilder.png(exif: nil)
+        let body = Array("iTXt".utf8) + text
+        let chunk = Self.be32(text.count) + body + Self.be32(Int(TIFFBuilder.crc32(body)))
+        png.insert(contentsOf: chunk, at: png.count - 12) // before IEND
+        let m = try ExifReader.metadata(from: png)
+        let make = try #require(m.make)
+        #expect(make.utf8.count <= XMPPacket.maxValueBytes && make.hasPrefix("Ab\u{E9}Ab"))
+        #expect(m.model == nil, "a property past the first \(XMPPacket.maxBytes) bytes is not read")
+        #expect(XMPPacket(bytes: xmp).bytes.count == XMPPacket.maxBytes)
+        // Values within the limits are read whole, in both RDF forms.
+        let small = XMPPacket(bytes: Array("<r tiff:Make='\(String(repeating: "m", count: 1000))'><tiff:Model>M</tiff:Model></r>".utf8))
+        #expect(small.value("tiff:Make")?.count == 1000 && small.value("tiff:Model") == "M")
+    }
+
+    static func be32(_ v: Int) -> [UInt8] { [UInt8((v >> 24) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+
     @Test("hostile container framing (lengths past the end, endless fill bytes)")
     func hostileFraming() throws {
         let cases: [[UInt8]] = [

@@ -122,6 +122,32 @@ struct HeaderTests {
             Issue.record("bomb decoded")
         } catch let e as ImageError { #expect(e.code == .tooLarge) }
     }
+
+    /// A PNG signature, an IHDR for `width`x`height` at `depth` bits (colour type 6, RGBA) and IEND: a header alone.
+    static func pngHeader(width: UInt32, height: UInt32, depth: UInt8) -> [UInt8] {
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be(13) + Array("IHDR".utf8) + be(width) + be(height)
+            + [depth, 6, 0, 0, 0] + be(0) + be(0) + Array("IEND".utf8) + be(0xAE42_6082)
+    }
+
+    @Test func sixteenBitPNGsCountTwiceAgainstThePixelLimit() throws {
+        // 30x30 = 900 pixels: within a 1,000-pixel limit at 8 bits, over it at 16 (1,800 bytes' worth).
+        #expect(try ImageHeader.read(Self.pngHeader(width: 30, height: 30, depth: 8), maxPixels: 1000).bytesPerSample == 1)
+        let sixteen = Self.pngHeader(width: 30, height: 30, depth: 16)
+        for limit in [1000, 1799] {
+            do {
+                _ = try ImageDecoder.decode(sixteen, options: DecodeOptions(maxPixels: limit))
+                Issue.record("a 16-bit 30x30 PNG passed a \(limit)-pixel limit")
+            } catch let e as ImageError {
+                #expect(e.code == .tooLarge)
+                #expect(e.message.contains("16-bit") && e.message.contains("\(limit / 2)"), "\(e.message)")
+            }
+        }
+        #expect(try ImageHeader.read(sixteen, maxPixels: 1800).bytesPerSample == 2)
+        // The default limit: 100 MP at 8 bits, 50 MP at 16 (a 7100x7100 16-bit PNG is refused from its header).
+        #expect(throws: ImageError.self) { try ImageHeader.read(Self.pngHeader(width: 7100, height: 7100, depth: 16)) }
+        #expect(try ImageHeader.read(Self.pngHeader(width: 7100, height: 7100, depth: 8)).width == 7100)
+    }
 }
 
 @Suite("WebP decoding", .enabled(if: TestData.pillowAvailable, "needs python3 with Pillow"))

@@ -124,6 +124,20 @@ struct SearchHandlerTests {
         }
     }
 
+    @Test("a selfie over 40 MP is refused from its header (413), whatever the photo limit")
+    func selfieSizeBound() async throws {
+        let handler = try handler(items: SearchFixtures.albumItems)
+        #expect(handler.service.encoder.maxPixels == SelfieEncoder.maxSelfiePixels)
+        // A PNG header declaring 7000x6000 (42 MP, under the 50 MP photo limit) and no pixel data.
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        let png =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be(13) + Array("IHDR".utf8) + be(7000) + be(6000) + [8, 2, 0, 0, 0]
+            + be(0) + be(0) + Array("IEND".utf8) + be(0xAE42_6082)
+        let response = try await search(handler, body: png, query: "album=party", contentType: "image/png")
+        #expect(response.status == 413)
+        #expect(response.json?["code"] as? String == "TooLarge")
+    }
+
     @Test("the table failing is a generic 500 whose details stay in the log")
     func tableFailure() async throws {
         let models = try FaceModels(directory: SearchFixtures.modelsDirectory!)

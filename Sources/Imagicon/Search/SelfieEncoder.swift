@@ -9,13 +9,17 @@ public struct SelfieEncoder: Sendable {
 
     /// The models.
     public let models: FaceModels
+    /// The most pixels a selfie may have, whatever the photo limit: a selfie is one face, and phone
+    /// cameras' full-resolution modes stay below it, so its decode stays far below a 100 MP photo's.
+    public static let maxSelfiePixels = 40_000_000
+
     /// Refuse larger images (read from the header, before decoding).
     public let maxPixels: Int
 
-    /// Creates an encoder.
+    /// Creates an encoder refusing selfies over `maxPixels` (at most ``maxSelfiePixels``).
     public init(models: FaceModels, maxPixels: Int) {
         self.models = models
-        self.maxPixels = maxPixels
+        self.maxPixels = min(maxPixels, Self.maxSelfiePixels)
     }
 
     /// The descriptor of the selfie's face; ``SearchError`` NotAnImage, TooLarge, NoFace or MultipleFaces.
