@@ -69,6 +69,22 @@ struct ShapePredictorTests {
         #expect(zip(a, b).allSatisfy { $1.x - $0.x == 30 && $1.y - $0.y == -10 })
     }
 
+    /// `compileCompactCopy` writes `<dat>.imgc` (aside, then renamed: nothing else is left in the
+    /// folder), which `init(modelPath:)` then prefers and maps.
+    @Test func compiledCopyIsPreferredAndMapped() throws {
+        let sp = try #require(Self.predictor)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dat = dir.appendingPathComponent("sp.dat").path
+        try FileManager.default.copyItem(atPath: TestData.shapeModelPath, toPath: dat)
+        #expect(try ShapePredictor.compileCompactCopy(of: dat) == dat + ".imgc")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["sp.dat", "sp.dat.imgc"])
+        let loaded = try ShapePredictor(modelPath: dat)
+        #expect(loaded.model.levels.allSatisfy { $0.paddedLeaves.isMapped })
+        #expect(loaded.compactRepresentation() == sp.compactRepresentation())
+    }
+
     /// The compact form holds exactly the parsed model and predicts identically; loaded from a
     /// file, its leaves stay in the file's mapping (nothing copied at cold start).
     @Test func compactFormRoundTrips() throws {

@@ -64,16 +64,19 @@ public final class ShapePredictor: Sendable {
     public static let compactExtension = ".imgc"
 
     /// Writes the compact form of the `.dat` at `path` to `<path>.imgc`, for fast cold starts; returns the written path.
+    /// The file is written aside and renamed into place, so a process that has the old one mapped keeps valid pages.
     @discardableResult
     public static func compileCompactCopy(of path: String) throws -> String {
         let predictor = try ShapePredictor(modelBytes: try DlibDeserializer.readFile(path))
         let out = path + compactExtension
+        let tmp = out + ".tmp\(getpid())"
         let bytes = predictor.compactRepresentation()
-        guard let file = fopen(out, "wb") else {
-            throw ShapePredictorError(.unreadableFile, "cannot write \(out)")
+        guard let file = fopen(tmp, "wb") else {
+            throw ShapePredictorError(.unreadableFile, "cannot write \(tmp)")
         }
-        defer { fclose(file) }
-        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
+        let written = fwrite(bytes, 1, bytes.count, file) == bytes.count
+        guard fclose(file) == 0, written, rename(tmp, out) == 0 else {
+            unlink(tmp)
             throw ShapePredictorError(.unreadableFile, "cannot write \(out)")
         }
         return out

@@ -164,7 +164,16 @@ private struct CompactCursor {
     }
 
     mutating func floats(_ count: Int) throws(ShapePredictorError) -> [Float] {
-        try ints(count).map { Float(bitPattern: UInt32(bitPattern: $0)) }
+        #if _endian(little)
+            guard count <= (bytes.count - offset) / 4 else {
+                throw ShapePredictorError(.malformedFile, "compact shape predictor truncated at byte \(offset)")
+            }
+            var out = [Float](repeating: 0, count: count)
+            try raw(count * 4) { src in out.withUnsafeMutableBytes { $0.copyMemory(from: src) } }
+            return out
+        #else
+            return try ints(count).map { Float(bitPattern: UInt32(bitPattern: $0)) }
+        #endif
     }
 
     mutating func alignedFloats(_ count: Int, times stride: Int) throws(ShapePredictorError) -> AlignedFloatBuffer {
