@@ -46,20 +46,26 @@ public struct ImageAnalyzer: Sendable {
         let faces = try timed("faces") {
             try models.map { try $0.faces(in: decoded, upsample: upsample, timings: &timings) } ?? []
         }
-        let thumbnails = try timed("thumbnails") { try makeThumbnails(from: decoded, faces: faces) }
+        let resized = try timed("thumbnails") { try resizeThumbnails(from: decoded, faces: faces) }
+        let thumbnails = try timed("encode") { try encode(resized, transparent: decoded.hasTransparency) }
         return ImageAnalysis(
             format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
             thumbnails: thumbnails, faces: faces, timings: timings)
     }
 
-    /// All sizes from the one decoded buffer, encoded as JPEG (PNG when the source has transparency).
-    /// `WxHc` sizes are cropped around the faces as `convert`'s `fit=smart` does (``SmartCrop``).
-    func makeThumbnails(from image: PixelBuffer, faces: [AnalyzedFace]) throws -> [EncodedThumbnail] {
-        let format: ImageFormat = image.hasTransparency ? .png : .jpeg
-        return try sizes.map { size in
+    /// All sizes from the one decoded buffer (not yet encoded). `WxHc` sizes are cropped around the
+    /// faces as `convert`'s `fit=smart` does (``SmartCrop``).
+    func resizeThumbnails(from image: PixelBuffer, faces: [AnalyzedFace]) throws -> [Thumbnail] {
+        try sizes.map { size in
             let focus = size.crop ? Self.focus(of: faces, width: image.width, height: image.height, size: size) : nil
             return try Thumbnailer.make(from: image, sizes: [size], focus: focus)[0]
-        }.map { thumbnail in
+        }
+    }
+
+    /// Encodes resized thumbnails as JPEG, or PNG when the source has transparency.
+    func encode(_ thumbnails: [Thumbnail], transparent: Bool) throws -> [EncodedThumbnail] {
+        let format: ImageFormat = transparent ? .png : .jpeg
+        return try thumbnails.map { thumbnail in
             let bytes = try ImageEncoder.encode(thumbnail.image, options: EncodeOptions(format: format, quality: quality))
             return EncodedThumbnail(
                 size: thumbnail.size, width: thumbnail.image.width, height: thumbnail.image.height,
