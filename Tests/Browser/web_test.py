@@ -4,8 +4,10 @@ from PyPI, both installed by scripts/setup) against `imagicon serve`.
 
 Steps: the admin creates an album and renames it (a refused name first); the owner uploads 6 photos
 through the file input and waits for 6 tiles; opens one and sees its EXIF; in a second album drops 4
-photos on the drop zone (real drag events) and retries an upload S3 refused; makes a findme link; a guest opens it in a fresh browser, uploads a
-selfie and gets exactly that person's photos; the ZIP holds exactly their originals; revoked and expired
+photos of two people on the drop zone (real drag events) and retries an upload S3 refused; People of
+that album: two people, name one, hide the other, reload, open a person and see exactly their photos,
+merge, and a view link sees People without edit controls; makes a findme link; a guest opens it in a
+fresh browser, uploads a selfie and gets exactly that person's photos; the ZIP holds exactly their originals; revoked and expired
 links show the error state. On every page: no console errors, and a basic accessibility check (names of
 controls, alt text, text contrast). Screenshots of each step at 390x844 and 1440x900 go to
 .artifacts/browser/.
@@ -311,7 +313,8 @@ def run(bin_dir):
             guest = Browser("guest")
             guest.driver.get(state["findmeUrl"])
             wait("the selfie input", lambda: guest.find("[data-test=selfie-input]"))
-            check(not guest.find("[data-test=photo-tile]") and not guest.find("[data-test=upload-input]"),
+            check(not guest.find("[data-test=photo-tile]") and not guest.find("[data-test=upload-input]")
+                  and not guest.find("[data-test=people-tab]"),
                   "a findme link shows only Find me")
             guest.screenshots("08-findme")
             # The camera (Chromium's fake device: a test pattern, no face) -> the error a person understands.
@@ -388,6 +391,7 @@ def run(bin_dir):
             # A second album, so the first keeps exactly its 6 photos for Find me.
             created = api("POST", "/api/albums", serve.ready["adminToken"], json.dumps({"name": "Drop test album"}).encode())
             album, token = created["album"]["id"], created["ownerToken"]
+            state["dropAlbum"], state["dropToken"] = album, token
             owner.driver.get(f"{url}/#album={album}&token={token}")
             owner.one(".photos .empty", timeout=30)
             # Drag and drop: real dragenter/dragover/drop events carrying a DataTransfer of File objects,
@@ -437,11 +441,112 @@ def run(bin_dir):
             owner.page_checks("upload retried")
             owner.screenshots("05d-upload-retried", show=".uploads")
 
+        def people_view():
+            album, token = state["dropAlbum"], state["dropToken"]
+            base = f"/api/albums/{album}"
+            # Which photo is which file, and which person holds which photos (the API's answer is checked
+            # against the files: each person is exactly one of the two people dropped).
+            hashes = {sha256((FACES / name).read_bytes()): name for name in DROPPED}
+            files = {}
+            for photo in api("GET", f"{base}/photos?limit=100", token)["photos"]:
+                detail = api("GET", f"{base}/photos/{photo['id']}", token)
+                with urllib.request.urlopen(detail["original"], timeout=60) as original:
+                    files[photo["id"]] = hashes.get(sha256(original.read()))
+
+            def person_files(person_id):
+                photos = api("GET", f"{base}/people/{person_id}/photos?limit=100", token)["photos"]
+                return sorted(files[p["id"]] for p in photos)
+
+            def tiles():
+                return {t.get_attribute("data-person-id") for t in owner.find("[data-test=person-tile]")}
+
+            # The people job runs once uploads settle: reload until both people are there.
+            owner.driver.get(f"{url}/#album={album}&token={token}&view=people")
+            last = [time.time()]
+
+            def two_people():
+                if len(tiles()) == 2:
+                    return True
+                if time.time() - last[0] > 5:
+                    owner.driver.refresh()
+                    last[0] = time.time()
+                return False
+            wait("two person tiles", two_people, timeout=300, interval=0.5)
+            people = api("GET", f"{base}/people", token)["people"]
+            groups = {p["id"]: person_files(p["id"]) for p in people}
+            check(sorted(groups.values()) == [sorted(DROPPED[:2]), sorted(DROPPED[2:])], f"people {groups}")
+            first = next(pid for pid, names in groups.items() if names == sorted(DROPPED[:2]))
+            second = next(pid for pid in groups if pid != first)
+            tile = lambda pid: f"[data-test=person-tile][data-person-id='{pid}']"
+            check(all(owner.one(f"{tile(pid)} [data-test=person-name]").text == "Unnamed" for pid in groups), "new people are Unnamed")
+            wait("face crops", lambda: owner.driver.execute_script(
+                "return [...document.querySelectorAll('[data-test=person-tile] img')].filter(i => i.complete && i.naturalWidth > 0).length === 2"))
+            owner.page_checks("people")
+            owner.screenshots("13-people")
+            # Name one person in place.
+            owner.one(f"{tile(first)} [data-test=person-rename]").click()
+            owner.one(f"{tile(first)} [data-test=person-name-input]").send_keys("Joe")
+            owner.one(f"{tile(first)} [data-test=person-name-save]").click()
+            wait("the new name", lambda: owner.one(f"{tile(first)} [data-test=person-name]").text == "Joe", timeout=30)
+            # Hide the other: gone from the list, back with "Show hidden people".
+            owner.one(f"{tile(second)} [data-test=person-hide]").click()
+            wait("the hidden person to go", lambda: tiles() == {first}, timeout=30)
+            owner.one("[data-test=people-show-hidden]").click()
+            wait("hidden people shown", lambda: tiles() == {first, second}, timeout=30)
+            check("hidden" in owner.one(tile(second)).text, "a hidden person is not marked as hidden")
+            owner.page_checks("people edited")
+            owner.screenshots("14-people-edited")
+            # Reload: the name and the hiding persist.
+            owner.driver.refresh()
+            wait("the list after a reload", lambda: tiles() == {first}, timeout=30)
+            check(owner.one(f"{tile(first)} [data-test=person-name]").text == "Joe", "the name did not persist")
+            # Open the person: exactly their photos, in the usual grid and photo view.
+            owner.one(f"{tile(first)} button.person-open").click()
+            owner.one("[data-test=person-view]")
+            want = {pid for pid, name in files.items() if name in DROPPED[:2]}
+            wait("exactly Joe's photos", lambda: {t.get_attribute("data-photo-id") for t in owner.find("[data-test=photo-tile]")
+                                                 if t.is_displayed()} == want, timeout=30)
+            owner.one("[data-test=person-view] ~ .photos [data-test=photo-tile] button").click()
+            owner.one("[data-test=photo-view] .frame img")
+            owner.driver.find_element("css selector", "body").send_keys("\ue00c")  # Esc
+            owner.page_checks("person")
+            owner.screenshots("15-person")
+            # Merge the two (the hidden one into the named one), reload: one person with all four photos.
+            owner.one("[data-test=people-back]").click()
+            owner.one("[data-test=people-show-hidden]").click()
+            wait("both people", lambda: tiles() == {first, second}, timeout=30)
+            owner.driver.execute_script("window.confirm = () => true")
+            for pid in (first, second):
+                owner.one(f"{tile(pid)} [data-test=person-select]").click()
+            owner.one("[data-test=person-merge]").click()
+            wait("one person after the merge", lambda: len(tiles()) == 1, timeout=30)
+            owner.driver.refresh()
+            wait("one person after a reload", lambda: len(tiles()) == 1, timeout=30)
+            merged = next(iter(tiles()))
+            check(owner.one(f"{tile(merged)} [data-test=person-name]").text == "Joe", "the merged person lost the name")
+            check(person_files(merged) == sorted(DROPPED), f"merged person holds {person_files(merged)}")
+            owner.page_checks("people merged")
+            owner.screenshots("16-people-merged")
+            # A `view` link sees People without edit controls; a `findme` link never sees it.
+            share = api("POST", f"{base}/shares", token, json.dumps({"scope": "view", "expiresInDays": 1}).encode())
+            viewer = Browser("viewer")
+            try:
+                viewer.driver.get(f"{url}/#album={album}&token={share['token']}&view=people")
+                wait("the person tile", lambda: len(viewer.find("[data-test=person-tile]")) == 1, timeout=30)
+                check(not viewer.find("[data-test=person-hide], [data-test=person-merge], [data-test=person-rename], "
+                                      "[data-test=person-select], [data-test=people-show-hidden]"),
+                      "a view link shows People's edit controls")
+                viewer.page_checks("people, view link")
+                viewer.screenshots("17-people-view-link")
+            finally:
+                viewer.quit()
+
         step("admin creates an album", create_album)
         step("admin renames the album", rename_album)
         step("owner uploads 6 photos and sees 6 tiles", upload_six)
         step("photo view shows EXIF", open_photo_exif)
         step("drag-and-drop upload, and retry of a failed upload", drop_and_retry)
+        step("People: two people, name, hide, reload, their photos, merge", people_view)
         step("owner makes a findme link", make_findme_link)
         step("findme link finds exactly that person's photos", find_me)
         step("ZIP holds exactly the matches", download_zip)

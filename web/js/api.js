@@ -94,6 +94,18 @@ export class Api {
   find(id, selfie, { zip = false } = {}) {
     return this.call(`albums/${enc(id)}/find${zip ? '?zip=true' : ''}`, { method: 'POST', body: selfie, contentType: selfie.type || 'image/jpeg' });
   }
+  people(id, { hidden = false } = {}) { return this.call(`albums/${enc(id)}/people${hidden ? '?hidden=true' : ''}`); }
+  person(id, personId) { return this.call(`albums/${enc(id)}/people/${enc(personId)}`); }
+  /** Names (a string, or null to forget the name) and/or hides a person. */
+  updatePerson(id, personId, changes) { return this.call(`albums/${enc(id)}/people/${enc(personId)}`, { method: 'PATCH', json: changes }); }
+  mergePerson(id, personId, into) {
+    return this.call(`albums/${enc(id)}/people/${enc(personId)}/merge`, { method: 'POST', json: { into } });
+  }
+  personPhotos(id, personId, cursor, limit = 60) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return this.call(`albums/${enc(id)}/people/${enc(personId)}/photos?${query}`);
+  }
   zip(id, photoIds) { return this.call(`albums/${enc(id)}/zip`, { method: 'POST', json: { photoIds } }); }
 }
 

@@ -26,9 +26,13 @@ export function thumbnailImage(thumbnails, alt, sizes = '(min-width: 1100px) 280
 }
 
 export class AlbumGrid {
-  constructor({ api, albumId, onOpen, onChange }) {
-    this.api = api;
-    this.albumId = albumId;
+  /**
+   * `load(cursor, limit)` fetches a page (default: the album's photos); `name` prefixes the element ids
+   * so two grids can share a page; `empty` is the text of an empty, finished list.
+   */
+  constructor({ api, albumId, onOpen, onChange, load, title = 'Photos', name = 'photos', empty = 'No photos in this album yet.' }) {
+    this.load = load || ((cursor, limit) => api.photos(albumId, cursor, limit));
+    this.emptyText = empty;
     this.onOpen = onOpen;
     this.onChange = onChange || (() => {});
     this.photos = new Map();
@@ -42,14 +46,14 @@ export class AlbumGrid {
     this.list = h('ul', { class: 'grid', 'aria-label': 'Photos' });
     this.status = h('div', { class: 'grid-status', 'aria-live': 'polite' });
     this.sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
-    const sortId = 'sort-order';
+    const sortId = `${name}-sort`;
     this.sortSelect = h('select', { id: sortId, onchange: () => this.setSort(this.sortSelect.value) },
       h('option', { value: 'added' }, 'Recently added'),
       h('option', { value: 'taken-desc' }, 'Date taken, newest first'),
       h('option', { value: 'taken-asc' }, 'Date taken, oldest first'));
-    this.element = h('section', { class: 'photos', 'aria-labelledby': 'photos-heading' },
+    this.element = h('section', { class: 'photos', 'aria-labelledby': `${name}-heading` },
       h('div', { class: 'row spread' },
-        h('h2', { id: 'photos-heading' }, 'Photos'),
+        h('h2', { id: `${name}-heading` }, title),
         h('div', { class: 'row' }, h('label', { for: sortId }, 'Sort'), this.sortSelect)),
       this.list, this.sentinel, this.status);
     this.observer = new IntersectionObserver((entries) => {
@@ -84,7 +88,7 @@ export class AlbumGrid {
     this.loading = true;
     show(this.status, h('p', { class: 'muted' }, 'Loading photos…'));
     try {
-      const page = await this.api.photos(this.albumId, this.cursor, PAGE);
+      const page = await this.load(this.cursor, PAGE);
       for (const photo of page.photos || []) this.photos.set(photo.id, photo);
       this.cursor = page.cursor || undefined;
       this.done = !this.cursor;
@@ -112,7 +116,7 @@ export class AlbumGrid {
     if (ordered.length === 0 && this.done) {
       show(this.status, h('p', { class: 'empty' }, this.expected > 0
         ? 'Your photos are being processed; they appear here in a moment.'
-        : 'No photos in this album yet.'));
+        : this.emptyText));
     } else if (this.done || !this.loading) {
       show(this.status, this.pending() > 0 ? h('p', { class: 'muted' }, `Processing ${this.pending()} photo(s)…`) : null);
     }
@@ -158,7 +162,7 @@ export class AlbumGrid {
   async poll() {
     try {
       const before = new Set([...this.photos.values()].filter((p) => !p.status || p.status === 'processed' || p.status === 'failed').map((p) => p.id));
-      const page = await this.api.photos(this.albumId, undefined, PAGE);
+      const page = await this.load(undefined, PAGE);
       const fresh = new Map();
       for (const photo of page.photos || []) fresh.set(photo.id, photo);
       let arrived = 0;
