@@ -95,7 +95,6 @@ export class Api {
     return this.call(`albums/${enc(id)}/find${zip ? '?zip=true' : ''}`, { method: 'POST', body: selfie, contentType: selfie.type || 'image/jpeg' });
   }
   people(id, { hidden = false } = {}) { return this.call(`albums/${enc(id)}/people${hidden ? '?hidden=true' : ''}`); }
-  person(id, personId) { return this.call(`albums/${enc(id)}/people/${enc(personId)}`); }
   /** Names (a string, or null to forget the name) and/or hides a person. */
   updatePerson(id, personId, changes) { return this.call(`albums/${enc(id)}/people/${enc(personId)}`, { method: 'PATCH', json: changes }); }
   mergePerson(id, personId, into) {

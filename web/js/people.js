@@ -75,7 +75,9 @@ export class PeopleView {
         }, count === 2 ? 'Merge the 2 selected' : 'Select 2 people to merge'));
     }
     const status = h('div', { class: 'people-status', 'aria-live': 'polite' });
-    if (error) show(status, errorBox(error, { retry: () => this.refresh() }));
+    // An api handler without the people endpoints answers their route with 404.
+    if (error?.status === 404 && error.code === 'NotFound') show(status, errorBox('People is not available on this server yet.'));
+    else if (error) show(status, errorBox(error, { retry: () => this.refresh() }));
     else if (!this.loaded) show(status, h('p', { class: 'muted' }, 'Loading people…'));
     else if (this.people.length === 0) show(status, h('p', { class: 'empty' }, EMPTY));
     const list = h('ul', { class: 'grid people-grid', 'aria-label': 'People' }, this.people.map((p) => this.tile(p)));
