@@ -16,7 +16,12 @@ struct FaceCorpusParityTests {
     @Test(arguments: upsamples)
     func everyReferenceDetectionLandmarkAndDescriptor(upsample: Int) throws {
         let analyzer = try FaceAnalyzer(modelsDirectory: CNNTestData.models.path)
+        // dlib_reference_turbo.json comes from an FMA build of dlib, which rounds a few boxes 1 px
+        // differently from dlib's own build (dlib_reference.json, on IJG-decoded pixels): where
+        // our box is not the turbo one, it must be that build's.
+        let ownBuild = try CNNTestData.reference("dlib_reference.json")
         var faces = 0
+        var ownBuildBoxes = 0
         var worstDescriptor = 0.0
         for (path, entry) in try CNNTestData.reference().sorted(by: { $0.key < $1.key }) {
             guard entry.orientation == 1, let expected = entry.cnn[String(upsample)] else { continue }
@@ -29,6 +34,12 @@ struct FaceCorpusParityTests {
                     continue
                 }
                 faces += 1
+                if face.rect != e.rect {
+                    let own = ownBuild[path]?.cnn[String(upsample)]?.map(\.rect) ?? []
+                    #expect(
+                        own.contains(face.rect), "\(path) u\(upsample): box \(face.rect), dlib \(e.rect) (FMA build), \(own) (own build)")
+                    ownBuildBoxes += 1
+                }
                 #expect(abs(face.confidence - e.confidence) <= 0.02, "\(path) \(e.rect): confidence")
                 if face.rect == e.rect {
                     let d = CNNTestData.distance(face.descriptor, e.descriptor)
@@ -37,6 +48,9 @@ struct FaceCorpusParityTests {
                 }
             }
         }
-        print("corpus parity at upsample \(upsample): \(faces) faces, worst descriptor distance \(worstDescriptor)")
+        print(
+            "corpus parity at upsample \(upsample): \(faces) faces, \(ownBuildBoxes) with the box of dlib's own build "
+                + "(not the FMA build's), worst descriptor distance \(worstDescriptor)"
+        )
     }
 }
