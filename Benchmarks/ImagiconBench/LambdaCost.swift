@@ -2,10 +2,10 @@
 /// CPU and wall seconds into a cost per 1,000 photos at each memory size.
 ///
 /// Lambda gives a function CPU in proportion to its memory: 1,769 MB is one full vCPU, 3,538 MB two.
-/// Below one vCPU a single thread runs at `memory / 1,769` of a core, so a photo that needs `c`
-/// CPU-seconds on one thread takes `c / share` seconds. Above it, two threads run with a quota of
-/// `share` cores, so the wall is the longer of the measured two-thread wall and `cpu₂ / share`.
-/// The model takes whichever of the two runs (one thread or two) is faster at that size.
+/// The work measured is CPU-bound (no S3 in the bench), so one thread takes `cpu₁ / min(share, 1)`
+/// seconds (the measured one-thread wall is not used: on a shared machine it includes waiting for
+/// the core). Above one vCPU, two threads run with a quota of `share` cores: the longer of the
+/// measured two-thread wall and `cpu₂ / share`. The model takes the faster of the two at each size.
 struct LambdaCost {
     /// Memory sizes the issue asks about (MB).
     static let memorySizes = [1024, 1769, 2048, 3538]
@@ -38,8 +38,9 @@ struct LambdaCost {
     /// The modelled wall seconds at `memoryMB` and the thread count that gives it.
     static func wall(memoryMB: Int, _ m: Measured) -> (seconds: Double, threads: Int) {
         let share = Double(memoryMB) / oneVCPUMB
-        let single = max(m.wall1, m.cpu1 / min(share, 1))
-        let dual = share > 1 ? max(m.wall2, m.cpu2 / share) : m.cpu2 / share
+        let single = m.cpu1 / min(share, 1)
+        guard share > 1 else { return (single, 1) }
+        let dual = max(m.wall2, m.cpu2 / share)
         return dual < single ? (dual, 2) : (single, 1)
     }
 
