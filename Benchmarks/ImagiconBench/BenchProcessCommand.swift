@@ -87,6 +87,8 @@ struct BenchProcessCommand: ParsableCommand {
     }
 
     static let iouThreshold = 0.5
+    /// Above this many pixels the reference's upsample-0 pass runs on a half-size copy.
+    static let halfSizeAbove = 16_000_000
     static let minFace = 40
 
     func validate() throws {
@@ -230,7 +232,8 @@ struct BenchProcessCommand: ParsableCommand {
     /// The upsample-1 reference, cached by file name and size: the detector at upsample 1 on
     /// overlapping 2,048 px tiles of the full image (256 px overlap in the original), plus upsample 0
     /// on the whole image for faces larger than a tile's overlap, merged by the model's own
-    /// non-max suppression. Tiles bound memory (upsample 1 on a whole 24 MP photo would need ~5 GB).
+    /// non-max suppression. Tiles bound memory (upsample 1 on a whole 24 MP photo would need ~5 GB); for
+    /// the same reason the upsample-0 pass runs on a half-size copy (2x2 mean) of photos over 16 MP.
     func referenceDetections(photo: String, bytes: [UInt8], models: FaceModels, dir: String, work: URL) throws -> (
         source: String, faces: [Detection]
     ) {
@@ -246,7 +249,8 @@ struct BenchProcessCommand: ParsableCommand {
             return (cached.source, cached.faces)
         }
         FileHandle.standardError.write(Data("\(photo): making the upsample-1 reference (slow, cached in \(referenceCache))\n".utf8))
-        let image = try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: true)).pixels.rgbImage
+        let decoded = try ImageDecoder.decode(bytes, options: DecodeOptions(applyOrientation: true)).pixels
+        let image = decoded.rgbImage
         var faces: [Detection] = []
         var source: String
         if dlib {
@@ -265,6 +269,15 @@ struct BenchProcessCommand: ParsableCommand {
             source = "dlib upsample 1 (tiled) on the full image"
         } else {
             var candidates = models.detector.detect(in: image, upsample: 0)
+            if image.width * image.height > Self.halfSizeAbove {
+                let half = try Resampler.resize(decoded, width: image.width / 2, height: image.height / 2)
+                candidates = models.detector.detect(in: half.rgbImage, upsample: 0).map { d in
+                    FaceDetection(
+                        rect: FaceRect(
+                            left: d.rect.left * 2, top: d.rect.top * 2, right: d.rect.right * 2 + 1, bottom: d.rect.bottom * 2 + 1),
+                        confidence: d.confidence)
+                }
+            }
             for tile in Self.tiles(width: image.width, height: image.height) {
                 let crop = image.cropped(to: FaceRect(left: tile.x, top: tile.y, right: tile.x + tile.w - 1, bottom: tile.y + tile.h - 1))
                 candidates += models.detector.detect(in: crop, upsample: 1).map { d in
@@ -311,7 +324,13 @@ struct BenchProcessCommand: ParsableCommand {
             if n <= side:
                 return [0]
             return list(range(0, n - side, side - overlap)) + [n - side]
-        cands = [([d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()], d.confidence) for d in detector(img, 0)]
+        if width * height > 16_000_000:
+            h2, w2 = height // 2, width // 2
+            half = img[:h2 * 2, :w2 * 2].reshape(h2, 2, w2, 2, 3).mean(axis=(1, 3)).round().astype(np.uint8)
+            cands = [([2 * d.rect.left(), 2 * d.rect.top(), 2 * d.rect.right() + 1, 2 * d.rect.bottom() + 1], d.confidence)
+                     for d in detector(half, 0)]
+        else:
+            cands = [([d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom()], d.confidence) for d in detector(img, 0)]
         for y in starts(height):
             for x in starts(width):
                 tile = np.ascontiguousarray(img[y:y + side, x:x + side])
