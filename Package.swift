@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
         .testTarget(name: "SQSTests", dependencies: ["SQS", "S3", "AWSCore", "TestSupport"]),
-        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality", "CLCMS2"], exclude: ["Fixtures"]),
         .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "PeopleTests", dependencies: ["People"]),

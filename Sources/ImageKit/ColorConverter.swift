@@ -1,5 +1,6 @@
 import CLCMS2
 import Parallel
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -7,33 +8,111 @@ import Parallel
     import Foundation
 #endif
 
-/// Converts decoded pixels to sRGB with Little CMS, from the image's embedded ICC profile or
-/// its HEIF `nclx` description, before any resampling (thumbnails, conversions and the pixels
-/// the face models see all come out in sRGB, untagged).
+/// Converts decoded pixels to sRGB from the image's embedded ICC profile or its HEIF `nclx`
+/// description, before any resampling (thumbnails, conversions and the pixels the face models
+/// see all come out in sRGB, untagged).
 ///
-/// Untagged images and sRGB profiles are left alone at no cost: the pixels are returned as
-/// they are, bit for bit. Unusable profiles (damaged, or for another colour space than the
-/// pixels) are ignored, as browsers ignore them. `nclx` transfer functions other than the
-/// sRGB/BT.709 curve (PQ, HLG: HDR) are not tone mapped and stay as decoded.
+/// Untagged images and sRGB profiles (recognised by their colorants and curves, not their
+/// name) are left alone at no cost: the pixels are returned as they are, bit for bit. Matrix-
+/// shaper profiles and `nclx` convert through `MatrixShaper`; profiles built on lookup tables
+/// through a Little CMS transform (perceptual intent, as `jpgicc` and `transicc` default to).
+/// Unusable profiles (damaged, or for another colour space than the pixels) are ignored, as
+/// browsers ignore them. PQ and HLG `nclx` images are tone mapped (`TransferFunction`). Each
+/// conversion is prepared once per profile and kept (a few at most).
 enum ColorConverter {
     /// `pixels` in sRGB (the same buffer when no conversion applies).
     static func toSRGB(_ pixels: PixelBuffer, profile: ColorProfile?) -> PixelBuffer {
-        guard let profile, let source = LCMSProfile(profile), source.colorSpace == cmsSigRgbData, !source.isSRGB else { return pixels }
-        let format = pixels.channels == 4 ? ImagiconTypeRGBA8 : ImagiconTypeRGB8
-        guard let transform = LCMSTransform(from: source, format: format, flags: pixels.channels == 4 ? ImagiconFlagCopyAlpha : 0) else {
-            return pixels
+        guard let profile else { return pixels }
+        let converted = pixels.pixels.withUnsafeBytes { raw in
+            convert(
+                SampleRows(
+                    base: raw.baseAddress!, stride: pixels.width * pixels.channels, width: pixels.width, height: pixels.height,
+                    channels: pixels.channels, bitDepth: 8),
+                profile: profile)
         }
-        return transform.apply(pixels, outputChannels: pixels.channels)
+        return converted ?? pixels
+    }
+
+    /// `rows` converted to 8-bit sRGB through `profile`; nil when it asks for no conversion
+    /// (sRGB, or a profile that is ignored).
+    static func convert(_ rows: SampleRows, profile: ColorProfile) -> PixelBuffer? {
+        switch conversion(for: profile, bitDepth: rows.bitDepth, channels: rows.channels) {
+        case .none: nil
+        case .matrixShaper(let shaper): shaper.apply(rows)
+        case .lcms(let transform):
+            rows.bitDepth == 8 ? transform.apply(rows, outputChannels: rows.channels) : toSRGB(rows.eightBit(), profile: profile)
+        }
     }
 
     /// CMYK samples (4 per pixel) to sRGB through their ICC profile; nil when the profile is not
     /// a usable CMYK profile. `inverted`: Adobe CMYK JPEGs store 255 - ink.
     static func cmykToSRGB(_ cmyk: [UInt8], width: Int, height: Int, icc: [UInt8], inverted: Bool) -> PixelBuffer? {
-        guard let source = LCMSProfile(.icc(icc)), source.colorSpace == cmsSigCmykData,
-            let transform = LCMSTransform(from: source, format: inverted ? ImagiconTypeCMYK8Reversed : ImagiconTypeCMYK8, flags: 0)
+        guard let source = LCMSProfile(icc: icc), source.colorSpace == cmsSigCmykData,
+            let transform = LCMSTransform(from: source, format: inverted ? ImagiconTypeCMYK8Reversed : ImagiconTypeCMYK8)
         else { return nil }
-        let input = PixelBuffer(uncheckedWidth: width, height: height, channels: 4, pixels: cmyk)
-        return transform.apply(input, outputChannels: 3)
+        return cmyk.withUnsafeBytes { raw in
+            transform.apply(
+                SampleRows(base: raw.baseAddress!, stride: width * 4, width: width, height: height, channels: 4, bitDepth: 8),
+                outputChannels: 3)
+        }
+    }
+
+    /// How one profile converts samples of one depth and channel count.
+    enum Conversion: Sendable {
+        /// Nothing to do: sRGB, or a profile that is ignored.
+        case none
+        case matrixShaper(MatrixShaper)
+        /// An 8-bit lcms2 transform (deeper samples are rounded to 8 bits first).
+        case lcms(LCMSTransform)
+    }
+
+    private struct CacheKey: Hashable {
+        var icc: [UInt8]
+        var nclx: [Int]
+        var bitDepth: Int
+        var channels: Int
+    }
+
+    /// Prepared conversions, by profile: a batch of photos from one phone shares one profile.
+    private static let cache = Mutex<[CacheKey: Conversion]>([:])
+    private static let cacheLimit = 8
+
+    /// The conversion for `profile` (prepared once, then cached).
+    static func conversion(for profile: ColorProfile, bitDepth: Int, channels: Int) -> Conversion {
+        let key: CacheKey =
+            switch profile {
+            case .icc(let bytes): CacheKey(icc: bytes, nclx: [], bitDepth: bitDepth, channels: channels)
+            case .nclx(let p, let t): CacheKey(icc: [], nclx: [p, t], bitDepth: bitDepth, channels: channels)
+            }
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let made = prepare(profile, bitDepth: bitDepth, channels: channels)
+        cache.withLock {
+            if $0.count >= cacheLimit { $0.removeAll() }
+            $0[key] = made
+        }
+        return made
+    }
+
+    private static func prepare(_ profile: ColorProfile, bitDepth: Int, channels: Int) -> Conversion {
+        switch profile {
+        case .icc(let bytes):
+            guard let source = LCMSProfile(icc: bytes), source.colorSpace == cmsSigRgbData else { return .none }
+            if let eightBit = MatrixShaper(source, bitDepth: 8) {
+                if eightBit.isNearIdentity { return .none }
+                return .matrixShaper(bitDepth == 8 ? eightBit : MatrixShaper(source, bitDepth: bitDepth)!)
+            }
+            let format = channels == 4 ? ImagiconTypeRGBA8 : ImagiconTypeRGB8
+            return LCMSTransform(from: source, format: format).map { .lcms($0) } ?? .none
+        case .nclx(let primaries, let transfer):
+            guard let curve = TransferFunction(h273: transfer) else { return .none }
+            // Unspecified or unknown primaries: BT.709's, which SDR leaves alone and HDR still tone maps.
+            let known = LCMSProfile.primaries[primaries] != nil && primaries != 1
+            guard known || curve.isHDR, let matrix = known ? LCMSProfile.colorants(primaries: primaries) : MatrixShaper.srgbToXYZ
+            else { return .none }
+            let maximum = Double((1 << bitDepth) - 1)
+            let linearize: (Int) -> Float = { v in Float(curve.linear(Double(v) / maximum)) }
+            return .matrixShaper(MatrixShaper(bitDepth: bitDepth, linearize: [linearize, linearize, linearize], toXYZ: matrix))
+        }
     }
 }
 
@@ -41,27 +120,13 @@ enum ColorConverter {
 final class LCMSProfile {
     let handle: cmsHPROFILE
 
-    init?(_ profile: ColorProfile) {
-        switch profile {
-        case .icc(let bytes):
-            guard let h = bytes.withUnsafeBytes({ cmsOpenProfileFromMem($0.baseAddress, cmsUInt32Number($0.count)) }) else { return nil }
-            handle = h
-        case .nclx(let primaries, let transfer):
-            // BT.709/sRGB primaries with an sRGB-like curve are sRGB: nothing to do.
-            guard [1, 6, 13, 14, 15].contains(transfer), let xy = Self.primaries[primaries], primaries != 1 else { return nil }
-            var white = cmsCIExyY(x: 0.3127, y: 0.3290, Y: 1)
-            var triple = cmsCIExyYTRIPLE(
-                Red: cmsCIExyY(x: xy.0, y: xy.1, Y: 1), Green: cmsCIExyY(x: xy.2, y: xy.3, Y: 1), Blue: cmsCIExyY(x: xy.4, y: xy.5, Y: 1))
-            let parameters: [cmsFloat64Number] = [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045]
-            guard let curve = cmsBuildParametricToneCurve(nil, 4, parameters) else { return nil }
-            defer { cmsFreeToneCurve(curve) }
-            var curves: [OpaquePointer?] = [curve, curve, curve]
-            guard let h = curves.withUnsafeMutableBufferPointer({ cmsCreateRGBProfile(&white, &triple, $0.baseAddress) }) else {
-                return nil
-            }
-            handle = h
-        }
+    /// Opens an ICC profile; nil when lcms2 cannot read it.
+    init?(icc bytes: [UInt8]) {
+        guard let h = bytes.withUnsafeBytes({ cmsOpenProfileFromMem($0.baseAddress, cmsUInt32Number($0.count)) }) else { return nil }
+        handle = h
     }
+
+    private init(handle: cmsHPROFILE) { self.handle = handle }
 
     deinit { cmsCloseProfile(handle) }
 
@@ -72,65 +137,65 @@ final class LCMSProfile {
         12: (0.680, 0.320, 0.265, 0.690, 0.150, 0.060), // Display P3 (SMPTE EG 432-1)
     ]
 
+    /// The RGB->XYZ (D50, Bradford-adapted by lcms2) matrix of H.273 `primaries` with a D65 white.
+    static func colorants(primaries code: Int) -> [[Double]]? {
+        guard let xy = primaries[code], let linear = cmsBuildGamma(nil, 1) else { return nil }
+        defer { cmsFreeToneCurve(linear) }
+        var white = cmsCIExyY(x: 0.3127, y: 0.3290, Y: 1)
+        var triple = cmsCIExyYTRIPLE(
+            Red: cmsCIExyY(x: xy.0, y: xy.1, Y: 1), Green: cmsCIExyY(x: xy.2, y: xy.3, Y: 1), Blue: cmsCIExyY(x: xy.4, y: xy.5, Y: 1))
+        var curves: [OpaquePointer?] = [linear, linear, linear]
+        guard let h = curves.withUnsafeMutableBufferPointer({ cmsCreateRGBProfile(&white, &triple, $0.baseAddress) }) else { return nil }
+        let profile = LCMSProfile(handle: h)
+        return MatrixShaper.colorants(profile.handle)
+    }
+
     /// The profile's data colour space (`cmsSigRgbData`, `cmsSigCmykData`, ...).
     var colorSpace: cmsColorSpaceSignature { cmsGetColorSpace(handle) }
 
-    /// True for sRGB profiles (by description, as cameras and phones name them): left alone.
-    var isSRGB: Bool {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let n = cmsGetProfileInfoASCII(handle, cmsInfoDescription, "en", "US", &buffer, cmsUInt32Number(buffer.count))
-        guard n > 0 else { return false }
-        let description = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
-        return description.hasPrefix("srgb") || description.contains("iec61966-2.1") || description.contains("iec 61966-2-1")
-    }
+    /// True for sRGB profiles, by content: a matrix-shaper RGB profile whose colorants and curves
+    /// change no 8-bit sample by more than a quarter step. Left alone.
+    var isSRGB: Bool { MatrixShaper(self, bitDepth: 8)?.isNearIdentity ?? false }
 }
 
-/// An lcms2 transform to sRGB (deleted in deinit); perceptual intent, as `jpgicc` and `transicc` default to.
+/// An 8-bit lcms2 transform to sRGB (deleted in deinit); perceptual intent, as `jpgicc` and
+/// `transicc` default to. Made without lcms2's one-pixel cache, so bands may share it.
 final class LCMSTransform: @unchecked Sendable {
     let handle: cmsHTRANSFORM
     let inputFormat: cmsUInt32Number
 
-    init?(from source: LCMSProfile, format: cmsUInt32Number, flags: cmsUInt32Number) {
+    init?(from source: LCMSProfile, format: cmsUInt32Number) {
         guard let srgb = cmsCreate_sRGBProfile() else { return nil }
         defer { cmsCloseProfile(srgb) }
         let output = format == ImagiconTypeRGBA8 ? ImagiconTypeRGBA8 : ImagiconTypeRGB8
-        guard let h = cmsCreateTransform(source.handle, format, srgb, output, cmsUInt32Number(INTENT_PERCEPTUAL), flags) else { return nil }
+        let flags = cmsUInt32Number(cmsFLAGS_NOCACHE) | (format == ImagiconTypeRGBA8 ? ImagiconFlagCopyAlpha : 0)
+        guard let h = cmsCreateTransform(source.handle, format, srgb, output, cmsUInt32Number(INTENT_PERCEPTUAL), flags) else {
+            return nil
+        }
         handle = h
         inputFormat = format
     }
 
     deinit { cmsDeleteTransform(handle) }
 
-    /// Transforms every row (rows spread over the cores: a 12 MP photo is ~40 ms on one).
-    func apply(_ image: PixelBuffer, outputChannels: Int) -> PixelBuffer {
-        let width = image.width
-        let inRow = width * image.channels
+    /// Transforms every row (rows spread over the cores).
+    func apply(_ rows: SampleRows, outputChannels: Int) -> PixelBuffer {
+        let width = rows.width
+        let height = rows.height
         let outRow = width * outputChannels
-        var out = [UInt8](repeating: 0, count: outRow * image.height)
-        let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, image.height / 64))
-        image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let s = UnsafeSendable(src.baseAddress!)
-                let d = UnsafeSendable(dst.baseAddress!)
-                parallelFor(bands) { band in
-                    let y0 = image.height * band / bands
-                    let y1 = image.height * (band + 1) / bands
-                    guard y1 > y0 else { return }
-                    if outputChannels == 4 { // cmsFLAGS_COPY_ALPHA copies alpha into the output buffer
-                        (d.pointer + y0 * outRow).update(from: s.pointer + y0 * inRow, count: (y1 - y0) * outRow)
-                    }
-                    cmsDoTransformLineStride(
-                        self.handle, s.pointer + y0 * inRow, d.pointer + y0 * outRow, cmsUInt32Number(width), cmsUInt32Number(y1 - y0),
-                        cmsUInt32Number(inRow), cmsUInt32Number(outRow), 0, 0)
-                }
+        let pixels = [UInt8](unsafeUninitializedCapacity: outRow * height) { out, count in
+            let destination = out.baseAddress!
+            let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, height / 64))
+            parallelFor(bands) { band in
+                let y0 = height * band / bands
+                let y1 = height * (band + 1) / bands
+                guard y1 > y0 else { return }
+                cmsDoTransformLineStride(
+                    self.handle, rows.row(y0), destination + y0 * outRow, cmsUInt32Number(width), cmsUInt32Number(y1 - y0),
+                    cmsUInt32Number(rows.stride), cmsUInt32Number(outRow), 0, 0)
             }
+            count = outRow * height
         }
-        return PixelBuffer(uncheckedWidth: width, height: image.height, channels: outputChannels, pixels: out)
+        return PixelBuffer(uncheckedWidth: width, height: height, channels: outputChannels, pixels: pixels)
     }
-}
-
-/// A pointer handed to `parallelFor`'s bands, each of which touches its own rows only.
-private struct UnsafeSendable<P>: @unchecked Sendable {
-    let pointer: P
-    init(_ pointer: P) { self.pointer = pointer }
 }

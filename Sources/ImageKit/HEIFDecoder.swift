@@ -21,11 +21,12 @@ enum HEIFDecoder {
         }
     }
 
-    /// Decodes the primary image for a header `header(_:format:maxPixels:)` has checked.
-    static func decode(_ bytes: [UInt8], header: ImageHeader) throws -> PixelBuffer {
+    /// Decodes the primary image for a header `header(_:format:maxPixels:)` has checked, converted
+    /// to sRGB through `profile` when given (see `ColorConverter`).
+    static func decode(_ bytes: [UInt8], header: ImageHeader, profile: ColorProfile?) throws -> PixelBuffer {
         try HEIFFile.read(bytes) { file in
             let image = try file.primaryImage()
-            let pixels = try image.decode()
+            let pixels = try image.decode(profile: profile)
             guard pixels.width == header.width, pixels.height == header.height else {
                 throw ImageError(
                     .corrupt,

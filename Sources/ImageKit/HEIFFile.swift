@@ -106,9 +106,10 @@ final class HEIFImageHandle {
         return (Int(profile.pointee.color_primaries.rawValue), Int(profile.pointee.transfer_characteristics.rawValue))
     }
 
-    /// Decodes to interleaved RGB(A), transforms applied by libheif, 8 bits per sample
-    /// (deeper samples are scaled with rounding).
-    func decode() throws -> PixelBuffer {
+    /// Decodes to interleaved RGB(A), transforms applied by libheif, 8 bits per sample: deeper
+    /// samples are scaled with rounding, or converted to sRGB from their full depth when
+    /// `profile` asks for a conversion (straight out of libheif's plane: no intermediate copy).
+    func decode(profile: ColorProfile?) throws -> PixelBuffer {
         let alpha = hasAlpha
         let deep = bitDepth > 8
         let chroma: heif_chroma =
@@ -125,7 +126,7 @@ final class HEIFImageHandle {
         try HEIFFile.check(library.decodeImage(handle, &raw, heif_colorspace_RGB, chroma, options), "decode")
         guard let raw else { throw ImageError(.corrupt, "libheif returned no image.") }
         let image = HEIFDecodedImage(library: library, image: raw)
-        return try image.pixels(channels: alpha ? 4 : 3, bitDepth: deep ? bitDepth : 8)
+        return try image.pixels(channels: alpha ? 4 : 3, bitDepth: deep ? bitDepth : 8, profile: profile)
     }
 }
 
@@ -145,35 +146,18 @@ final class HEIFDecodedImage {
     @inline(__always)
     static func eightBit(_ v: UInt32, maximum: UInt32) -> UInt8 { UInt8((v * 255 + maximum / 2) / maximum) }
 
-    /// The interleaved plane copied into a `PixelBuffer`, deep samples rounded to 8 bits.
-    func pixels(channels: Int, bitDepth: Int) throws -> PixelBuffer {
+    /// The interleaved plane as an 8-bit `PixelBuffer`: converted to sRGB through `profile`
+    /// when it asks for that, otherwise copied (deep samples rounded to 8 bits).
+    func pixels(channels: Int, bitDepth: Int, profile: ColorProfile?) throws -> PixelBuffer {
         let width = Int(library.imageWidth(image, heif_channel_interleaved))
         let height = Int(library.imageHeight(image, heif_channel_interleaved))
         var stride: Int32 = 0
         guard width > 0, height > 0, let plane = library.imagePlane(image, heif_channel_interleaved, &stride) else {
             throw ImageError(.corrupt, "libheif returned an image without pixels.")
         }
-        let rowBytes = width * channels
-        let bytesPerSample = bitDepth > 8 ? 2 : 1
-        guard Int(stride) >= rowBytes * bytesPerSample else { throw ImageError(.corrupt, "libheif returned a short row.") }
-        var pixels = [UInt8](repeating: 0, count: rowBytes * height)
-        pixels.withUnsafeMutableBufferPointer { dst in
-            if bytesPerSample == 1 {
-                for y in 0..<height {
-                    (dst.baseAddress! + y * rowBytes).update(from: plane + y * Int(stride), count: rowBytes)
-                }
-            } else {
-                let maximum = UInt32((1 << bitDepth) - 1)
-                for y in 0..<height {
-                    let row = UnsafeRawPointer(plane + y * Int(stride))
-                    let out = dst.baseAddress! + y * rowBytes
-                    for i in 0..<rowBytes {
-                        let v = min(UInt32(UInt16(littleEndian: row.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))), maximum)
-                        out[i] = HEIFDecodedImage.eightBit(v, maximum: maximum)
-                    }
-                }
-            }
-        }
-        return PixelBuffer(uncheckedWidth: width, height: height, channels: channels, pixels: pixels)
+        guard Int(stride) >= width * channels * (bitDepth > 8 ? 2 : 1) else { throw ImageError(.corrupt, "libheif returned a short row.") }
+        let rows = SampleRows(
+            base: UnsafeRawPointer(plane), stride: Int(stride), width: width, height: height, channels: channels, bitDepth: bitDepth)
+        return withExtendedLifetime(self) { profile.flatMap { ColorConverter.convert(rows, profile: $0) } ?? rows.eightBit() }
     }
 }

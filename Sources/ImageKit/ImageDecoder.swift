@@ -51,19 +51,15 @@ public enum ImageDecoder {
         _ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false, colorManaged: Bool = true
     ) throws -> PixelBuffer {
         let profile = colorManaged ? header.colorProfile : nil
-        let raw = try decodeRaw(bytes, header: colorManaged ? header : header.withoutColorProfile, cover: cover, fastUpsample: fastUpsample)
-        return ColorConverter.toSRGB(raw, profile: profile)
-    }
-
-    /// The decoder's pixels, colours as stored.
-    private static func decodeRaw(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool) throws
-        -> PixelBuffer
-    {
+        let stored = colorManaged ? header : header.withoutColorProfile // CMYK JPEGs convert in the JPEG decoder
+        let raw: PixelBuffer
         switch header.format {
-        case .jpeg: try JPEGDecoder.decode(bytes, header: header, cover: cover, fastUpsample: fastUpsample)
-        case .png: try PNGDecoder.decode(bytes, header: header)
-        case .webp: try WebPDecoder.decode(bytes, header: header)
-        case .heic, .avif: try HEIFDecoder.decode(bytes, header: header)
+        case .jpeg: raw = try JPEGDecoder.decode(bytes, header: stored, cover: cover, fastUpsample: fastUpsample)
+        case .png: raw = try PNGDecoder.decode(bytes, header: stored)
+        case .webp: raw = try WebPDecoder.decode(bytes, header: stored)
+        // Converted while copied out of libheif's plane, from deep samples when there are any.
+        case .heic, .avif: return try HEIFDecoder.decode(bytes, header: header, profile: profile)
         }
+        return ColorConverter.toSRGB(raw, profile: profile)
     }
 }
