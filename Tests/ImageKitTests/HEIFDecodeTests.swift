@@ -42,8 +42,25 @@ struct HEIFDecodeTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // heif-convert two at a time, as REFERENCE.md runs it; heif-info names the primary image.
-        let script =
-            #"cd "$1" && shift && printf '%s\0' "$@" | xargs -0 -P 2 -I{} sh -c 'b=$(basename "$1"); heif-convert "$1" "$b.ref.png" >/dev/null 2>&1; heif-info "$1" > "$b.info" 2>/dev/null' _ {}"#
+        // heif-convert spends ~70 s of CPU writing these PNGs (zlib on 12 MP), so its outputs are
+        // kept between runs in the temporary folder, by the file's SHA-256 and libheif's version,
+        // each set moved into place whole; the comparisons are made on every run all the same.
+        let script = #"""
+            dir="$1"; shift
+            version=$(heif-convert -h 2>&1 | grep -o 'libheif version: [0-9.]*' | head -n 1 | cut -d ' ' -f 3)
+            cache="${TMPDIR:-/tmp}/imagicon-heif-references-${version:-unknown}"
+            mkdir -p "$cache"
+            printf '%s\0' "$@" | xargs -0 -P 2 -I{} sh -c '
+              f="$1"; dir="$2"; cache="$3"; b=$(basename "$f")
+              key="$cache/$(sha256sum < "$f" | cut -c 1-40)"
+              if [ ! -f "$key/done" ]; then
+                work=$(mktemp -d "$cache/.work.XXXXXX") || exit 1
+                (cd "$work" && { heif-convert "$f" ref.png >/dev/null 2>&1; heif-info "$f" > info 2>/dev/null; touch done; })
+                rm -rf "$key"; mv -T "$work" "$key" 2>/dev/null || rm -rf "$work"
+              fi
+              for p in "$key"/ref*.png; do [ -e "$p" ] && ln -sf "$p" "$dir/$b.${p##*/}"; done
+              ln -sf "$key/info" "$dir/$b.info"' _ {} "$dir" "$cache"
+            """#
         try TestData.run(
             ["sh", "-c", script, "_", dir.path] + files.filter { !Self.referenceFailures.contains($0.lastPathComponent) }.map(\.path))
         for url in files {
