@@ -200,7 +200,7 @@ class Checker:
             self.check(pattern.get("source") == ["aws.s3"], f"{name}: source is not aws.s3")
             self.check(sorted(pattern.get("detail-type", [])) == ["Object Created", "Object Deleted"], f"{name}: detail types")
             suffixes = sorted(k.get("suffix", {}).get("equals-ignore-case") for k in pattern["detail"]["object"]["key"])
-            self.check(suffixes == [".avif", ".heic", ".heif", ".jpeg", ".jpg", ".png", ".webp"], f"{name}: suffixes {suffixes}")
+            self.check(suffixes == [".avif", ".heic", ".heif", ".hif", ".jpeg", ".jpg", ".png", ".webp"], f"{name}: suffixes {suffixes}")
             self.check("uploads" in json.dumps(pattern["detail"]["bucket"]["name"]), f"{name}: not bound to the uploads bucket")
             targets = r["Properties"]["Targets"]
             self.check(all("DeadLetterQueue" in json.dumps(t.get("DeadLetterConfig", {})) for t in targets),

@@ -5,7 +5,7 @@ import { formatBytes, h } from './ui.js';
 
 const TYPES = new Map([
   ['image/jpeg', /\.jpe?g$/i], ['image/png', /\.png$/i], ['image/webp', /\.webp$/i],
-  ['image/heic', /\.heic$/i], ['image/heif', /\.heif$/i], ['image/avif', /\.avif$/i],
+  ['image/heic', /\.heic$/i], ['image/heif', /\.hei?f$/i], ['image/avif', /\.avif$/i],
 ]);
 const MAX_BYTES = 50 * 1024 * 1024;
 const PARALLEL = 3;
@@ -47,7 +47,7 @@ export class Uploader {
     const inputId = 'upload-input';
     this.input = h('input', {
       id: inputId, type: 'file', multiple: true, class: 'visually-hidden',
-      accept: 'image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif,.heic,.heif',
+      accept: 'image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif,.heic,.heif,.hif,.avif',
       'data-test': 'upload-input', onchange: () => { this.add([...this.input.files]); this.input.value = ''; },
     });
     this.batchBar = h('progress', { max: 1, value: 0, 'aria-label': 'Upload progress, all files', 'data-test': 'upload-progress' });

@@ -13,7 +13,10 @@ struct AlbumSeeder {
         var ownerToken: String
     }
 
-    static let imageTypes = ["jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heic": "image/heic"]
+    static let imageTypes = [
+        "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "heic": "image/heic", "heif": "image/heif",
+        "hif": "image/heif", "avif": "image/avif",
+    ]
 
     /// The album called `name`: the one this data directory made before, else a new one.
     func album(named name: String) async throws -> (album: Album, isNew: Bool) {
