@@ -43,7 +43,12 @@ struct MatrixShaper: Sendable {
     init(bitDepth: Int, linearize: [(Int) -> Float], toXYZ source: [[Double]]) {
         let size = 1 << bitDepth
         self.bitDepth = bitDepth
-        linear = linearize.flatMap { f in (0..<size).map(f) }
+        linear = linearize.flatMap { f in
+            (0..<size).map { v in
+                let x = f(v)
+                return x.isFinite ? x : 0
+            }
+        }
         let m = Self.multiply(Self.invert(Self.srgbToXYZ), source)
         columns = (
             SIMD4(Float(m[0][0]), Float(m[1][0]), Float(m[2][0]), 0), SIMD4(Float(m[0][1]), Float(m[1][1]), Float(m[2][1]), 0),
@@ -132,7 +137,6 @@ struct MatrixShaper: Sendable {
     private func convertRow(_ source: UnsafeRawPointer, into out: UnsafeMutablePointer<UInt8>, width: Int, channels ch: Int) {
         let size = 1 << bitDepth
         let maximum = size - 1
-        let scale = SIMD4<Float>(repeating: Float(Self.encodeSteps))
         let (c0, c1, c2) = columns
         linear.withUnsafeBufferPointer { table in
             Self.encodeTable.withUnsafeBufferPointer { encode in
@@ -145,11 +149,10 @@ struct MatrixShaper: Sendable {
                     for x in 0..<width {
                         let p = s + x * ch
                         let c = c0 * lr[Int(p[0])] + c1 * lg[Int(p[1])] + c2 * lb[Int(p[2])]
-                        let q = c.clamped(lowerBound: .zero, upperBound: .one) * scale + 0.5
                         let o = out + x * ch
-                        o[0] = enc[Int(q.x)]
-                        o[1] = enc[Int(q.y)]
-                        o[2] = enc[Int(q.z)]
+                        o[0] = enc[Self.encodeIndex(c.x)]
+                        o[1] = enc[Self.encodeIndex(c.y)]
+                        o[2] = enc[Self.encodeIndex(c.z)]
                         if ch == 4 { o[3] = p[3] }
                     }
                 } else {
@@ -159,17 +162,21 @@ struct MatrixShaper: Sendable {
                     for x in 0..<width {
                         let i = x * ch
                         let c = c0 * lr[sample(i)] + c1 * lg[sample(i + 1)] + c2 * lb[sample(i + 2)]
-                        let q = c.clamped(lowerBound: .zero, upperBound: .one) * scale + 0.5
                         let o = out + i
-                        o[0] = enc[Int(q.x)]
-                        o[1] = enc[Int(q.y)]
-                        o[2] = enc[Int(q.z)]
+                        o[0] = enc[Self.encodeIndex(c.x)]
+                        o[1] = enc[Self.encodeIndex(c.y)]
+                        o[2] = enc[Self.encodeIndex(c.z)]
                         if ch == 4 { o[3] = HEIFDecodedImage.eightBit(UInt32(sample(i + 3)), maximum: UInt32(maximum)) }
                     }
                 }
             }
         }
     }
+
+    /// The `encodeTable` entry of linear light `v`, clipped to 0...1 (scalar clamps: SIMD4's
+    /// `clamped` is not inlined and cost more than the rest of the row).
+    @inline(__always)
+    static func encodeIndex(_ v: Float) -> Int { Int(Swift.min(Swift.max(v, 0), 1) * Float(encodeSteps) + 0.5) }
 
     static func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
         (0..<3).map { i in (0..<3).map { j in (0..<3).reduce(0) { $0 + a[i][$1] * b[$1][j] } } }

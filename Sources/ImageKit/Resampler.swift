@@ -346,20 +346,19 @@ public enum Resampler {
                                     let a = min(max(p.w, 0), 255)
                                     o[xo * 4 + 3] = UInt8(a + 0.5)
                                     if a > 0 {
-                                        let c = (p * (255 / a)).clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255)) + 0.5
-                                        o[xo * 4] = UInt8(c.x)
-                                        o[xo * 4 + 1] = UInt8(c.y)
-                                        o[xo * 4 + 2] = UInt8(c.z)
+                                        let c = p * (255 / a)
+                                        o[xo * 4] = byte(c.x)
+                                        o[xo * 4 + 1] = byte(c.y)
+                                        o[xo * 4 + 2] = byte(c.z)
                                     } else {
                                         o[xo * 4] = 0
                                         o[xo * 4 + 1] = 0
                                         o[xo * 4 + 2] = 0
                                     }
                                 } else {
-                                    let c = p.clamped(lowerBound: .zero, upperBound: SIMD4(repeating: 255)) + 0.5
-                                    o[xo * 3] = UInt8(c.x)
-                                    o[xo * 3 + 1] = UInt8(c.y)
-                                    o[xo * 3 + 2] = UInt8(c.z)
+                                    o[xo * 3] = byte(p.x)
+                                    o[xo * 3 + 1] = byte(p.y)
+                                    o[xo * 3 + 2] = byte(p.z)
                                 }
                             }
                         }
@@ -369,6 +368,10 @@ public enum Resampler {
         }
     }
 }
+
+/// A sample rounded into 0...255 (scalar clamps: SIMD4's `clamped` is not inlined).
+@inline(__always)
+private func byte(_ v: Float) -> UInt8 { UInt8(Swift.min(Swift.max(v, 0), 255) + 0.5) }
 
 /// The output pixels, written by concurrent bands to disjoint rows.
 private final class OutputBuffer: @unchecked Sendable {
