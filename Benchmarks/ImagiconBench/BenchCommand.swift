@@ -22,6 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchConvertCommand.self,
             BenchPeopleCommand.self,
             BenchProcessCommand.self,
+            BenchStagesCommand.self,
         ]
     )
 }

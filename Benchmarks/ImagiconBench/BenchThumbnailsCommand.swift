@@ -7,17 +7,22 @@ import ImageQuality
     import Glibc
 #endif
 
-/// `imagicon-bench thumbnails DIR`: makes the same thumbnail sizes of every image in DIR with
+/// `imagicon-bench thumbnails DIR`: makes the same thumbnail sizes of every image in DIR (and its
+/// subfolders one level down, such as the phone set's heic/, avif/ and icc/) with
 /// `imagicon thumbnail`, `vipsthumbnail` and Pillow (when installed), each as a child process,
-/// and prints per image and tool the median wall time, the peak resident memory (`ru_maxrss`
-/// from `wait4`) and the PSNR of every output against a double-precision Lanczos-3 resize of
-/// the full-resolution decode.
+/// and prints per image and tool the median wall and CPU time, the peak resident memory
+/// (`ru_maxrss` from `wait4`) and the PSNR of every output against a double-precision Lanczos-3
+/// resize of the full-resolution reference: the lcms2 (Pillow ImageCms) sRGB conversion of the
+/// stored colours for files with an ICC profile, our own decode otherwise. vipsthumbnail is asked
+/// for colour-managed output (`--export-profile srgb`) for files with an ICC profile. HEIC/AVIF
+/// files are also decoded in full by libheif's `heif-convert` (to JPEG), the floor for any
+/// HEIF thumbnailer. A summary per file kind (HEIC, AVIF, ICC JPEG/PNG, other) closes the report.
 struct BenchThumbnailsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnails",
         abstract: "Thumbnail speed, memory and sharpness against vipsthumbnail and Pillow.")
 
-    @Argument(help: "Folder of JPEG/PNG/WebP images.")
+    @Argument(help: "Folder of JPEG/PNG/WebP/HEIC/AVIF images (subfolders one level down too; 'hostile' is skipped).")
     var dir: String
 
     @Option(name: .customLong("size"), help: "Sizes to make (repeatable).")
@@ -41,29 +46,52 @@ struct BenchThumbnailsCommand: ParsableCommand {
         guard format == "jpeg" || format == "png" else { throw ValidationError("--format must be jpeg or png.") }
         let ext = format == "png" ? "png" : "jpg"
         let fm = FileManager.default
-        let images = try fm.contentsOfDirectory(atPath: dir).sorted()
-            .filter { ["jpg", "jpeg", "png", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }
-            .map { (dir as NSString).appendingPathComponent($0) }
-        guard !images.isEmpty else { throw ValidationError("No JPEG, PNG or WebP files in \(dir).") }
+        let images = Self.imageFiles(in: dir)
+        guard !images.isEmpty else { throw ValidationError("No JPEG, PNG, WebP, HEIC or AVIF files in \(dir).") }
         let work = fm.temporaryDirectory.appendingPathComponent("imagicon-bench-\(getpid())")
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: work) }
         let pillowScript = work.appendingPathComponent("pillow_thumbnails.py")
         try Self.pillowScript.write(to: pillowScript, atomically: true, encoding: .utf8)
+        let lcmsScript = work.appendingPathComponent("lcms_reference.py")
+        try Self.lcmsScript.write(to: lcmsScript, atomically: true, encoding: .utf8)
 
         var tools: [Tool] = [Tool(name: "imagicon", available: true)]
         tools.append(Tool(name: "vipsthumbnail", available: Self.which("vipsthumbnail") != nil))
         tools.append(Tool(name: "pillow", available: Self.run(["python3", "-c", "import PIL"]).status == 0))
+        tools.append(Tool(name: "heif-convert", available: Self.which("heif-convert") != nil))
+        // `imagicon` is built beside `imagicon-bench`.
         let selfPath = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let imagicon = ((selfPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("imagicon")
+        guard fm.isExecutableFile(atPath: imagicon) else { throw ValidationError("No imagicon executable beside this one (\(imagicon)).") }
 
         var report: [ImageReport] = []
         for image in images {
             let stem = ((image as NSString).lastPathComponent as NSString).deletingPathExtension
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
-            let full = try ImageDecoder.decode(bytes).pixels
+            guard let header = try? ImageHeader.read(bytes), let ours = try? ImageDecoder.decode(bytes).pixels else {
+                FileHandle.standardError.write(Data("\((image as NSString).lastPathComponent): not decodable, skipped\n".utf8))
+                continue
+            }
+            let icc: [UInt8]? = if case .icc(let b)? = header.colorProfile { b } else { nil }
+            let kind =
+                switch header.format {
+                case .heic: "HEIC"
+                case .avif: "AVIF"
+                default: icc != nil ? "ICC JPEG/PNG" : "JPEG/PNG/WebP"
+                }
+            // The colour reference: lcms2's conversion of the stored colours when there is an ICC profile.
+            var full = ours
+            var referenceKind = "imagicon decode"
+            if let icc, let converted = try? Self.lcmsReference(bytes, icc: icc, script: lcmsScript, work: work) {
+                full = converted
+                referenceKind = "lcms2 (Pillow ImageCms) sRGB conversion of the stored colours"
+            }
             var references: [String: ReferenceImage] = [:]
             var results: [ToolReport] = []
             for tool in tools where tool.available {
+                // Pillow reads no HEIF without a plug-in; heif-convert reads nothing else.
+                if header.format.isHEIF ? tool.name == "pillow" : tool.name == "heif-convert" { continue }
                 let out = work.appendingPathComponent(tool.name)
                 try? fm.removeItem(at: out)
                 try fm.createDirectory(at: out, withIntermediateDirectories: true)
@@ -72,7 +100,7 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     switch tool.name {
                     case "imagicon":
                         [
-                            [selfPath, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path]
+                            [imagicon, "thumbnail", image, "--format", format, "--quality", "\(quality)", "--out", out.path]
                                 + parsed.flatMap { ["--size", $0.description] }
                         ]
                     case "vipsthumbnail":
@@ -82,8 +110,11 @@ struct BenchThumbnailsCommand: ParsableCommand {
                                 "vipsthumbnail", image, "--size", "\(s.width)x\(s.height)" + (s.crop ? "" : ">"), "-o",
                                 out.appendingPathComponent("\(stem)_\(s).\(ext)" + (ext == "jpg" ? "[Q=\(quality)]" : "")).path,
                             ]
-                                + (s.crop ? ["--smartcrop", "centre"] : [])
+                                + (s.crop ? ["--smartcrop", "centre"] : []) + (icc != nil ? ["--export-profile", "srgb"] : [])
                         }
+                    case "heif-convert":
+                        // libheif's own full decode (HEVC/AV1 decode, YCbCr to JPEG at quality 85): no thumbnail, no PSNR.
+                        [["heif-convert", "-q", "\(quality)", image, out.appendingPathComponent("\(stem)_full.jpg").path]]
                     default:
                         [["python3", pillowScript.path, image, out.path, "\(quality)", ext] + parsed.map(\.description)]
                     }
@@ -108,7 +139,7 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 }
                 var psnr: [String: Double] = [:]
                 var outSizes: [String: String] = [:]
-                for s in parsed {
+                for s in parsed where tool.name != "heif-convert" {
                     let name = out.appendingPathComponent("\(stem)_\(s).\(ext)").path
                     guard let data = fm.contents(atPath: name),
                         let made = try? ImageDecoder.decode([UInt8](data), options: DecodeOptions(applyOrientation: false)).pixels
@@ -143,14 +174,134 @@ struct BenchThumbnailsCommand: ParsableCommand {
                     floor[s.description] = (p * 100).rounded() / 100
                 }
             }
-            let r = ImageReport(file: image, width: full.width, height: full.height, encodedReferencePSNR: floor, tools: results)
+            let r = ImageReport(
+                file: image, kind: kind, width: full.width, height: full.height, reference: referenceKind, encodedReferencePSNR: floor,
+                tools: results)
             Self.log(r)
             report.append(r)
         }
+        let summary = Self.summary(report)
+        FileHandle.standardError.write(Data(summary.map { "\($0.kind): \($0.text)\n" }.joined().utf8))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        print(String(decoding: try encoder.encode(["images": report]), as: UTF8.self))
+        print(String(decoding: try encoder.encode(Report(images: report, kinds: summary)), as: UTF8.self))
     }
+
+    private struct Report: Encodable {
+        let images: [ImageReport]
+        let kinds: [KindSummary]
+    }
+
+    /// Per file kind: median ratios of imagicon to vipsthumbnail (and to heif-convert's full
+    /// decode), CPU and wall, and the 1024 px PSNRs of both against the reference.
+    private struct KindSummary: Encodable {
+        let kind: String
+        let files: Int
+        let cpuRatioToVips: Double
+        let wallRatioToVips: Double
+        let cpuRatioToHeifConvert: Double?
+        let wallRatioToHeifConvert: Double?
+        let psnrAtLargest: [String: [String: Double]]
+        let text: String
+    }
+
+    private static func summary(_ report: [ImageReport]) -> [KindSummary] {
+        func median(_ v: [Double]) -> Double {
+            let s = v.sorted()
+            return s.isEmpty ? .nan : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
+        return Dictionary(grouping: report, by: \.kind).sorted { $0.key < $1.key }.map { kind, images in
+            var cpu: [Double] = []
+            var wall: [Double] = []
+            var heifCPU: [Double] = []
+            var heifWall: [Double] = []
+            var psnr: [String: [String: Double]] = [:]
+            for image in images {
+                let t = Dictionary(image.tools.map { ($0.tool, $0) }, uniquingKeysWith: { a, _ in a })
+                guard let ours = t["imagicon"], ours.error == nil else { continue }
+                if let vips = t["vipsthumbnail"], vips.error == nil {
+                    cpu.append(ours.medianCPUMs / vips.medianCPUMs)
+                    wall.append(ours.medianMs / vips.medianMs)
+                }
+                if let floor = t["heif-convert"], floor.error == nil {
+                    heifCPU.append(ours.medianCPUMs / floor.medianCPUMs)
+                    heifWall.append(ours.medianMs / floor.medianMs)
+                }
+                let largest = ours.psnr.keys.max { (ThumbnailSize($0)?.width ?? 0) < (ThumbnailSize($1)?.width ?? 0) }
+                if let largest {
+                    let name = (image.file as NSString).lastPathComponent
+                    psnr[name] = ["imagicon": ours.psnr[largest] ?? .nan, "vipsthumbnail": t["vipsthumbnail"]?.psnr[largest] ?? .nan]
+                }
+            }
+            var text = String(
+                format: "%d files, imagicon/vipsthumbnail median cpu %.2fx, wall %.2fx", images.count, median(cpu), median(wall))
+            if !heifCPU.isEmpty {
+                text += String(
+                    format: "; imagicon thumbnails/heif-convert full decode median cpu %.2fx, wall %.2fx", median(heifCPU), median(heifWall)
+                )
+            }
+            let worse = psnr.filter { ($0.value["imagicon"] ?? 0) < ($0.value["vipsthumbnail"] ?? 0) }.keys.sorted()
+            text += "; largest-size PSNR below vipsthumbnail's: " + (worse.isEmpty ? "none" : worse.joined(separator: ", "))
+            return KindSummary(
+                kind: kind, files: images.count, cpuRatioToVips: round3(median(cpu)), wallRatioToVips: round3(median(wall)),
+                cpuRatioToHeifConvert: heifCPU.isEmpty ? nil : round3(median(heifCPU)),
+                wallRatioToHeifConvert: heifWall.isEmpty ? nil : round3(median(heifWall)), psnrAtLargest: psnr, text: text)
+        }
+    }
+
+    /// The images in `dir` and in its subfolders one level down (not `hostile`), sorted.
+    static func imageFiles(in dir: String) -> [String] {
+        let fm = FileManager.default
+        let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "heic", "heif", "hif", "avif"]
+        var files: [String] = []
+        for name in (try? fm.contentsOfDirectory(atPath: dir).sorted()) ?? [] {
+            let path = (dir as NSString).appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
+            if isDir.boolValue {
+                guard name != "hostile" else { continue }
+                for inner in (try? fm.contentsOfDirectory(atPath: path).sorted()) ?? []
+                where extensions.contains((inner as NSString).pathExtension.lowercased()) {
+                    files.append((path as NSString).appendingPathComponent(inner))
+                }
+            } else if extensions.contains((name as NSString).pathExtension.lowercased()) {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    /// The upright full-size image in sRGB as lcms2 converts it (Pillow's ImageCms, perceptual
+    /// intent) from our decode with colours as stored and the file's ICC profile.
+    static func lcmsReference(_ bytes: [UInt8], icc: [UInt8], script: URL, work: URL) throws -> PixelBuffer {
+        let stored = try ImageDecoder.decode(bytes, options: DecodeOptions(colorManaged: false)).pixels
+        let raw = work.appendingPathComponent("reference.raw")
+        let profile = work.appendingPathComponent("reference.icc")
+        let out = work.appendingPathComponent("reference.srgb")
+        try Data(stored.pixels).write(to: raw)
+        try Data(icc).write(to: profile)
+        defer { for f in [raw, profile, out] { try? FileManager.default.removeItem(at: f) } }
+        let status = run([
+            "python3", script.path, raw.path, "\(stored.width)", "\(stored.height)", "\(stored.channels)", profile.path, out.path,
+        ])
+        guard status.status == 0 else { throw ValidationError("lcms reference failed") }
+        return try PixelBuffer(
+            width: stored.width, height: stored.height, channels: stored.channels, pixels: [UInt8](try Data(contentsOf: out)))
+    }
+
+    /// Pillow's ImageCms (Little CMS 2): raw RGB(A) with an ICC profile to sRGB, perceptual
+    /// intent (as `jpgicc` and `transicc` default to).
+    static let lcmsScript = #"""
+        import io, sys
+        from PIL import Image, ImageCms
+        raw, w, h, ch, icc, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+        mode = "RGBA" if ch == 4 else "RGB"
+        im = Image.frombytes(mode, (w, h), open(raw, "rb").read())
+        source = ImageCms.ImageCmsProfile(io.BytesIO(open(icc, "rb").read()))
+        im = ImageCms.profileToProfile(im, source, ImageCms.createProfile("sRGB"), renderingIntent=0, outputMode=mode)
+        open(out, "wb").write(im.tobytes())
+        """#
 
     private struct Tool {
         let name: String
@@ -169,8 +320,12 @@ struct BenchThumbnailsCommand: ParsableCommand {
 
     private struct ImageReport: Encodable {
         let file: String
+        /// HEIC, AVIF, ICC JPEG/PNG or JPEG/PNG/WebP.
+        let kind: String
         let width: Int
         let height: Int
+        /// What the PSNRs are measured against (before the exact resize).
+        let reference: String
         /// PSNR of the reference itself after 8-bit rounding and the same encoding.
         let encodedReferencePSNR: [String: Double]
         let tools: [ToolReport]
