@@ -173,10 +173,14 @@ struct MatrixShaper: Sendable {
         }
     }
 
-    /// The `encodeTable` entry of linear light `v`, clipped to 0...1 (scalar clamps: SIMD4's
-    /// `clamped` is not inlined and cost more than the rest of the row).
+    /// The `encodeTable` entry of linear light `v`, clipped to 0...1. Scalar clamps (SIMD4's
+    /// `clamped` is not inlined), and the rounded index read from the mantissa after adding
+    /// 1.5 * 2^23 instead of `Int(_:)`, whose overflow checks cost more than the rest of the row;
+    /// the mask keeps even a NaN inside the table.
     @inline(__always)
-    static func encodeIndex(_ v: Float) -> Int { Int(Swift.min(Swift.max(v, 0), 1) * Float(encodeSteps) + 0.5) }
+    static func encodeIndex(_ v: Float) -> Int {
+        Int((Swift.min(Swift.max(v, 0), 1) * Float(encodeSteps) + 12_582_912).bitPattern & 0x3FFF)
+    }
 
     static func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
         (0..<3).map { i in (0..<3).map { j in (0..<3).reduce(0) { $0 + a[i][$1] * b[$1][j] } } }
