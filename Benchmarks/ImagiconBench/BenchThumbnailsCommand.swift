@@ -197,8 +197,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
     private struct KindSummary: Encodable {
         let kind: String
         let files: Int
-        let cpuRatioToVips: Double
-        let wallRatioToVips: Double
+        let cpuRatioToVips: Double?
+        let wallRatioToVips: Double?
         let cpuRatioToHeifConvert: Double?
         let wallRatioToHeifConvert: Double?
         let psnrAtLargest: [String: [String: Double]]
@@ -230,8 +230,11 @@ struct BenchThumbnailsCommand: ParsableCommand {
                 }
                 let largest = ours.psnr.keys.max { (ThumbnailSize($0)?.width ?? 0) < (ThumbnailSize($1)?.width ?? 0) }
                 if let largest {
+                    // Only the tools that made that size (JSON has no NaN).
                     let name = (image.file as NSString).lastPathComponent
-                    psnr[name] = ["imagicon": ours.psnr[largest] ?? .nan, "vipsthumbnail": t["vipsthumbnail"]?.psnr[largest] ?? .nan]
+                    psnr[name] = ["imagicon": ours.psnr[largest], "vipsthumbnail": t["vipsthumbnail"]?.psnr[largest]].compactMapValues {
+                        $0
+                    }
                 }
             }
             var text = String(
@@ -244,7 +247,8 @@ struct BenchThumbnailsCommand: ParsableCommand {
             let worse = psnr.filter { ($0.value["imagicon"] ?? 0) < ($0.value["vipsthumbnail"] ?? 0) }.keys.sorted()
             text += "; largest-size PSNR below vipsthumbnail's: " + (worse.isEmpty ? "none" : worse.joined(separator: ", "))
             return KindSummary(
-                kind: kind, files: images.count, cpuRatioToVips: round3(median(cpu)), wallRatioToVips: round3(median(wall)),
+                kind: kind, files: images.count, cpuRatioToVips: cpu.isEmpty ? nil : round3(median(cpu)),
+                wallRatioToVips: wall.isEmpty ? nil : round3(median(wall)),
                 cpuRatioToHeifConvert: heifCPU.isEmpty ? nil : round3(median(heifCPU)),
                 wallRatioToHeifConvert: heifWall.isEmpty ? nil : round3(median(heifWall)), psnrAtLargest: psnr, text: text)
         }
