@@ -2,7 +2,8 @@
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
 // The map of modules and what each may import: docs/ARCHITECTURE.md (contracts: ../shared/DESIGN.md).
 // Dependencies point one way: shims, Parallel <- {LambdaRuntime, AWSCore, ImageKit, ExifKit, FaceKit}
-// <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people) depends on nothing;
+// <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people) depends on nothing
+// and Imagicon uses it;
 // Benchmarks/ beside, never shipped.
 import PackageDescription
 
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "Imagicon",
             dependencies: [
-                "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ImageKit", "ExifKit", "FaceKit",
+                "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ImageKit", "ExifKit", "FaceKit", "People",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

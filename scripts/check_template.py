@@ -51,8 +51,14 @@ EXPECTED_ACTIONS = {
     },
     "ApiRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:UpdateItem",
         "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucket",
+    },
+    "PeopleRole": {
+        "logs:CreateLogStream", "logs:PutLogEvents",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
     },
 }
 
@@ -221,7 +227,7 @@ class Checker:
 
     def functions(self) -> None:
         functions = self.of_type("AWS::Lambda::Function")
-        self.check(set(functions) == {"ProcessFunction", "SearchFunction", "ConvertFunction", "ApiFunction", "WebAppPublisher"},
+        self.check(set(functions) == {"ProcessFunction", "SearchFunction", "ConvertFunction", "ApiFunction", "PeopleFunction", "WebAppPublisher"},
                    f"functions: {sorted(functions)}")
         # The web app's publisher (a custom resource) copies its layer into the web app bucket, nothing else.
         publisher = functions.pop("WebAppPublisher", {}).get("Properties", {})
@@ -240,7 +246,8 @@ class Checker:
             self.check("Fn::GetAtt" in p.get("Role", {}), f"{name}: role not the stack's own")
             self.check(isinstance(p.get("MemorySize"), dict) and isinstance(p.get("Timeout"), dict),
                        f"{name}: memory/timeout not parameters")
-        self.check(handlers == {"ProcessFunction": "process", "SearchFunction": "search", "ConvertFunction": "convert", "ApiFunction": "api"},
+        self.check(handlers == {"ProcessFunction": "process", "SearchFunction": "search", "ConvertFunction": "convert", "ApiFunction": "api",
+                                "PeopleFunction": "people"},
                    f"handlers: {handlers}")
         for name in ("ApiFunction", "SearchFunction", "ConvertFunction"):
             self.check("ReservedConcurrentExecutions" in functions[name]["Properties"], f"{name}: no reserved concurrency")
@@ -329,7 +336,8 @@ class Checker:
                             self.check(text.count("*") <= 1 and text.rstrip('"}]').endswith("*"),
                                        f"{name}: S3 resource with a wildcard in the middle: {text}")
                         if any(a.startswith("dynamodb:") for a in acts):
-                            self.check(r == {"Fn::GetAtt": ["RecordsTable", "Arn"]}, f"{name}: DynamoDB beyond the table: {text}")
+                            self.check(r in ({"Fn::GetAtt": ["RecordsTable", "Arn"]}, {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}),
+                                       f"{name}: DynamoDB beyond the table: {text}")
                         if any(a.startswith("logs:") for a in acts):
                             self.check(isinstance(r, dict) and "Fn::GetAtt" in r and r["Fn::GetAtt"][0].endswith("LogGroup"),
                                        f"{name}: logs beyond its own log group: {text}")
@@ -346,9 +354,12 @@ class Checker:
                    "SearchRole: writes not limited to sessions/ of the thumbnail bucket")
         writes = [st for st in self.statements(roles["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"])
                   if "s3:PutObject" in json.dumps(st["Action"]) or "s3:DeleteObject" in json.dumps(st["Action"])]
-        allowed = ('-uploads-${AWS::AccountId}-${AWS::Region}/albums/*"}', '-thumbnails-${AWS::AccountId}-${AWS::Region}/sessions/*"}')
-        self.check(len(writes) == 2 and all(json.dumps(st["Resource"]).endswith(allowed) for st in writes),
-                   "ApiRole: writes (and so upload forms) not limited to albums/ of the uploads bucket and sessions/")
+        allowed = ('-uploads-${AWS::AccountId}-${AWS::Region}/albums/*"}', '-thumbnails-${AWS::AccountId}-${AWS::Region}/sessions/*"}',
+                   '-thumbnails-${AWS::AccountId}-${AWS::Region}/thumbnails/people/*"}')
+        self.check(len(writes) == 3 and all(json.dumps(st["Resource"]).endswith(allowed) for st in writes),
+                   "ApiRole: writes (and so upload forms) not limited to albums/ of the uploads bucket, sessions/ and people states")
+        text = json.dumps(roles["PeopleRole"])
+        self.check("-uploads-" not in text and text.count("/thumbnails/people/*") == 1, "PeopleRole: S3 beyond the people states")
         text = json.dumps(roles.get("WebAppPublisherRole", {}).get("Properties", {}).get("Policies", []))
         self.check("-uploads-" not in text and "-thumbnails-" not in text and "-web-${AWS::AccountId}-${AWS::Region}/*" in text,
                    "WebAppPublisherRole: writes beyond the web app bucket")

@@ -21,6 +21,8 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
     public private(set) var unassigned: [String] = []
     /// The id the next new person gets.
     public private(set) var nextID: Int = 1
+    /// How many faces the last ``recluster()`` grouped (see ``hasDrifted(fraction:minimum:)``).
+    public private(set) var reclusteredFaces: Int = 0
 
     public init(options: PeopleOptions = PeopleOptions()) {
         self.options = options
@@ -45,7 +47,9 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         var pool = Set(unassigned)
         let peopleRows = try people.map { try DescriptorMatrix($0.faces.map { faces[$0]! }, dimension: dimension) }
         for (row, id) in ordered.enumerated() {
-            if let best = nearestPerson(candidates, rows: [row], peopleRows: peopleRows, cut: options.cut(for: fresh[id]!)) {
+            if let best = nearestPerson(
+                candidates, rows: [row], peopleRows: peopleRows, parts: people.map(\.parts), cut: options.cut(for: fresh[id]!))
+            {
                 joins[best, default: []].append(id)
             } else {
                 pool.insert(id)
@@ -60,7 +64,7 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         for ids in groups {
             let matrix = try DescriptorMatrix(ids.map { faces[$0]! }, dimension: dimension)
             let cut = ids.count == 1 ? options.cut(for: faces[ids[0]]!) : options.threshold
-            if let best = nearestPerson(matrix, rows: Array(0..<ids.count), peopleRows: updatedRows, cut: cut) {
+            if let best = nearestPerson(matrix, rows: Array(0..<ids.count), peopleRows: updatedRows, parts: people.map(\.parts), cut: cut) {
                 people[best].faces = (people[best].faces + ids).sorted()
             } else if ids.count >= options.minFaces {
                 newPeople.append(Person(id: nextID, faces: ids))
@@ -85,7 +89,9 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         for ids in try group(faces.keys.filter { !anchored.contains($0) }.sorted()) {
             let matrix = try DescriptorMatrix(ids.map { faces[$0]! }, dimension: dimension)
             let cut = ids.count == 1 ? options.cut(for: faces[ids[0]]!) : options.threshold
-            if let best = nearestPerson(matrix, rows: Array(0..<ids.count), peopleRows: anchorRows, cut: cut) {
+            if let best = nearestPerson(
+                matrix, rows: Array(0..<ids.count), peopleRows: anchorRows, parts: anchors.map { people[$0].parts }, cut: cut)
+            {
                 anchorGains[anchors[best], default: []] += ids
             } else if ids.count >= options.minFaces {
                 groups.append(ids)
@@ -128,19 +134,23 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         }
         people = result.sorted { $0.id < $1.id }
         unassigned = leftover.sorted()
+        reclusteredFaces = faces.count
     }
 
-    /// Moves every face of `id` into `target` and removes `id` (which then resolves to `target`
-    /// through ``person(_:)``). `target` keeps its name, or takes the merged one's.
+    /// Sets every stored field (``init(state:faces:options:)``).
+    mutating func restore(faces: [String: PeopleFace], people: [Person], unassigned: [String], nextID: Int, reclusteredFaces: Int) {
+        self.faces = faces
+        self.people = people
+        self.unassigned = unassigned
+        self.nextID = nextID
+        self.reclusteredFaces = reclusteredFaces
+    }
+
+    /// Moves every face of `id` into `target` (``PeopleState/merge(_:into:)``).
     public mutating func merge(_ id: Int, into target: Int) throws {
-        guard id != target else { throw PeopleError.mergeIntoSelf(id) }
-        guard let from = people.firstIndex(where: { $0.id == id }) else { throw PeopleError.unknownPerson(id) }
-        guard let into = people.firstIndex(where: { $0.id == target }) else { throw PeopleError.unknownPerson(target) }
-        let merged = people[from]
-        people[into].faces = (people[into].faces + merged.faces).sorted()
-        people[into].mergedIDs = (people[into].mergedIDs + [merged.id] + merged.mergedIDs).sorted()
-        if people[into].name == nil { people[into].name = merged.name }
-        people.remove(at: from)
+        var edited = state
+        try edited.merge(id, into: target)
+        people = edited.people
     }
 
     /// Forgets faces (their photo was deleted); unknown ids are ignored. A person left without
@@ -154,16 +164,18 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         unassigned.removeAll { gone.contains($0) }
     }
 
-    /// Names a person (`nil` clears the name; a named person is an anchor).
+    /// Names a person (``PeopleState/setName(_:of:)``).
     public mutating func setName(_ name: String?, of id: Int) throws {
-        guard let slot = people.firstIndex(where: { $0.id == id }) else { throw PeopleError.unknownPerson(id) }
-        people[slot].name = name
+        var edited = state
+        try edited.setName(name, of: id)
+        people = edited.people
     }
 
     /// Hides or shows a person.
     public mutating func setHidden(_ hidden: Bool, of id: Int) throws {
-        guard let slot = people.firstIndex(where: { $0.id == id }) else { throw PeopleError.unknownPerson(id) }
-        people[slot].hidden = hidden
+        var edited = state
+        try edited.setHidden(hidden, of: id)
+        people = edited.people
     }
 
     /// Average-linkage groups of `ids` (sorted), small faces that sit too far from the rest of
@@ -195,13 +207,23 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
     }
 
     /// The person (index into `peopleRows`) with the lowest mean distance to `rows` of `matrix`,
-    /// if that mean is below `cut`; ties go to the earlier person.
-    private func nearestPerson(_ matrix: DescriptorMatrix, rows: [Int], peopleRows: [DescriptorMatrix], cut: Float) -> Int? {
+    /// if that mean is below `cut`; ties go to the earlier person. A person the owner merged from
+    /// `parts` groups is several looks of one face: each row is measured against its nearest
+    /// `1/parts` of the person's faces (the part it resembles), not against all of them.
+    private func nearestPerson(_ matrix: DescriptorMatrix, rows: [Int], peopleRows: [DescriptorMatrix], parts: [Int], cut: Float) -> Int? {
         var best: Int?
         var bestMean = cut
         for (slot, person) in peopleRows.enumerated() where person.count > 0 {
             var sum: Float = 0
-            for r in rows { for j in 0..<person.count { sum += DescriptorMatrix.distance(matrix, r, person, j) } }
+            let nearest = (person.count + parts[slot] - 1) / max(parts[slot], 1)
+            for r in rows {
+                if nearest >= person.count {
+                    for j in 0..<person.count { sum += DescriptorMatrix.distance(matrix, r, person, j) }
+                } else {
+                    let distances = (0..<person.count).map { DescriptorMatrix.distance(matrix, r, person, $0) }.sorted()
+                    sum += distances.prefix(nearest).reduce(0, +) * Float(person.count) / Float(nearest)
+                }
+            }
             let mean = sum / Float(rows.count * person.count)
             if mean < bestMean {
                 best = slot

@@ -22,4 +22,7 @@ public struct Person: Sendable, Codable, Equatable {
     /// Named or merged by the owner: a re-cluster keeps its faces together and never merges it
     /// with another anchor; it only gains faces that match it.
     public var isAnchor: Bool { name != nil || !mergedIDs.isEmpty }
+
+    /// How many groups the owner merged into this person (1 when none).
+    var parts: Int { 1 + mergedIDs.count }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import People
 import TestSupport
 import Testing
 
@@ -74,6 +75,33 @@ final class ApiAuthorizationTests {
         Endpoint(name: "POST /api/albums/{id}/zip", expected: [401, 401, 200, 200, 404, 200, 403, 401, 401]) { f, a, t in
             try f.event("POST", "/api/albums/\(a)/zip", token: t, json: ["photoIds": ["p1.jpg"]])
         },
+        Endpoint(name: "GET /api/albums/{id}/people", expected: [401, 401, 200, 200, 404, 200, 403, 401, 401]) { f, a, t in
+            try f.event("GET", "/api/albums/\(a)/people", token: t)
+        },
+        Endpoint(name: "GET /api/albums/{id}/people?hidden=true", expected: [401, 401, 200, 200, 404, 403, 403, 401, 401]) { f, a, t in
+            try f.event("GET", "/api/albums/\(a)/people", query: "hidden=true", token: t)
+        },
+        Endpoint(name: "GET /api/albums/{id}/people/{personId}", expected: [401, 401, 200, 200, 404, 200, 403, 401, 401]) { f, a, t in
+            try f.event("GET", "/api/albums/\(a)/people/1", token: t)
+        },
+        Endpoint(name: "PATCH /api/albums/{id}/people/{personId}", expected: [401, 401, 200, 200, 404, 403, 403, 401, 401]) { f, a, t in
+            try f.event("PATCH", "/api/albums/\(a)/people/1", token: t, json: ["name": "Pat"])
+        },
+        Endpoint(name: "POST /api/albums/{id}/people/{personId}/merge", expected: [401, 401, 200, 200, 404, 403, 403, 401, 401]) {
+            f, a, t in
+            // Two fresh people per call, so each allowed caller merges its own pair.
+            var ids: [Int] = []
+            _ = try await f.peopleStore.edit(album: Album.storageAlbum(id: a)) { state in
+                ids = [state.nextID, state.nextID + 1]
+                state.people += ids.map { Person(id: $0, faces: ["\(Album.storageAlbum(id: a))/x\($0).jpg#0@"]) }
+                state.nextID += 2
+            }
+            return try f.event("POST", "/api/albums/\(a)/people/\(ids[0])/merge", token: t, json: ["into": String(ids[1])])
+        },
+        Endpoint(name: "GET /api/albums/{id}/people/{personId}/photos", expected: [401, 401, 200, 200, 404, 200, 403, 401, 401]) {
+            f, a, t in
+            try f.event("GET", "/api/albums/\(a)/people/1/photos", token: t)
+        },
     ]
 
     static let codes = [401: "Unauthorized", 403: "Forbidden", 404: "NotFound"]
@@ -95,6 +123,8 @@ final class ApiAuthorizationTests {
             albumID: albumA.id, scope: .view, now: Date().addingTimeInterval(-7200), expiresAt: Date().addingTimeInterval(-60)
         ).token
         try await f.addPhoto(album: albumA.id, photoId: "p1.jpg", faces: [ApiFixture.faceDescriptor])
+        try await f.addPhoto(album: albumA.id, photoId: "p2.jpg", faces: [ApiFixture.faceDescriptor])
+        #expect(try await f.peopleJob.run(album: albumA.storageAlbum).people == 1) // person 1: p1 and p2
 
         let tokens: [Caller: String?] = [
             .none: nil, .garbage: "\(albumA.id).AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", .admin: f.adminToken, .owner: ownerA,

@@ -48,6 +48,9 @@ final class ApiFixture: @unchecked Sendable {
     let log = CapturedLog()
     let handler: ApiHandler
     let store: AlbumStore
+    /// The people state and person items (the thumbnail bucket), and the job that groups faces.
+    let peopleStore: PeopleStore
+    let peopleJob: PeopleJob
 
     /// The descriptor of the one face in `p1.jpg`; the selfie bytes `selfie-of-p1` describe it.
     static let faceDescriptor: [Float] = (0..<128).map { Float($0 % 7) / 20 }
@@ -63,6 +66,8 @@ final class ApiFixture: @unchecked Sendable {
         try await s3.createBucket(thumbs)
         _ = try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
         store = AlbumStore(dynamo: dynamo, table: table)
+        peopleStore = PeopleStore(dynamo: dynamo, table: table, s3: s3, bucket: thumbs)
+        peopleJob = PeopleJob(reader: TableReader(dynamo: dynamo, table: table), store: peopleStore)
         var settings = ApiService.Settings(sourceBucket: uploads, thumbnailBucket: thumbs, faceThreshold: 0.6)
         settings.maxUploadBytes = 64 << 20
         handler = ApiHandler(
@@ -86,7 +91,9 @@ final class ApiFixture: @unchecked Sendable {
 
     /// Uploads `albums/<id>/<photoId>` with its thumbnails and writes its records as `process` would:
     /// `faces` descriptors, one face each.
-    func addPhoto(album: String, photoId: String, faces: [[Float]] = [], processedAt: String = "2026-12-07T10:00:00.000Z") async throws {
+    func addPhoto(
+        album: String, photoId: String, faces: [[Float]] = [], processedAt: String = "2026-12-07T10:00:00.000Z", version: String? = nil
+    ) async throws {
         let key = "\(Album.storageAlbum(id: album))/\(photoId)"
         let jpeg = try Self.jpeg()
         try await s3.putObject(bucket: uploads, key: key, body: jpeg, contentType: "image/jpeg")
@@ -100,12 +107,13 @@ final class ApiFixture: @unchecked Sendable {
         let image = ImageRecord(
             bucket: uploads, key: key, album: Album.storageAlbum(id: album), size: Int64(jpeg.count), etag: nil, sequencer: nil,
             format: "jpeg", width: 64, height: 48, exif: nil, thumbnails: thumbnails, faceCount: faces.count, status: .processed,
-            error: nil, processedAt: processedAt)
+            error: nil, processedAt: processedAt, version: version)
         var writes: [DynamoDBWriteRequest] = [.put(image.item)]
         for (index, descriptor) in faces.enumerated() {
             let face = FaceRecord(
                 album: Album.storageAlbum(id: album), key: key, index: index, box: FaceRect(left: 1, top: 1, right: 20, bottom: 20),
-                confidence: 1, landmarks: [], descriptor: descriptor)
+                confidence: 1, landmarks: [], descriptor: descriptor, version: version,
+                thumbnail: "thumbnails/faces/\(key)/\(index).jpg")
             writes.append(.put(face.item))
         }
         try await dynamo.batchWrite(table: table, requests: writes)

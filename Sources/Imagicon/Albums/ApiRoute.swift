@@ -16,6 +16,11 @@ public enum ApiRoute: Sendable, Equatable {
     case convert(String, photoId: String)
     case find(String)
     case zip(String)
+    case people(String)
+    case person(String, personId: Int)
+    case editPerson(String, personId: Int)
+    case mergePerson(String, personId: Int)
+    case personPhotos(String, personId: Int)
 
     /// Who may call an endpoint (the admin may call every one).
     public enum Role: String, Sendable, Equatable, CaseIterable {
@@ -28,7 +33,8 @@ public enum ApiRoute: Sendable, Equatable {
         case .createAlbum, .listAlbums: nil
         case .album(let id), .renameAlbum(let id), .createShare(let id), .listShares(let id), .deleteShare(let id, _),
             .uploads(let id), .photos(let id), .photo(let id, _), .deletePhoto(let id, _), .convert(let id, _), .find(let id),
-            .zip(let id):
+            .zip(let id), .people(let id), .person(let id, _), .editPerson(let id, _), .mergePerson(let id, _),
+            .personPhotos(let id, _):
             id
         }
     }
@@ -37,8 +43,8 @@ public enum ApiRoute: Sendable, Equatable {
     public var allowed: Set<Role> {
         switch self {
         case .createAlbum, .listAlbums, .renameAlbum: [.admin]
-        case .createShare, .listShares, .deleteShare, .uploads, .deletePhoto: [.admin, .owner]
-        case .album, .photos, .photo, .convert, .zip: [.admin, .owner, .view]
+        case .createShare, .listShares, .deleteShare, .uploads, .deletePhoto, .editPerson, .mergePerson: [.admin, .owner]
+        case .album, .photos, .photo, .convert, .zip, .people, .person, .personPhotos: [.admin, .owner, .view]
         case .find: [.admin, .owner, .view, .findme]
         }
     }
@@ -77,6 +83,7 @@ public enum ApiRoute: Sendable, Equatable {
             case "photos": return try methods(["GET": .photos(id)])
             case "find": return try methods(["POST": .find(id)])
             case "zip": return try methods(["POST": .zip(id)])
+            case "people": return try methods(["GET": .people(id)])
             default: throw ApiError.notFound
             }
         case 3 where rest[1] == "shares":
@@ -87,9 +94,23 @@ public enum ApiRoute: Sendable, Equatable {
         case 4 where rest[1] == "photos" && rest[3] == "convert":
             try validate(photoId: rest[2])
             return try methods(["GET": .convert(id, photoId: rest[2])])
+        case 3 where rest[1] == "people":
+            let person = try personID(rest[2])
+            return try methods(["GET": .person(id, personId: person), "PATCH": .editPerson(id, personId: person)])
+        case 4 where rest[1] == "people" && rest[3] == "merge":
+            return try methods(["POST": .mergePerson(id, personId: try personID(rest[2]))])
+        case 4 where rest[1] == "people" && rest[3] == "photos":
+            return try methods(["GET": .personPhotos(id, personId: try personID(rest[2]))])
         default:
             throw ApiError.notFound
         }
+    }
+
+    /// A person id is a positive decimal number (at most 9 digits); anything else names no person (404).
+    static func personID(_ segment: String) throws(ApiError) -> Int {
+        guard (1...9).contains(segment.utf8.count), segment.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let id = Int(segment), id > 0
+        else { throw ApiError(.notFound, "No such person.") }
+        return id
     }
 
     /// A photo id is the file name of its key under `albums/<id>/`: not empty, at most 512 bytes,

@@ -76,6 +76,11 @@ extension ApiService {
 
     /// `GET /api/albums/{id}/photos?cursor=&limit=` -> newest first (by processing time), paged.
     func photos(_ album: Album, _ request: FunctionURLRequest) async throws -> FunctionURLResponse {
+        try photoPage(try await allImages(of: album), request)
+    }
+
+    /// One page of `images`, newest first, by the `cursor` and `limit` of `request`.
+    func photoPage(_ images: [ImageRecord], _ request: FunctionURLRequest) throws -> FunctionURLResponse {
         struct Page: Encodable {
             var photos: [PhotoSummary]
             var cursor: String?
@@ -93,7 +98,7 @@ extension ApiService {
             guard let cursor = PhotoCursor(raw) else { throw ApiError(.badRequest, "'cursor' is not one this API made.") }
             after = cursor
         }
-        let sorted = try await allImages(of: album).sorted(by: PhotoCursor.newestFirst)
+        let sorted = images.sorted(by: PhotoCursor.newestFirst)
         let start = after.map { cursor in sorted.firstIndex { cursor.precedes($0) } ?? sorted.count } ?? 0
         let page = sorted[start...].prefix(limit)
         let next = start + page.count < sorted.count ? page.last.map { PhotoCursor($0).string } : nil

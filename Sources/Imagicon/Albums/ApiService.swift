@@ -140,6 +140,11 @@ public struct ApiService: Sendable {
         case .convert(_, let photoId): return try await convert(album!, photoId: photoId, request)
         case .find: return try await find(album!, request)
         case .zip: return try await zip(album!, request)
+        case .people: return try await people(album!, caller: caller, request)
+        case .person(_, let personId): return try await person(album!, personId: personId, caller: caller)
+        case .editPerson(_, let personId): return try await editPerson(album!, personId: personId, request)
+        case .mergePerson(_, let personId): return try await mergePerson(album!, personId: personId, request)
+        case .personPhotos(_, let personId): return try await personPhotos(album!, personId: personId, caller: caller, request)
         }
     }
 

@@ -14,6 +14,8 @@ public struct Configuration: Sendable, Equatable {
         case convert
         /// The albums API for browsers: albums, shares, uploads, find me (DESIGN.md, "Albums API").
         case api
+        /// Groups an album's faces into people (after uploads settle, or on demand).
+        case people
     }
 
     /// `_HANDLER`.
@@ -51,7 +53,7 @@ public struct Configuration: Sendable, Equatable {
         // Lambda's console default is `bootstrap` / `handler.name`; accept a module prefix such as `imagicon.process`.
         let bare = handlerName.split(separator: ".").last.map(String.init) ?? handlerName
         guard let handler = Handler(rawValue: bare) else {
-            throw ConfigurationError(.unknownHandler, "_HANDLER '\(handlerName)' is not one of process, search, convert, api")
+            throw ConfigurationError(.unknownHandler, "_HANDLER '\(handlerName)' is not one of process, search, convert, api, people")
         }
         self.handler = handler
         self.region = value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? "us-east-1"
@@ -123,8 +125,17 @@ public struct Configuration: Sendable, Equatable {
                 throw ConfigurationError(.missingValue, "\(name) must be set for the api handler")
             }
             try validateModels(fileExists: fileExists)
+        case .people:
+            guard table != nil else { throw ConfigurationError(.missingValue, "IMAGICON_TABLE must be set for the people handler") }
+            guard peopleBucket != nil else {
+                throw ConfigurationError(
+                    .missingValue, "IMAGICON_THUMBNAIL_BUCKET (or IMAGICON_SOURCE_BUCKET) must be set for the people handler")
+            }
         }
     }
+
+    /// Where the people job keeps its album states: the thumbnail bucket, else the source bucket.
+    public var peopleBucket: String? { thumbnailBucket ?? sourceBucket }
 
     /// Checks that every model file is present in ``modelsDirectory``.
     public func validateModels(fileExists: (String) -> Bool = FileSystem.isReadableFile) throws {

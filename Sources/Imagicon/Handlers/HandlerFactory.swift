@@ -30,6 +30,8 @@ public enum HandlerFactory {
             return try makeConvertHandler(configuration, environment: environment)
         case .api:
             return try makeApiHandler(configuration, environment: environment)
+        case .people:
+            return try makePeopleHandler(configuration, environment: environment)
         }
     }
 

@@ -50,7 +50,8 @@ extension FaceRecord {
             album: StorageLayout.album(ofKey: key), key: key, index: index,
             box: FaceRect(left: left, top: top, right: right, bottom: bottom),
             confidence: item["confidence"]?.doubleValue ?? 0, landmarks: landmarks, descriptor: descriptor,
-            version: item["version"]?.stringValue)
+            version: item["version"]?.stringValue, personId: item["personId"]?.intValue,
+            thumbnail: item["thumbnail"]?.stringValue)
     }
 }
 

@@ -87,6 +87,10 @@ public struct FaceRecord: Sendable, Equatable, Codable {
     public var descriptor: [Float]
     /// The version of the image this face was found in (the image item's `version`).
     public var version: String? = nil
+    /// The person the `people` job put this face in (written by ``PeopleStore``, never by `process`).
+    public var personId: Int? = nil
+    /// The face thumbnail's key in the thumbnail bucket (``StorageLayout/faceThumbnailKey(for:index:version:)``).
+    public var thumbnail: String? = nil
 
     /// The table item, keys included; the descriptor as 128 little-endian float32.
     public var item: DynamoDBItem {
@@ -101,6 +105,7 @@ public struct FaceRecord: Sendable, Equatable, Codable {
             "descriptor": .b(Self.encode(descriptor)),
         ]
         item["version"] = version.map(AttributeValue.s)
+        item["thumbnail"] = thumbnail.map(AttributeValue.s)
         return item
     }
 

@@ -121,4 +121,30 @@ public enum StorageLayout {
 
     /// Sort key of one face item: `FACE#<key>#<index>`.
     public static func faceSortKey(key: String, index: Int) -> String { "FACE#\(sortKeyPart(key: key))#\(index)" }
+
+    /// Sort key of an album's people state item (``PeopleStore``): `PEOPLE`.
+    public static let peopleSortKey = "PEOPLE"
+
+    /// Sort-key prefix of an album's person items.
+    public static let personSortKeyPrefix = "PERSON#"
+
+    /// Sort key of one person item: `PERSON#<id>`.
+    public static func personSortKey(id: Int) -> String { "\(personSortKeyPrefix)\(id)" }
+
+    /// Prefix of the people job's own objects (never processed: under ``thumbnailPrefix``; `people`
+    /// is not a thumbnail size, so no thumbnail folder collides with it).
+    public static let peoplePrefix = thumbnailPrefix + "people/"
+
+    /// `thumbnails/people/<album>/state/<version>-<nonce>.json`: one people state of an album (the
+    /// album hashed as `~<sha256 hex>` when the key would get long). The nonce keeps two runs that
+    /// race for the same version from writing the same object.
+    public static func peopleStateKey(album: String, version: Int, nonce: String) -> String {
+        peopleFolder(album: album) + "state/\(version)-\(nonce).json"
+    }
+
+    /// The folder of an album's people objects (ends with `/`).
+    static func peopleFolder(album: String) -> String {
+        let part = album.utf8.count <= 512 ? album : "~" + Digests.sha256Hex(Array(album.utf8))
+        return "\(peoplePrefix)\(part)/"
+    }
 }

@@ -83,7 +83,11 @@ struct ServeCommand: AsyncParsableCommand {
         let api = FunctionHost(bootstrapPath: bootstrapPath, timeout: 30, functionName: "imagicon-api", environment: apiEnvironment)
         let process = FunctionHost(
             bootstrapPath: bootstrapPath, timeout: 300, functionName: "imagicon-process", environment: processEnvironment)
-        await stack.set(hosts: [api, process])
+        var peopleEnvironment = environment
+        peopleEnvironment["_HANDLER"] = "people"
+        let people = FunctionHost(
+            bootstrapPath: bootstrapPath, timeout: 300, functionName: "imagicon-people", environment: peopleEnvironment)
+        await stack.set(hosts: [api, process, people])
 
         let server = HTTPServer(
             address: try .inet(ip4: "127.0.0.1", port: UInt16(port)), timeout: 120, logger: .disabled,
@@ -99,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         let sqs = try SQSClient.fromEnvironment(childEnvironment)
         let queueARN = try await sqs.queueAttributes(aws.queueURL, names: ["QueueArn"])["QueueArn"] ?? ""
         let poller = EventPoller(
-            sqs: sqs, queueURL: aws.queueURL, queueARN: queueARN, region: childEnvironment["AWS_REGION"] ?? "us-east-1", host: process)
+            sqs: sqs, queueURL: aws.queueURL, queueARN: queueARN, region: childEnvironment["AWS_REGION"] ?? "us-east-1", host: process,
+            people: people)
         await stack.set(poller: poller)
         poller.start()
 
