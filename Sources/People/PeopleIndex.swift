@@ -209,13 +209,13 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
     /// The person (index into `peopleRows`) with the lowest mean distance to `rows` of `matrix`,
     /// if that mean is below `cut`; ties go to the earlier person. A person the owner merged from
     /// `parts` groups is several looks of one face: each row is measured against its nearest
-    /// `1/parts` of the person's faces (the part it resembles), not against all of them.
+    /// `1/parts` of the person's faces, rounded down (the part it resembles), not against all of them.
     private func nearestPerson(_ matrix: DescriptorMatrix, rows: [Int], peopleRows: [DescriptorMatrix], parts: [Int], cut: Float) -> Int? {
         var best: Int?
         var bestMean = cut
         for (slot, person) in peopleRows.enumerated() where person.count > 0 {
             var sum: Float = 0
-            let nearest = (person.count + parts[slot] - 1) / max(parts[slot], 1)
+            let nearest = max(1, person.count / max(parts[slot], 1))
             for r in rows {
                 if nearest >= person.count {
                     for j in 0..<person.count { sum += DescriptorMatrix.distance(matrix, r, person, j) }
