@@ -139,7 +139,10 @@ struct BenchProcessCommand: ParsableCommand {
             let ours = sample.faces
             var recall: [Recall] = []
             let name = URL(fileURLWithPath: photo).lastPathComponent
-            let today = baseline?.photos.first { URL(fileURLWithPath: $0.file).lastPathComponent == name }?.faces
+            // The same photo: same name and size (a remade photo under an old name is not compared).
+            let today = baseline?.photos.first {
+                URL(fileURLWithPath: $0.file).lastPathComponent == name && $0.width == sample.width && $0.height == sample.height
+            }?.faces
             if let today {
                 recall.append(
                     Recall(
