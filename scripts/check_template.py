@@ -10,6 +10,7 @@ Exit status 0 when every check holds; otherwise every failed check is listed and
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 import logging
 import os
@@ -358,6 +359,16 @@ class Checker:
                    '-thumbnails-${AWS::AccountId}-${AWS::Region}/thumbnails/people/*"}')
         self.check(len(writes) == 3 and all(json.dumps(st["Resource"]).endswith(allowed) for st in writes),
                    "ApiRole: writes (and so upload forms) not limited to albums/ of the uploads bucket, sessions/ and people states")
+        # Presigned GETs carry the signer's rights: the api must be able to read every key the API presigns.
+        reads = [r for st in self.statements(roles["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"])
+                 if "s3:GetObject" in json.dumps(st["Action"])
+                 for r in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]])]
+        patterns = [r["Fn::Sub"].split("${AWS::Region}", 1)[1] for r in reads if isinstance(r, dict) and "Fn::Sub" in r]
+        thumbnails = [p[1:] for p in patterns if p.startswith("/")]
+        for key in ("thumbnails/200x200/albums/a1/IMG_1.jpg/00000001.jpg", "thumbnails/1024x1024c/~" + "ab" * 32 + "/00000001.jpg",
+                    "thumbnails/faces/albums/a1/IMG_1.jpg/00000001/0.jpg", "sessions/zip-1.zip"):
+            self.check(any(fnmatch.fnmatchcase(key, p) for p in thumbnails),
+                       f"ApiRole: presigned thumbnail/ZIP key {key} is not readable by the signer ({thumbnails})")
         text = json.dumps(roles["PeopleRole"])
         self.check("-uploads-" not in text and text.count("/thumbnails/people/*") == 1, "PeopleRole: S3 beyond the people states")
         text = json.dumps(roles.get("WebAppPublisherRole", {}).get("Properties", {}).get("Policies", []))
@@ -483,6 +494,8 @@ MUTATIONS = {
     "cached API answers": lambda t: t["Resources"]["AppDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"][0]
         .update(CachePolicyId="658327ea-f89d-4fab-a63d-7e88639e58f6"),
     "no rate limit": lambda t: t["Resources"]["AppWebAcl"]["Properties"]["Rules"].pop(0),
+    "api cannot read sized thumbnails": lambda t: _statement(t, "ApiRole", "ReadAndPresign")["Resource"].__setitem__(1,
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-thumbnails-${AWS::AccountId}-${AWS::Region}/thumbnails/albums/*"}),
     "CORS from anywhere": lambda t: t["Resources"]["UploadsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0].update(
         AllowedOrigins=["*"]),
 }
