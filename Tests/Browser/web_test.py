@@ -471,6 +471,10 @@ def run(bin_dir):
                 photos = api("GET", f"{base}/people/{person_id}/photos?limit=100", token)["photos"]
                 return sorted(files[p["id"]] for p in photos)
 
+            def click(selector):
+                """Clicks, again if the list re-rendered under the element (it does after every change)."""
+                wait(f"a click on {selector}", lambda: owner.one(selector, timeout=10).click() or True, timeout=30)
+
             def tiles():
                 return {t.get_attribute("data-person-id") for t in owner.find("[data-test=person-tile]")}
 
@@ -504,14 +508,14 @@ def run(bin_dir):
             owner.page_checks("people")
             owner.screenshots("13-people")
             # Name one person in place.
-            owner.one(f"{tile(first)} [data-test=person-rename]").click()
+            click(f"{tile(first)} [data-test=person-rename]")
             owner.one(f"{tile(first)} [data-test=person-name-input]").send_keys("Joe")
-            owner.one(f"{tile(first)} [data-test=person-name-save]").click()
+            click(f"{tile(first)} [data-test=person-name-save]")
             wait("the new name", lambda: owner.one(f"{tile(first)} [data-test=person-name]").text == "Joe", timeout=30)
             # Hide the other: gone from the list, back with "Show hidden people".
-            owner.one(f"{tile(second)} [data-test=person-hide]").click()
+            click(f"{tile(second)} [data-test=person-hide]")
             wait("the hidden person to go", lambda: tiles() == {first}, timeout=30)
-            owner.one("[data-test=people-show-hidden]").click()
+            click("[data-test=people-show-hidden]")
             wait("hidden people shown", lambda: tiles() == {first, second}, timeout=30)
             check("hidden" in owner.one(tile(second)).text, "a hidden person is not marked as hidden")
             owner.page_checks("people edited")
@@ -521,24 +525,24 @@ def run(bin_dir):
             wait("the list after a reload", lambda: tiles() == {first}, timeout=30)
             check(owner.one(f"{tile(first)} [data-test=person-name]").text == "Joe", "the name did not persist")
             # Open the person: exactly their photos, in the usual grid and photo view.
-            owner.one(f"{tile(first)} button.person-open").click()
+            click(f"{tile(first)} button.person-open")
             owner.one("[data-test=person-view]")
             want = {pid for pid, name in files.items() if name in DROPPED[:2]}
             wait("exactly Joe's photos", lambda: {t.get_attribute("data-photo-id") for t in owner.find("[data-test=photo-tile]")
                                                  if t.is_displayed()} == want, timeout=30)
-            owner.one("[data-test=person-view] ~ .photos [data-test=photo-tile] button").click()
+            click("[data-test=person-view] ~ .photos [data-test=photo-tile] button")
             owner.one("[data-test=photo-view] .frame img")
             owner.driver.find_element("css selector", "body").send_keys("\ue00c")  # Esc
             owner.page_checks("person")
             owner.screenshots("15-person")
             # Merge the two (the hidden one into the named one), reload: one person with all four photos.
-            owner.one("[data-test=people-back]").click()
-            owner.one("[data-test=people-show-hidden]").click()
+            click("[data-test=people-back]")
+            click("[data-test=people-show-hidden]")
             wait("both people", lambda: tiles() == {first, second}, timeout=30)
             owner.driver.execute_script("window.confirm = () => true")
             for pid in (first, second):
-                owner.one(f"{tile(pid)} [data-test=person-select]").click()
-            owner.one("[data-test=person-merge]").click()
+                click(f"{tile(pid)} [data-test=person-select]")
+            click("[data-test=person-merge]")
             wait("one person after the merge", lambda: len(tiles()) == 1, timeout=30)
             owner.driver.refresh()
             wait("one person after a reload", lambda: len(tiles()) == 1, timeout=30)
