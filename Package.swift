@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
 // The map of modules and what each may import: docs/ARCHITECTURE.md (contracts: ../shared/DESIGN.md).
-// Dependencies point one way: shims, Parallel <- {LambdaRuntime, AWSCore, ImageKit, ExifKit, FaceKit}
-// <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people) depends on nothing
-// and Imagicon uses it;
+// Dependencies point one way: shims, Parallel, ContainerKit (the one container walk, pure Swift) <- {LambdaRuntime, AWSCore,
+// ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people)
+// depends on nothing and Imagicon uses it;
 // Benchmarks/ beside, never shipped.
 import PackageDescription
 
@@ -45,6 +45,8 @@ let package = Package(
 
         // Libraries.
         .target(name: "Parallel"),
+        // Pure Swift, no C: the one walk over JPEG/PNG/WebP/HEIF containers, shared by ImageKit and ExifKit.
+        .target(name: "ContainerKit", swiftSettings: hotLoops),
         .target(name: "LambdaRuntime", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "AWSCore",
@@ -53,15 +55,16 @@ let package = Package(
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
         .target(name: "SQS", dependencies: ["AWSCore"]),
         .target(
-            name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "CLCMS2", "CZlib", "Parallel"], swiftSettings: hotLoops
+            name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "CLCMS2", "CZlib", "Parallel", "ContainerKit"],
+            swiftSettings: hotLoops
         ),
-        .target(name: "ExifKit", dependencies: ["CExif", "CTurboJPEG"]),
+        .target(name: "ExifKit", dependencies: ["CExif", "ContainerKit"]),
         .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
         .target(name: "People", swiftSettings: hotLoops),
         .target(
             name: "Imagicon",
             dependencies: [
-                "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ImageKit", "ExifKit", "FaceKit", "People",
+                "LambdaRuntime", "AWSCore", "S3", "DynamoDB", "ContainerKit", "ImageKit", "ExifKit", "FaceKit", "People",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -97,8 +100,9 @@ let package = Package(
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DynamoDBTests", dependencies: ["DynamoDB", "AWSCore", "TestSupport"]),
         .testTarget(name: "SQSTests", dependencies: ["SQS", "S3", "AWSCore", "TestSupport"]),
-        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ImageQuality", "CLCMS2"], exclude: ["Fixtures"]),
-        .testTarget(name: "ExifKitTests", dependencies: ["ExifKit"]),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "ContainerKit", "ImageQuality", "CLCMS2"], exclude: ["Fixtures"]),
+        .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit"]),
+        .testTarget(name: "ExifKitTests", dependencies: ["ExifKit", "ContainerKit"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit", "ImageKit", "CTurboJPEG", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "PeopleTests", dependencies: ["People"]),
         .testTarget(

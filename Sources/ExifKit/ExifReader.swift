@@ -1,3 +1,5 @@
+import ContainerKit
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +24,7 @@ public enum ExifReader {
         /// The metadata record.
         public var metadata: PhotoMetadata
         /// The detected container format.
-        public var format: ImageContainerFormat
+        public var format: ContainerFormat
         /// True when the container carries an EXIF block.
         public var hasExif: Bool
         /// libexif's diagnostics while parsing (at most 32 lines), for logs.
@@ -36,36 +38,46 @@ public enum ExifReader {
 
     /// Reads the metadata record and diagnostics from `bytes`.
     public static func extract(from bytes: [UInt8]) throws(ExifError) -> Extraction {
-        let container = try ImageContainer.scan(bytes)
+        guard !bytes.isEmpty else { throw ExifError(.empty, "empty input: no image data") }
+        guard let scan = ContainerScan(bytes) else {
+            throw ExifError(.unsupportedFormat, "not a JPEG, PNG, WebP, HEIF/AVIF or TIFF/EXIF file")
+        }
+        return extract(from: scan)
+    }
+
+    /// Reads the metadata record and diagnostics from a file's container scan (the scan the
+    /// decoder reads too, so the file is walked once).
+    public static func extract(from scan: ContainerScan) -> Extraction {
         var metadata = PhotoMetadata()
         var warnings: [String] = []
-        if let tiff = container.exif, let document = LibExifDocument(tiff: tiff) {
+        if let tiff = scan.exif, let document = LibExifDocument(tiff: tiff) {
             metadata = PhotoMetadata(document)
             warnings = document.messages
             // The MakerNote is parsed only when it can add something.
             if metadata.iso == nil || metadata.lensModel == nil, let location = document.makerNote {
                 metadata.fill(from: MakerNote.read(tiff: tiff, at: location, make: metadata.make, model: metadata.model))
             }
-            if container.format == .tiff {
+            if scan.format == .tiff {
                 // A bare TIFF's own header is IFD0's ImageWidth/ImageLength.
                 metadata.width = document.value(0x0100, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
                 metadata.height = document.value(0x0101, in: .ifd0)?.integer.flatMap { $0 > 0 ? $0 : nil }
             }
         }
-        if let ciff = container.ciff { metadata.fill(from: ciff) }
-        let xmp = container.xmp.map { XMPPacket(bytes: $0) }
+        // Canon CIFF (JPEG APP0) and IPTC (JPEG APP13): the first segment that parses.
+        if let ciff = scan.jpeg?.segments(0xE0).lazy.compactMap(CIFFRecord.init(app0:)).first { metadata.fill(from: ciff) }
+        let xmp = scan.xmp.map { XMPPacket(bytes: $0) }
         if let xmp { metadata.fillFromXMP(xmp) }
         // exiftool's composite DateTimeOriginal: IPTC date + time, when no source has one.
         if metadata.dateTimeOriginal == nil, xmp?.value("exif:DateTimeOriginal") == nil,
-            let created = container.iptc?.dateTimeCreated
+            let created = scan.jpeg?.segments(0xED).lazy.compactMap(IPTCRecord.init(app13:)).first?.dateTimeCreated
         {
             metadata.dateTimeOriginal = created
         }
-        if container.format != .tiff {
-            metadata.width = container.width
-            metadata.height = container.height
+        if scan.format != .tiff {
+            metadata.width = scan.width
+            metadata.height = scan.height
         }
-        return Extraction(metadata: metadata, format: container.format, hasExif: container.exif != nil, warnings: warnings)
+        return Extraction(metadata: metadata, format: scan.format, hasExif: scan.exif != nil, warnings: warnings)
     }
 
     /// Reads the metadata record of the file at `path`.

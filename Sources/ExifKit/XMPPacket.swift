@@ -1,3 +1,5 @@
+import ContainerKit
+
 /// Reads a few simple properties from an XMP packet, for fields a file states only in XMP.
 ///
 /// Not a general XML parser: it finds a property by its qualified name in the two ways
@@ -9,7 +11,8 @@
 struct XMPPacket {
     /// The most bytes of a packet read: a JPEG's main XMP packet fits one APP1 segment (64 KiB),
     /// and the simple properties read here come first in what every writer produces.
-    static let maxBytes = 64 << 10
+    /// One cap with the container scan, which copies no more than this.
+    static let maxBytes = ContainerScan.maxXMPBytes
     /// The most bytes of one value kept (records cap their strings at 1 kB anyway).
     static let maxValueBytes = 1024
 

@@ -39,7 +39,12 @@ public enum ImageDecoder {
     ///
     /// - Throws: `ImageError`; never returns a partially decoded image.
     public static func decode(_ bytes: [UInt8], options: DecodeOptions = DecodeOptions()) throws -> DecodedImage {
-        let header = try ImageHeader.read(bytes, maxPixels: options.maxPixels)
+        try decode(bytes, header: ImageHeader.read(bytes, maxPixels: options.maxPixels), options: options)
+    }
+
+    /// Decodes for a header `ImageHeader.read` returned for these bytes (with the same
+    /// `options.maxPixels`), so a caller that read the header first does not read it again.
+    public static func decode(_ bytes: [UInt8], header: ImageHeader, options: DecodeOptions = DecodeOptions()) throws -> DecodedImage {
         var pixels = try decodePixels(bytes, header: header, cover: options.cover, colorManaged: options.colorManaged)
         if options.applyOrientation { pixels = pixels.applying(header.orientation) }
         return DecodedImage(header: header, pixels: pixels, isOriented: options.applyOrientation)

@@ -1,3 +1,5 @@
+import ContainerKit
+
 /// The image container formats ImageKit decodes and encodes, identified from the bytes.
 public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     /// JPEG (JFIF/EXIF), baseline, extended, progressive or arithmetic coded.
@@ -15,30 +17,19 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     ///
     /// Returns `nil` for anything that is not one of these formats.
     public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
-        if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8 { return .jpeg } // libjpeg skips junk after SOI
-        if bytes.count >= 8, bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if bytes.count >= 12, bytes[0..<4].elementsEqual(Array("RIFF".utf8)), bytes[8..<12].elementsEqual(Array("WEBP".utf8)) {
-            return .webp
-        }
-        return heifBrand(bytes)
+        ContainerFormat.sniff(bytes).flatMap(ImageFormat.init)
     }
 
-    /// HEIF files: a leading `ftyp` box whose major or compatible brands name AVIF (`avif`,
-    /// `avis`) or a HEVC/generic HEIF brand (`heic`, `heix`, `heim`, `heis`, `hevc`, `hevx`,
-    /// `mif1`, `msf1`). AVIF brands win: AVIF files list `mif1` too.
-    static func heifBrand(_ bytes: [UInt8]) -> ImageFormat? {
-        guard bytes.count >= 16, bytes[4..<8].elementsEqual(Array("ftyp".utf8)) else { return nil }
-        let size = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
-        guard size >= 16, size <= min(bytes.count, 4096) else { return nil }
-        var brands: [String] = [String(decoding: bytes[8..<12], as: UTF8.self)]
-        var i = 16
-        while i + 4 <= size {
-            brands.append(String(decoding: bytes[i..<(i + 4)], as: UTF8.self))
-            i += 4
+    /// The decodable format of a container (nil for a bare TIFF/EXIF block).
+    public init?(_ container: ContainerFormat) {
+        switch container {
+        case .jpeg: self = .jpeg
+        case .png: self = .png
+        case .webp: self = .webp
+        case .heic: self = .heic
+        case .avif: self = .avif
+        case .tiff: return nil
         }
-        if brands.contains(where: { $0 == "avif" || $0 == "avis" }) { return .avif }
-        if brands.contains(where: { ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"].contains($0) }) { return .heic }
-        return nil
     }
 
     /// True for the HEIF-based formats (decoded through libheif; no encoder).

@@ -1,3 +1,5 @@
+import ContainerKit
+
 /// What an image's header says, read without decoding any pixel.
 ///
 /// Reading this first lets callers refuse decompression bombs (`maxPixels`) and plan the
@@ -57,24 +59,22 @@ public struct ImageHeader: Sendable, Equatable {
     ///   unsupported variant), `.corrupt`/`.truncated` for a broken header, `.tooLarge` when
     ///   `width * height * bytesPerSample > maxPixels` (a 16-bit PNG may have half the pixels).
     public static func read(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
-        guard let format = ImageFormat.sniff(bytes) else {
+        try read(bytes, scan: ContainerScan(bytes), maxPixels: maxPixels)
+    }
+
+    /// Reads and checks the header from the file's container scan (which EXIF extraction can
+    /// share, so the file is walked once); `scan` must be `ContainerScan(bytes)`.
+    public static func read(_ bytes: [UInt8], scan: ContainerScan?, maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
+        guard let scan, let format = ImageFormat(scan.format) else {
             throw ImageError(.unsupportedFormat, "Not a JPEG, PNG, WebP, HEIC or AVIF image (\(ImageFormat.describeUnsupported(bytes))).")
         }
-        let header: ImageHeader
-        switch format {
-        case .jpeg: header = try JPEGHeaderParser.parse(bytes)
-        case .png: header = try PNGHeaderParser.parse(bytes)
-        case .webp: header = try WebPHeaderParser.parse(bytes)
-        case .heic, .avif: header = try HEIFDecoder.header(bytes, format: format, maxPixels: maxPixels)
-        }
+        let header = try unchecked(bytes, scan: scan, format: format, maxPixels: maxPixels)
         guard header.width > 0, header.height > 0 else {
             throw ImageError(
                 .corrupt, "The \(format.rawValue.uppercased()) header declares an empty image (\(header.width)x\(header.height)).")
         }
-        let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
-        guard !overflow, pixels <= maxPixels else {
-            throw ImageError(.tooLarge, "The image is \(header.width)x\(header.height) pixels, more than the limit of \(maxPixels).")
-        }
+        try checkPixels(header.width, header.height, maxPixels: maxPixels)
+        let pixels = header.width * header.height
         guard pixels <= maxPixels / header.bytesPerSample else {
             throw ImageError(
                 .tooLarge,

@@ -29,31 +29,10 @@ enum JPEGDecoder {
         return best
     }
 
-    /// Most scans (SOS markers) a JPEG may have: real progressive files have about 10; libjpeg-turbo
-    /// suggests 500 as a limit. Each scan is a full pass over the coefficients, so a 6 MB file of
-    /// 100,000 near-empty scans would otherwise take minutes to decode.
-    static let maxScans = 500
-
-    /// The number of SOS markers in `bytes`, counting up to `limit + 1`. Inside entropy-coded data
-    /// a 0xFF byte is always followed by 0x00 (stuffing) or a marker, so FF DA is always a scan start.
-    static func scanCount(_ bytes: [UInt8], limit: Int = maxScans) -> Int {
-        var count = 0
-        var i = 0
-        let end = bytes.count - 1
-        while i < end, count <= limit {
-            if bytes[i] == 0xFF, bytes[i + 1] == 0xDA { count += 1 }
-            i += 1
-        }
-        return count
-    }
-
     /// Decodes `bytes` (already checked by `ImageHeader.read`) to RGB.
     static func decode(_ bytes: [UInt8], header: ImageHeader, cover: (width: Int, height: Int)?, fastUpsample: Bool = false) throws
         -> PixelBuffer
     {
-        guard scanCount(bytes) <= maxScans else {
-            throw ImageError(.corrupt, "The JPEG has more than \(maxScans) scans (a decoding-cost bomb); refused before decoding.")
-        }
         let handle = try TurboJPEGHandle(compress: false)
         return try bytes.withUnsafeBufferPointer { src -> PixelBuffer in
             guard let base = src.baseAddress else { throw ImageError(.truncated, "The JPEG is empty.") }

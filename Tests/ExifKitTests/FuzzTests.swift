@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct FuzzTests {
     /// The TIFF blocks of every test JPEG that has one (capped at 64 KiB each).
     static func seeds() throws -> [[UInt8]] {
         try TestData.exifJPEGs.compactMap { file in
-            try ImageContainer.scan(TestData.bytes(file)).exif.map { Array($0.prefix(65536)) }
+            try ContainerScan(TestData.bytes(file))?.exif.map { Array($0.prefix(65536)) }
         }
     }
 

@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Testing
 
@@ -187,7 +188,7 @@ struct HostileInputTests {
     @Test("hostile container framing (lengths past the end, endless fill bytes)")
     func hostileFraming() throws {
         let cases: [[UInt8]] = [
-            [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF] + Array(ImageContainer.exifPrefix), // APP1 longer than file
+            [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF] + Array(TIFFBlock.exifPrefix), // APP1 longer than file
             [0xFF, 0xD8] + Array(repeating: 0xFF, count: 10_000), // fill bytes only
             [0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x01], // length < 2
             [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0xFF, 0xFF, 0xF0] + Array("eXIf".utf8),
@@ -230,7 +231,7 @@ struct HostileInputTests {
         }
         // The first half of an iPhone HEIC: its Exif item lies beyond the cut, the header size stays.
         let half = try ExifReader.extract(from: TestData.bytes("phone/hostile/made_truncated_half_immich_IMG_2682.heic"))
-        #expect(half.format == .heif)
+        #expect(half.format == .heic)
         #expect((half.metadata.width, half.metadata.height) == (4032, 3024))
         // An `ftyp` with a 64-bit size claiming 16 EiB is no HEIF file.
         #expect { try ExifReader.extract(from: TestData.bytes("phone/hostile/made_box_size_overflow.heic")) } throws: {

@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Testing
 
@@ -109,7 +110,7 @@ struct PhotoMetadataMappingTests {
         let tiff = b.build()
         let png = try ExifReader.metadata(from: TIFFBuilder.png(exif: tiff))
         #expect(png.make == "Pixel" && png.orientation == 3 && png.width == 3 && png.height == 2)
-        let pngPrefixed = try ExifReader.metadata(from: TIFFBuilder.png(exif: ImageContainer.exifPrefix + tiff))
+        let pngPrefixed = try ExifReader.metadata(from: TIFFBuilder.png(exif: TIFFBlock.exifPrefix + tiff))
         #expect(pngPrefixed == png)
         let webp = try ExifReader.metadata(from: TIFFBuilder.webp(exif: tiff))
         #expect(webp.make == "Pixel" && webp.width == 5 && webp.height == 4)
@@ -131,9 +132,9 @@ struct PhotoMetadataMappingTests {
         // IFD0 with ImageDescription whose 12 bytes continue into a second APP1 segment.
         let tiff: [UInt8] =
             [0x4D, 0x4D, 0, 0x2A, 0, 0, 0, 8, 0, 1, 0x01, 0x0E, 0, 2, 0, 0, 0, 12, 0, 0, 0, 0x1A, 0, 0, 0, 0] + Array("first".utf8)
-        let second: [UInt8] = ImageContainer.exifPrefix + Array("second".utf8) + [0]
+        let second: [UInt8] = TIFFBlock.exifPrefix + Array("second".utf8) + [0]
         var jpeg: [UInt8] = [0xFF, 0xD8]
-        for p in [ImageContainer.exifPrefix + tiff, second] {
+        for p in [TIFFBlock.exifPrefix + tiff, second] {
             jpeg += [0xFF, 0xE1, UInt8((p.count + 2) >> 8), UInt8((p.count + 2) & 0xFF)] + p
         }
         jpeg += TIFFBuilder.jpeg(exif: nil).dropFirst(2)
@@ -169,7 +170,7 @@ struct PhotoMetadataMappingTests {
             ("<x:xmpmeta><rdf:RDF><rdf:Description tiff:Make='X&amp;Y' exifEX:LensModel=\"L 50\">"
                 + "<tiff:Orientation> 6 </tiff:Orientation><tiff:Model>M&#x31;</tiff:Model></rdf:Description></rdf:RDF></x:xmpmeta>").utf8)
         var jpeg: [UInt8] = [0xFF, 0xD8]
-        let payload = ImageContainer.xmpSignature + xmp
+        let payload = JPEGStructure.xmpSignature + xmp
         jpeg += [0xFF, 0xE1, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
         jpeg += TIFFBuilder.jpeg(exif: nil).dropFirst(2)
         let m = try ExifReader.metadata(from: jpeg)

@@ -1,3 +1,4 @@
+import ContainerKit
 import Foundation
 import Testing
 
@@ -106,17 +107,18 @@ struct JPEGScanBombTests {
     @Test func aJPEGWithThousandsOfScansIsRefusedBeforeDecoding() throws {
         let image = try PixelBuffer(width: 16, height: 16, channels: 3, pixels: [UInt8](repeating: 128, count: 16 * 16 * 3))
         let jpeg = try ImageEncoder.encode(image, options: EncodeOptions(format: .jpeg))
-        #expect(JPEGDecoder.scanCount(jpeg) == 1)
+        #expect(ContainerScan(jpeg)?.jpeg?.scans == 1)
         _ = try ImageDecoder.decode(jpeg)
         // Near-empty scans (a one-component SOS header, no data) inserted before EOI: the shape of a
         // progressive-JPEG bomb, which libjpeg-turbo would otherwise decode pass after pass.
         let scan: [UInt8] = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]
         let bomb = Array(jpeg.dropLast(2)) + (0..<100_000).flatMap { _ in scan } + [0xFF, 0xD9]
-        #expect(JPEGDecoder.scanCount(bomb) == JPEGDecoder.maxScans + 1, "counting stops past the limit")
-        let error = try #require(throws: ImageError.self) { try ImageDecoder.decode(bomb) }
+        #expect(ContainerScan(bomb)?.jpeg?.scans == JPEGStructure.scanCountLimit + 1, "counting stops past the limit")
+        let error = try #require(throws: ImageError.self) { try ImageHeader.read(bomb) }
         #expect(error.code == .corrupt && error.message.contains("scans"), "\(error)")
         // At the limit the check lets the file through to libjpeg-turbo.
-        let many = Array(jpeg.dropLast(2)) + (0..<(JPEGDecoder.maxScans - 1)).flatMap { _ in scan } + [0xFF, 0xD9]
-        #expect(JPEGDecoder.scanCount(many) == JPEGDecoder.maxScans)
+        let many = Array(jpeg.dropLast(2)) + (0..<(ImageHeader.maxJPEGScans - 1)).flatMap { _ in scan } + [0xFF, 0xD9]
+        #expect(ContainerScan(many)?.jpeg?.scans == ImageHeader.maxJPEGScans)
+        _ = try ImageHeader.read(many)
     }
 }

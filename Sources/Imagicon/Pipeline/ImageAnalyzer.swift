@@ -1,3 +1,4 @@
+import ContainerKit
 import Dispatch
 import ExifKit
 import FaceKit
@@ -35,13 +36,17 @@ public struct ImageAnalyzer: Sendable {
             return try body()
         }
 
-        let header = try timed("header") { try ImageHeader.read(bytes, maxPixels: maxPixels) }
-        var metadata = timed("exif") { (try? ExifReader.metadata(from: bytes)) ?? PhotoMetadata() }
+        // One container walk serves the decode header and the metadata record.
+        let (scan, header) = try timed("header") {
+            let scan = ContainerScan(bytes)
+            return (scan, try ImageHeader.read(bytes, scan: scan, maxPixels: maxPixels))
+        }
+        var metadata = timed("exif") { scan.map { ExifReader.extract(from: $0).metadata } ?? PhotoMetadata() }
         metadata.width = header.width
         metadata.height = header.height
 
         let decoded = try timed("decode") {
-            try ImageDecoder.decode(bytes, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
+            try ImageDecoder.decode(bytes, header: header, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
         }
         let faces = try timed("faces") {
             try models.map { try $0.faces(in: decoded, upsample: upsample, timings: &timings) } ?? []

@@ -1,75 +1,85 @@
-/// HEIF (HEIC/AVIF) walking: the ISO base media file format's `meta` box, as ISO/IEC 23008-12
-/// lays it out. Bounds-checked and linear: every box length is checked against its parent,
-/// item and extent counts are capped, and nothing is read outside the input.
-extension ImageContainer {
-    /// True when `b` starts with an ISO-BMFF `ftyp` box naming a HEIF brand.
-    static func isHEIF(_ b: [UInt8]) -> Bool {
-        guard b.count >= 16, b[4..<8].elementsEqual(Array("ftyp".utf8)) else { return false }
-        let size = Int(BoxReader(bytes: b).u32(0) ?? 0)
-        guard size >= 16, size <= min(b.count, 4096) else { return false }
-        let brands = stride(from: 8, to: size, by: 4).filter { $0 != 12 && $0 + 4 <= size }.map {
-            String(decoding: b[$0..<($0 + 4)], as: UTF8.self)
-        }
-        return brands.contains { ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis", "mif2"].contains($0) }
+/// What a HEIF (HEIC/AVIF) file's `meta` box says, as ISO/IEC 23008-12 lays it out: the primary
+/// item, the items (type, content type) and the primary image's `ispe` size; the first `Exif`
+/// item and the first XMP item (`mime`, `application/rdf+xml`) go to the scan's EXIF and XMP.
+///
+/// Bounds-checked and linear: every box length is checked against its parent, item and extent
+/// counts are capped, and nothing is read outside the input. Pixels, transforms and colour are
+/// read by libheif while decoding.
+public struct HEIFStructure: Sendable {
+    /// One item of `iinf`.
+    public struct Item: Sendable, Equatable {
+        public var id: UInt32
+        /// The item type (`hvc1`, `av01`, `grid`, `Exif`, `mime`, ...).
+        public var type: String
+        /// The MIME content type of a `mime` item, else empty.
+        public var contentType: String
     }
 
-    /// Reads the primary item's `ispe` size, the first `Exif` item (after its 4-byte offset
-    /// header) and the first XMP item (`mime`, `application/rdf+xml`).
-    static func scanHEIF(_ b: [UInt8]) -> ImageContainer {
-        var result = ImageContainer(format: .heif)
+    /// The primary item (`pitm`), if declared.
+    public internal(set) var primaryItem: UInt32?
+    /// The items of `iinf` (version 2/3 `infe` boxes), by id.
+    public internal(set) var items: [Item] = []
+    /// The primary item's `ispe` (coded size before transforms), if associated.
+    public internal(set) var primarySize: (width: Int, height: Int)?
+
+    static func scan(_ b: [UInt8], format: ContainerFormat) -> ContainerScan {
+        var result = ContainerScan(format: format, byteCount: b.count)
+        var heif = HEIFStructure()
         let r = BoxReader(bytes: b)
-        guard let meta = r.boxes(in: 0..<b.count).first(where: { $0.type == "meta" }) else { return result }
+        guard let meta = r.boxes(in: 0..<b.count).first(where: { $0.type == "meta" }) else {
+            result.heif = heif
+            return result
+        }
         // `meta` is a FullBox: 4 bytes of version and flags before its children.
         let children = r.boxes(in: (meta.body.lowerBound + 4)..<meta.body.upperBound)
-        var primary: UInt32?
-        var items: [UInt32: (type: String, contentType: String)] = [:]
         var locations: [UInt32: ItemLocation] = [:]
         var idat: Range<Int>?
         for box in children {
             switch box.type {
             case "pitm":
                 guard let version = r.u8(box.body.lowerBound) else { continue }
-                primary = version == 0 ? r.u16(box.body.lowerBound + 4).map(UInt32.init) : r.u32(box.body.lowerBound + 4)
-            case "iinf": items = r.itemInfos(box)
+                heif.primaryItem = version == 0 ? r.u16(box.body.lowerBound + 4).map(UInt32.init) : r.u32(box.body.lowerBound + 4)
+            case "iinf": heif.items = r.itemInfos(box)
             case "iloc": locations = r.itemLocations(box)
             case "idat": idat = box.body
-            case "iprp":
-                if let primary, let size = r.ispe(of: primary, in: box) {
-                    result.width = size.width
-                    result.height = size.height
-                }
             default: break
             }
         }
-        // `iprp` may come before `pitm`: look again once the primary is known.
-        if result.width == nil, let primary, let iprp = children.first(where: { $0.type == "iprp" }),
+        // `iprp` may come before `pitm`: read it once the primary is known.
+        if let primary = heif.primaryItem, let iprp = children.first(where: { $0.type == "iprp" }),
             let size = r.ispe(of: primary, in: iprp)
         {
-            result.width = size.width
-            result.height = size.height
+            heif.primarySize = size
+            result.setSize(size.width, size.height)
         }
-        for id in items.keys.sorted() {
-            guard let item = items[id], let data = locations[id].flatMap({ r.data(of: $0, idat: idat) }) else { continue }
-            if item.type == "Exif", result.exif == nil {
+        for item in heif.items {
+            let wanted =
+                item.type == "Exif"
+                ? result.exif == nil : item.type == "mime" && item.contentType == "application/rdf+xml" && result.xmp == nil
+            guard wanted else { continue }
+            guard let data = locations[item.id].flatMap({ r.data(of: $0, idat: idat) }) else { continue }
+            if item.type == "Exif" {
                 // exif_tiff_header_offset (32 bits), then that many bytes (normally `Exif\0\0`), then TIFF.
-                guard let skip = BoxReader(bytes: data).u32(0), Int(skip) <= data.count - 4 else { continue }
+                guard let skip = ByteReads(bytes: data).u32(0), Int(skip) <= data.count - 4 else { continue }
                 let tiff = data.dropFirst(4 + Int(skip))
-                if isTIFFHeader(tiff) {
+                if TIFFBlock.isHeader(tiff) {
                     result.exif = Array(tiff)
                 } else if let start = findTIFF(data) {
                     result.exif = Array(data[start...])
                 }
-            } else if item.type == "mime", item.contentType == "application/rdf+xml", result.xmp == nil {
-                result.xmp = data
+            } else if item.type == "mime" {
+                result.keepXMP(data)
             }
         }
+        result.heif = heif
         return result
     }
 
     /// Where a TIFF header follows an `Exif\0\0` in `data` (for writers that got the offset wrong).
-    private static func findTIFF(_ data: [UInt8]) -> Int? {
+    static func findTIFF(_ data: [UInt8]) -> Int? {
         guard data.count >= 14 else { return nil }
-        for i in 0...(min(data.count, 64) - 6) where data[i..<(i + 6)].elementsEqual(exifPrefix) && isTIFFHeader(data[(i + 6)...]) {
+        for i in 0...(min(data.count, 64) - 6)
+        where data[i..<(i + 6)].elementsEqual(TIFFBlock.exifPrefix) && TIFFBlock.isHeader(data[(i + 6)...]) {
             return i + 6
         }
         return nil
@@ -86,7 +96,8 @@ struct ItemLocation {
 /// Bounds-checked big-endian reads and box walks over an ISO-BMFF file.
 struct BoxReader {
     let bytes: [UInt8]
-    /// Most items or extents read from one box (real files have a few hundred tiles).
+    private var reads: ByteReads { ByteReads(bytes: bytes) }
+    /// Most boxes, items or extents read from one box (real files have a few hundred tiles).
     static let maxEntries = 4096
     /// Largest item read (Exif and XMP are small; this bounds a hostile `iloc`).
     static let maxItemBytes = 16 << 20
@@ -97,25 +108,18 @@ struct BoxReader {
         var body: Range<Int>
     }
 
-    func u8(_ o: Int) -> UInt8? { o >= 0 && o < bytes.count ? bytes[o] : nil }
-    func u16(_ o: Int) -> UInt16? { uint(o, size: 2).map { UInt16($0) } }
-    func u32(_ o: Int) -> UInt32? { uint(o, size: 4).map { UInt32($0) } }
+    func u8(_ o: Int) -> UInt8? { reads.u8(o) }
+    func u16(_ o: Int) -> UInt16? { reads.u16(o) }
+    func u32(_ o: Int) -> UInt32? { reads.u32(o) }
+    func uint(_ o: Int, size: Int) -> UInt64? { reads.uint(o, size: size) }
 
-    /// An unsigned big-endian integer of `size` bytes (0, 2, 4 or 8; 0 reads as 0).
-    func uint(_ o: Int, size: Int) -> UInt64? {
-        guard o >= 0, size >= 0, o <= bytes.count - size else { return nil }
-        var v: UInt64 = 0
-        for i in 0..<size { v = v << 8 | UInt64(bytes[o + i]) }
-        return v
-    }
-
-    /// The boxes directly inside `range`, stopping at the first that does not fit.
+    /// The boxes directly inside `range`, stopping at the first that does not fit. Each box is at
+    /// least its 8-byte header long and lies inside its parent, so the walk always moves forward.
     func boxes(in range: Range<Int>) -> [Box] {
         var result: [Box] = []
         var i = range.lowerBound
         while i + 8 <= range.upperBound, result.count < Self.maxEntries {
-            guard let size32 = u32(i) else { break }
-            let type = String(decoding: bytes[(i + 4)..<(i + 8)], as: UTF8.self)
+            guard let size32 = u32(i), let type = reads.fourCC(i + 4) else { break }
             var header = 8
             var size = Int(size32)
             if size32 == 1 {
@@ -132,11 +136,11 @@ struct BoxReader {
         return result
     }
 
-    /// `iinf`: item id -> (item type, MIME content type) from its `infe` (version 2/3) boxes.
-    func itemInfos(_ iinf: Box) -> [UInt32: (type: String, contentType: String)] {
-        guard let version = u8(iinf.body.lowerBound) else { return [:] }
+    /// `iinf`: its items from the `infe` (version 2/3) boxes.
+    func itemInfos(_ iinf: Box) -> [HEIFStructure.Item] {
+        guard let version = u8(iinf.body.lowerBound) else { return [] }
         let start = iinf.body.lowerBound + 4 + (version == 0 ? 2 : 4)
-        var result: [UInt32: (type: String, contentType: String)] = [:]
+        var result: [UInt32: HEIFStructure.Item] = [:]
         for infe in boxes(in: start..<iinf.body.upperBound) where infe.type == "infe" {
             let s = infe.body.lowerBound
             guard let v = u8(s), v >= 2 else { continue }
@@ -149,13 +153,12 @@ struct BoxReader {
                 // item_name NUL, content_type NUL.
                 let rest = bytes[(typeStart + 4)..<infe.body.upperBound]
                 if let nameEnd = rest.firstIndex(of: 0) {
-                    let ct = rest[(nameEnd + 1)...]
-                    contentType = String(decoding: ct.prefix { $0 != 0 }, as: UTF8.self)
+                    contentType = String(decoding: rest[(nameEnd + 1)...].prefix { $0 != 0 }, as: UTF8.self)
                 }
             }
-            result[UInt32(id)] = (type, contentType)
+            result[UInt32(id)] = HEIFStructure.Item(id: UInt32(id), type: type, contentType: contentType)
         }
-        return result
+        return result.values.sorted { $0.id < $1.id }
     }
 
     /// `iloc`: item id -> location, for versions 0, 1 and 2.
