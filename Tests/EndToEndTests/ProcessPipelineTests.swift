@@ -1,6 +1,7 @@
 import AWSCore
 import DynamoDB
 import Foundation
+import ImageKit
 import S3
 import TestSupport
 import Testing
@@ -144,6 +145,15 @@ final class ProcessPipelineTests {
             #expect(face["landmarks"]?.listValue?.count == 5)
             #expect(face["box"]?.mapValue?["left"] != nil)
         }
+        // One 160x160 JPEG face thumbnail per face, its key on the face item.
+        let firstFaceThumbnails = (0..<faceCount).map { "thumbnails/faces/\(key)/0062E99A88DC40746/\($0).jpg" }
+        #expect(faces.compactMap { $0["thumbnail"]?.stringValue }.sorted() == firstFaceThumbnails)
+        for thumbnail in firstFaceThumbnails {
+            let head = try await s3.headObject(bucket: thumbs, key: thumbnail)
+            #expect(head.contentType == "image/jpeg")
+            let header = try ImageHeader.read(try await s3.getObject(bucket: thumbs, key: thumbnail).body, maxPixels: 1 << 20)
+            #expect(header.width == 160 && header.height == 160)
+        }
 
         // The same event again writes nothing new; an older one is ignored.
         let processedAt = item["processedAt"]?.stringValue
@@ -163,15 +173,18 @@ final class ProcessPipelineTests {
         let secondThumbnails = ["thumbnails/200x200/\(key)/0062E99A88DC40747.jpg", "thumbnails/64x64c/\(key)/0062E99A88DC40747.jpg"]
         #expect(try await thumbnailKeys(key) == secondThumbnails)
         for thumbnail in secondThumbnails { _ = try await s3.headObject(bucket: thumbs, key: thumbnail) }
-        for thumbnail in firstThumbnails {
+        for thumbnail in firstThumbnails + firstFaceThumbnails {
             await #expect(throws: AWSError.self) { try await self.s3.headObject(bucket: self.thumbs, key: thumbnail) }
         }
+        let secondFaceThumbnails = ["thumbnails/faces/\(key)/0062E99A88DC40747/0.jpg"]
+        #expect(try await faceItems(key).compactMap { $0["thumbnail"]?.stringValue } == secondFaceThumbnails)
+        _ = try await s3.headObject(bucket: thumbs, key: secondFaceThumbnails[0])
 
         // ObjectRemoved deletes thumbnails and records.
         _ = try invoke([try s3Event("ObjectRemoved:Delete", key: key, size: 0, sequencer: "0062E99A88DC407480")])
         #expect(try await imageItem(key) == nil)
         #expect(try await faceItems(key).isEmpty)
-        for thumbnail in secondThumbnails {
+        for thumbnail in secondThumbnails + secondFaceThumbnails {
             await #expect(throws: AWSError.self) { try await self.s3.headObject(bucket: self.thumbs, key: thumbnail) }
         }
     }

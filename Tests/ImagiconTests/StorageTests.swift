@@ -1,3 +1,4 @@
+import AWSCore
 import DynamoDB
 import ExifKit
 import FaceKit
@@ -81,6 +82,35 @@ struct StorageTests {
         #expect(StorageLayout.isThumbnailKey(key, of: longest))
         let short = "a/" + String(repeating: "x", count: 900)
         #expect(StorageLayout.thumbnailKey(for: short, size: size, version: version, format: .jpeg).contains(short))
+    }
+
+    @Test func faceThumbnailKeysAreVersionedAndFitS3() throws {
+        let version = S3Sequencer.version("0062E99A88DC407460")
+        #expect(
+            StorageLayout.faceThumbnailKey(for: "a/b.jpg", version: version, index: 2) == "thumbnails/faces/a/b.jpg/0062E99A88DC40746/2.jpg"
+        )
+        #expect(StorageLayout.faceThumbnailKey(for: "b.jpg", version: nil, index: 0) == "thumbnails/faces/b.jpg/unversioned/0.jpg")
+        let longest = "a/" + String(repeating: "\u{10348}", count: 255) + "xx" // 1,024 bytes
+        let longestVersion = S3Sequencer.version(String(repeating: "F", count: 40))
+        let hashed = StorageLayout.faceThumbnailKey(for: longest, version: longestVersion, index: 9999)
+        #expect(hashed.utf8.count <= StorageLayout.maxS3KeyBytes)
+        #expect(hashed.hasPrefix("thumbnails/faces/~" + Digests.sha256Hex(Array(longest.utf8)) + "/"))
+        let short = "a/" + String(repeating: "x", count: 900)
+        #expect(StorageLayout.faceThumbnailKey(for: short, version: longestVersion, index: 9999).contains(short))
+        // Never taken for a size thumbnail of the key (those are listed on the image item).
+        #expect(!StorageLayout.isThumbnailKey(StorageLayout.faceThumbnailKey(for: "a/b.jpg", version: version, index: 0), of: "a/b.jpg"))
+    }
+
+    @Test func faceCropIsASquareAroundTheFaceInsideTheImage() {
+        // A 100x100 face in the middle: 140 px square centred on it.
+        let middle = ImageAnalyzer.faceCrop(FaceRect(left: 450, top: 250, right: 549, bottom: 349), width: 1000, height: 600)
+        #expect(middle == SourceRect(x: 430, y: 230, width: 140, height: 140))
+        // At the top-left corner, partly outside: shifted inside.
+        let corner = ImageAnalyzer.faceCrop(FaceRect(left: -20, top: -10, right: 79, bottom: 89), width: 1000, height: 600)
+        #expect(corner == SourceRect(x: 0, y: 0, width: 140, height: 140))
+        // Larger than the image's short side: the whole height.
+        let large = ImageAnalyzer.faceCrop(FaceRect(left: 100, top: 0, right: 599, bottom: 599), width: 1000, height: 600)
+        #expect(large == SourceRect(x: 50, y: 0, width: 600, height: 600))
     }
 
     @Test func eventOrdering() {

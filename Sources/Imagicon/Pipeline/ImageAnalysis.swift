@@ -45,6 +45,8 @@ public struct ImageAnalysis: Sendable {
     public var thumbnails: [EncodedThumbnail]
     /// Faces, largest confidence first.
     public var faces: [AnalyzedFace]
+    /// One JPEG face thumbnail per face, in ``faces`` order.
+    public var faceThumbnails: [EncodedThumbnail] = []
     /// Milliseconds per stage, for the per-object log line.
     public var timings: [String: Double]
 }

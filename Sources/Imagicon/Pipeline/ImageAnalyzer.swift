@@ -53,9 +53,36 @@ public struct ImageAnalyzer: Sendable {
         }
         let resized = try timed("thumbnails") { try resizeThumbnails(from: decoded, faces: faces) }
         let thumbnails = try timed("encode") { try encode(resized, transparent: decoded.hasTransparency) }
+        let faceThumbnails = try timed("faceThumbnails") { try self.faceThumbnails(from: decoded, faces: faces) }
         return ImageAnalysis(
             format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
-            thumbnails: thumbnails, faces: faces, timings: timings)
+            thumbnails: thumbnails, faces: faces, faceThumbnails: faceThumbnails, timings: timings)
+    }
+
+    /// One JPEG per face, ``StorageLayout/faceThumbnailSide`` square, of the face box grown by
+    /// 40% and kept inside the image (``faceCrop(_:width:height:)``): so a people page shows faces.
+    func faceThumbnails(from image: PixelBuffer, faces: [AnalyzedFace]) throws -> [EncodedThumbnail] {
+        let side = StorageLayout.faceThumbnailSide
+        guard !faces.isEmpty, let size = ThumbnailSize(width: side, height: side, crop: true) else { return [] }
+        return try faces.map { face in
+            let crop = Self.faceCrop(face.box, width: image.width, height: image.height)
+            let pixels = try Resampler.resize(image, width: side, height: side, rect: crop).removingAlpha()
+            let bytes = try ImageEncoder.encode(pixels, options: EncodeOptions(format: .jpeg, quality: quality))
+            return EncodedThumbnail(size: size, width: side, height: side, bytes: bytes, format: .jpeg)
+        }
+    }
+
+    /// The square around `box` (its longer side plus 40%), centred on it, shrunk to fit the image
+    /// and shifted inside it.
+    static func faceCrop(_ box: FaceRect, width: Int, height: Int) -> SourceRect {
+        let boxWidth = Double(box.right - box.left + 1)
+        let boxHeight = Double(box.bottom - box.top + 1)
+        let side = min(max(boxWidth, boxHeight) * 1.4, Double(width), Double(height))
+        let centreX = Double(box.left) + boxWidth / 2
+        let centreY = Double(box.top) + boxHeight / 2
+        let x = min(max(centreX - side / 2, 0), Double(width) - side)
+        let y = min(max(centreY - side / 2, 0), Double(height) - side)
+        return SourceRect(x: x, y: y, width: side, height: side)
     }
 
     /// All sizes from the one decoded buffer (not yet encoded). `WxHc` sizes are cropped around the

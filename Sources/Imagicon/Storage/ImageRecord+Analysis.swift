@@ -73,7 +73,9 @@ extension FaceRecord {
         analysis.faces.enumerated().map { index, face in
             FaceRecord(
                 album: object.album, key: object.key, index: index, box: face.box, confidence: face.confidence,
-                landmarks: face.landmarks, descriptor: face.descriptor, version: object.version)
+                landmarks: face.landmarks, descriptor: face.descriptor, version: object.version,
+                thumbnail: index < analysis.faceThumbnails.count
+                    ? StorageLayout.faceThumbnailKey(for: object.key, version: object.version, index: index) : nil)
         }
     }
 }
@@ -84,7 +86,8 @@ extension FaceRecord {
 public struct ObjectOutput: Sendable {
     /// One thumbnail and the key it is stored under.
     public struct Thumbnail: Sendable {
-        /// Key in the thumbnail bucket (``StorageLayout/thumbnailKey(for:size:version:format:)``).
+        /// Key in the thumbnail bucket (``StorageLayout/thumbnailKey(for:size:version:format:)``, or
+        /// ``StorageLayout/faceThumbnailKey(for:version:index:)`` for a face's).
         public var key: String
         /// The encoded image.
         public var thumbnail: EncodedThumbnail
@@ -94,7 +97,8 @@ public struct ObjectOutput: Sendable {
     public var image: ImageRecord
     /// The face items (empty for a failed image).
     public var faces: [FaceRecord]
-    /// The thumbnails (empty for a failed image).
+    /// The thumbnails, the image item's sizes then one per face (empty for a failed image): all
+    /// uploaded, recorded in the upload record and swept together.
     public var thumbnails: [Thumbnail]
     /// Milliseconds per analysis stage.
     public var timings: [String: Double]
@@ -113,6 +117,9 @@ public struct ObjectOutput: Sendable {
         image = .processed(object, analysis: analysis)
         faces = FaceRecord.records(object, analysis: analysis)
         thumbnails = zip(image.thumbnails, analysis.thumbnails).map { Thumbnail(key: $0.key, thumbnail: $1) }
+        thumbnails += zip(faces, analysis.faceThumbnails).compactMap { face, thumbnail in
+            face.thumbnail.map { Thumbnail(key: $0, thumbnail: thumbnail) }
+        }
         timings = analysis.timings
     }
 

@@ -89,7 +89,7 @@ public struct FaceRecord: Sendable, Equatable, Codable {
     public var version: String? = nil
     /// The person the `people` job put this face in (written by ``PeopleStore``, never by `process`).
     public var personId: Int? = nil
-    /// The face thumbnail's key in the thumbnail bucket (``StorageLayout/faceThumbnailKey(for:index:version:)``).
+    /// The face thumbnail's key in the thumbnail bucket (``StorageLayout/faceThumbnailKey(for:version:index:)``).
     public var thumbnail: String? = nil
 
     /// The table item, keys included; the descriptor as 128 little-endian float32.

@@ -25,10 +25,27 @@ public enum StorageLayout {
 
     /// The folder holding every version of `key`'s thumbnails of one size (ends with `/`).
     public static func thumbnailFolder(for key: String, size: ThumbnailSize) -> String {
-        let folder = "\(thumbnailPrefix)\(size.description)/\(key)/"
         // Room for the longest tag (40 hex digits) and extension.
-        guard folder.utf8.count + 46 > maxS3KeyBytes else { return folder }
-        return "\(thumbnailPrefix)\(size.description)/~\(Digests.sha256Hex(Array(key.utf8)))/"
+        keyFolder(size.description, key: key, room: 46)
+    }
+
+    /// `thumbnails/<kind>/<original key>/`, the key replaced by `~<sha256 hex>` when `room` more
+    /// bytes would pass S3's key limit.
+    static func keyFolder(_ kind: String, key: String, room: Int) -> String {
+        let folder = "\(thumbnailPrefix)\(kind)/\(key)/"
+        guard folder.utf8.count + room > maxS3KeyBytes else { return folder }
+        return "\(thumbnailPrefix)\(kind)/~\(Digests.sha256Hex(Array(key.utf8)))/"
+    }
+
+    /// Side of a face thumbnail, in pixels.
+    public static let faceThumbnailSide = 160
+
+    /// `thumbnails/faces/<original key>/<version tag>/<index>.jpg`: the face thumbnail of one face of
+    /// one version (the key hashed as for ``thumbnailKey(for:size:version:format:)``). `faces` is not
+    /// a thumbnail size, so no size folder collides with it.
+    public static func faceThumbnailKey(for key: String, version: String?, index: Int) -> String {
+        // Room for the longest tag (40 hex digits), a slash, an index and the extension.
+        keyFolder("faces", key: key, room: 66) + versionTag(version) + "/\(index).jpg"
     }
 
     /// The file name part of a version: its significant hex digits (trailing zeros of the sortable
