@@ -113,7 +113,7 @@ final class ApiFixture: @unchecked Sendable {
             let face = FaceRecord(
                 album: Album.storageAlbum(id: album), key: key, index: index, box: FaceRect(left: 1, top: 1, right: 20, bottom: 20),
                 confidence: 1, landmarks: [], descriptor: descriptor, version: version,
-                thumbnail: "thumbnails/faces/\(key)/\(index).jpg")
+                thumbnail: StorageLayout.faceThumbnailKey(for: key, version: version, index: index))
             writes.append(.put(face.item))
         }
         try await dynamo.batchWrite(table: table, requests: writes)
