@@ -59,7 +59,7 @@ EXPECTED_ACTIONS = {
         "logs:CreateLogStream", "logs:PutLogEvents",
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-        "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "sqs:SendMessage",
     },
 }
 
@@ -197,6 +197,9 @@ class Checker:
         self.check(len(on_failure) == 1, "process function has no on-failure destination to the DeadLetterQueue")
         for c in on_failure:
             self.check(c.get("MaximumRetryAttempts", 2) <= 2, "more than two async retries")
+        streams = [m["Properties"] for m in self.of_type("AWS::Lambda::EventSourceMapping").values() if "StreamArn" in json.dumps(m["Properties"])]
+        self.check(len(streams) == 1 and all("DeadLetterQueue" in json.dumps(m.get("DestinationConfig", {}).get("OnFailure", {}))
+                                              for m in streams), "the people stream trigger drops failed batches (no on-failure destination)")
         alarms = [a["Properties"] for a in self.of_type("AWS::CloudWatch::Alarm").values()]
         self.check(any(a.get("Namespace") == "AWS/SQS" and "DeadLetterQueue" in json.dumps(a.get("Dimensions")) for a in alarms),
                    "no alarm on the dead-letter queue")
@@ -496,6 +499,8 @@ MUTATIONS = {
     "no rate limit": lambda t: t["Resources"]["AppWebAcl"]["Properties"]["Rules"].pop(0),
     "api cannot read sized thumbnails": lambda t: _statement(t, "ApiRole", "ReadAndPresign")["Resource"].__setitem__(1,
         {"Fn::Sub": "arn:${AWS::Partition}:s3:::${NamePrefix}-thumbnails-${AWS::AccountId}-${AWS::Region}/thumbnails/albums/*"}),
+    "people failures dropped": lambda t: t["Resources"]["PeopleFunction"]["Properties"]["Events"]["FaceChanges"]["Properties"]
+        .pop("DestinationConfig"),
     "CORS from anywhere": lambda t: t["Resources"]["UploadsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0].update(
         AllowedOrigins=["*"]),
 }

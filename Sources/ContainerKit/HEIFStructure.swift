@@ -26,11 +26,11 @@ public struct HEIFStructure: Sendable {
         var result = ContainerScan(format: format, byteCount: b.count)
         var heif = HEIFStructure()
         let r = BoxReader(bytes: b)
-        guard let meta = r.boxes(in: 0..<b.count).first(where: { $0.type == "meta" }) else {
+        // `meta` is a FullBox: 4 bytes of version and flags before its children (a shorter one is empty).
+        guard let meta = r.boxes(in: 0..<b.count).first(where: { $0.type == "meta" }), meta.body.count >= 4 else {
             result.heif = heif
             return result
         }
-        // `meta` is a FullBox: 4 bytes of version and flags before its children.
         let children = r.boxes(in: (meta.body.lowerBound + 4)..<meta.body.upperBound)
         var locations: [UInt32: ItemLocation] = [:]
         var idat: Range<Int>?
@@ -140,6 +140,7 @@ struct BoxReader {
     func itemInfos(_ iinf: Box) -> [HEIFStructure.Item] {
         guard let version = u8(iinf.body.lowerBound) else { return [] }
         let start = iinf.body.lowerBound + 4 + (version == 0 ? 2 : 4)
+        guard start <= iinf.body.upperBound else { return [] }
         var result: [UInt32: HEIFStructure.Item] = [:]
         for infe in boxes(in: start..<iinf.body.upperBound) where infe.type == "infe" {
             let s = infe.body.lowerBound

@@ -19,9 +19,10 @@ public struct Person: Sendable, Codable, Equatable {
         self.mergedIDs = mergedIDs
     }
 
-    /// Named or merged by the owner: a re-cluster keeps its faces together and never merges it
-    /// with another anchor; it only gains faces that match it.
-    public var isAnchor: Bool { name != nil || !mergedIDs.isEmpty }
+    /// Named, hidden or merged by the owner: a re-cluster keeps its faces together and never merges it
+    /// with another anchor; it only gains faces that match it. (A hidden person must stay one group: a
+    /// re-cluster that split it would show the split-off faces to everyone.)
+    public var isAnchor: Bool { name != nil || hidden || !mergedIDs.isEmpty }
 
     /// How many groups the owner merged into this person (1 when none).
     var parts: Int { 1 + mergedIDs.count }

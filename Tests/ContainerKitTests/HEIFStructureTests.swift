@@ -44,6 +44,23 @@ struct HEIFStructureTests {
         #expect(BoxReader(bytes: many).boxes(in: 0..<many.count).count == 1000)
     }
 
+    @Test func fullBoxesTooShortForTheirHeaderAreEmpty() throws {
+        let ftyp = Build.box("ftyp", Array("heic".utf8) + [0, 0, 0, 0] + Array("mif1".utf8))
+        // A `meta` with fewer than its 4 bytes of version and flags (the 24-byte file a review found trapping).
+        for n in 0..<4 {
+            let scan = try #require(ContainerScan(ftyp + Build.box("meta", [UInt8](repeating: 0, count: n))))
+            #expect(scan.format == .heic && scan.heif?.primaryItem == nil && scan.width == nil)
+        }
+        // An `iinf` shorter than its version, flags and entry count.
+        for version: UInt8 in [0, 1] {
+            for n in 0..<6 {
+                let iinf = Build.box("iinf", [version] + [UInt8](repeating: 0, count: n))
+                let scan = try #require(ContainerScan(ftyp + Build.fullBox("meta", iinf)))
+                #expect(scan.heif?.items.isEmpty == true)
+            }
+        }
+    }
+
     @Test func hugeDeclaredSizeIsReportedForTheDecoderToRefuse() throws {
         let scan = try #require(ContainerScan(Build.heic(width: 1 << 30, height: 1 << 30, exif: Build.tiff(orientation: 1))))
         #expect(scan.width == 1 << 30 && scan.height == 1 << 30)

@@ -80,7 +80,9 @@ final class PeopleApiTests {
         // Rename (trimmed), refusals, hide.
         var edit = try await f.call("PATCH", "\(base)/\(ann)", token: owner, json: ["name": "  Ann  "])
         #expect(edit.status == 200 && (edit.json["person"] as? [String: Any])?["name"] as? String == "Ann")
-        for bad: Any in ["", "   ", String(repeating: "x", count: 101), 7, ["x"]] {
+        // One character carrying 100 kB of combining marks, and a control character, are refused too.
+        let heavy = "a" + String(repeating: "\u{301}", count: 50_000)
+        for bad: Any in ["", "   ", String(repeating: "x", count: 101), heavy, "Ann\u{1}", 7, ["x"]] {
             let refused = try await f.call("PATCH", "\(base)/\(ann)", token: owner, json: ["name": bad])
             #expect(refused.status == 400, "\(bad): \(refused.json)")
         }

@@ -137,6 +137,19 @@ import Testing
         #expect(Set(index.people.map(\.id)) == Set(1...8))
     }
 
+    @Test func aHiddenPersonIsNotSplitByAReCluster() throws {
+        // The owner hid a group that holds two identities' faces; a re-cluster would split it in two,
+        // and the split-off part must not become a visible person.
+        var gen = SyntheticFaces(seed: 9)
+        let faces = gen.album(identities: 2, perIdentity: 8)
+        let state = PeopleState(people: [Person(id: 1, faces: faces.map(\.id), hidden: true)], nextID: 2, reclusteredFaces: faces.count)
+        var index = PeopleIndex(state: state, faces: faces)
+        try index.recluster()
+        #expect(index.people.count == 1)
+        let hidden = try #require(index.person(1))
+        #expect(hidden.hidden && Set(hidden.faces) == Set(faces.map(\.id)))
+    }
+
     @Test func mergeSurvivesAReCluster() throws {
         var gen = SyntheticFaces(seed: 7)
         var index = PeopleIndex()

@@ -23,14 +23,8 @@ public struct Album: Sendable, Equatable, Codable {
     /// `albums/<id>`.
     public static func storageAlbum(id: String) -> String { "\(StorageLayout.albumsPrefix)\(id)" }
 
-    /// A name as stored: trimmed, 1 to 200 characters, no control characters; nil otherwise.
-    public static func validName(_ raw: String) -> String? {
-        let name = raw.trimmingASCIIWhitespace()
-        guard (1...200).contains(name.count), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            return nil
-        }
-        return name
-    }
+    /// A name as stored: trimmed, 1 to 200 characters (at most 800 UTF-8 bytes), no control characters; nil otherwise.
+    public static func validName(_ raw: String) -> String? { DisplayName.validated(raw, maxCharacters: 200) }
 }
 
 /// What a share token lets its holder do.

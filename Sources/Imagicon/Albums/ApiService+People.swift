@@ -79,7 +79,9 @@ extension ApiService {
             withHidden = true
         default: throw ApiError(.badRequest, "'hidden' must be true or false.")
         }
-        let persons = try await peopleStore.persons(album: album.storageAlbum).filter { withHidden || !$0.hidden }
+        let hiddenInState = try await hiddenPeople(album)
+        let persons = try await peopleStore.persons(album: album.storageAlbum)
+            .filter { withHidden || !($0.hidden || hiddenInState.contains($0.id)) }
             .sorted { ($0.photoCount, $0.faceCount, -$0.id) > ($1.photoCount, $1.faceCount, -$1.id) }
         return try json(200, ["people": try persons.map(summary)])
     }
@@ -91,8 +93,18 @@ extension ApiService {
         if found == nil, let target = try await peopleStore.load(album: album.storageAlbum).state.person(personId) {
             found = try await peopleStore.person(album: album.storageAlbum, id: target.id)
         }
-        guard let person = found, !person.hidden || Self.maySeeHidden(caller) else { throw ApiError(.notFound, "No such person.") }
+        guard let person = found else { throw ApiError(.notFound, "No such person.") }
+        if !Self.maySeeHidden(caller) {
+            let hidden = try await hiddenPeople(album)
+            if person.hidden || hidden.contains(person.id) { throw ApiError(.notFound, "No such person.") }
+        }
         return person
+    }
+
+    /// The ids the committed people state marks hidden. The state is the source of truth: an owner's
+    /// hide commits it first and writes the person item after, so an item may lag behind it.
+    func hiddenPeople(_ album: Album) async throws -> Set<Int> {
+        Set(try await peopleStore.load(album: album.storageAlbum).state.people.filter(\.hidden).map(\.id))
     }
 
     /// `GET /api/albums/{id}/people/{personId}` -> `{"person"}`.
@@ -110,11 +122,11 @@ extension ApiService {
         case nil: name = nil
         case .null?: name = .some(nil)
         case .string(let raw)?:
-            let trimmed = String(raw.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-            guard (1...Self.maxPersonName).contains(trimmed.count) else {
-                throw ApiError(.badRequest, "'name' must be 1 to \(Self.maxPersonName) characters (or null to clear it).")
+            guard let valid = DisplayName.validated(raw, maxCharacters: Self.maxPersonName) else {
+                throw ApiError(
+                    .badRequest, "'name' must be 1 to \(Self.maxPersonName) characters without control characters (or null to clear it).")
             }
-            name = .some(trimmed)
+            name = .some(valid)
         default: throw ApiError(.badRequest, "'name' must be a string or null.")
         }
         var hidden: Bool?
