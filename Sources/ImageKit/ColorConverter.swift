@@ -1,5 +1,4 @@
 import CLCMS2
-import Parallel
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -185,13 +184,10 @@ final class LCMSTransform: @unchecked Sendable {
         let outRow = width * outputChannels
         let pixels = [UInt8](unsafeUninitializedCapacity: outRow * height) { out, count in
             let destination = out.baseAddress!
-            let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, height / 64))
-            parallelFor(bands) { band in
-                let y0 = height * band / bands
-                let y1 = height * (band + 1) / bands
-                guard y1 > y0 else { return }
+            forEachRowBand(height) { band in
+                guard let y0 = band.first else { return }
                 cmsDoTransformLineStride(
-                    self.handle, rows.row(y0), destination + y0 * outRow, cmsUInt32Number(width), cmsUInt32Number(y1 - y0),
+                    self.handle, rows.row(y0), destination + y0 * outRow, cmsUInt32Number(width), cmsUInt32Number(band.count),
                     cmsUInt32Number(rows.stride), cmsUInt32Number(outRow), 0, 0)
             }
             count = outRow * height

@@ -1,5 +1,4 @@
 import CLCMS2
-import Parallel
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -122,11 +121,8 @@ struct MatrixShaper: Sendable {
         let outRow = width * ch
         let pixels = [UInt8](unsafeUninitializedCapacity: outRow * height) { out, count in
             let destination = out.baseAddress!
-            let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, height / 64))
-            parallelFor(bands) { band in
-                let y0 = height * band / bands
-                let y1 = height * (band + 1) / bands
-                for y in y0..<y1 { convertRow(rows.row(y), into: destination + y * outRow, width: width, channels: ch) }
+            forEachRowBand(height) { band in
+                for y in band { convertRow(rows.row(y), into: destination + y * outRow, width: width, channels: ch) }
             }
             count = outRow * height
         }

@@ -1,5 +1,3 @@
-import Parallel
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -250,9 +248,7 @@ public enum Resampler {
         let outW = h.outSize
         let outH = v.outSize
         let out = OutputBuffer(count: outW * outH * ch)
-        let bands = max(1, min(ProcessInfo.processInfo.activeProcessorCount, outH / 64))
-        parallelFor(bands) { band in
-            let rows = (outH * band / bands)..<(outH * (band + 1) / bands)
+        forEachRowBand(outH) { rows in
             src.pixels.withUnsafeBufferPointer { px in
                 lanczosBand(px, width: src.width, channels: ch, h: h, v: v, outRows: rows, out: out.pointer)
             }
