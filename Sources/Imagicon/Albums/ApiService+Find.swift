@@ -89,7 +89,7 @@ extension ApiService {
 
     /// Writes the ZIP under `sessions/` (thumbnail bucket, else source bucket) and presigns it.
     func writeZip(_ originals: [(bucket: String, key: String)]) async throws -> String {
-        try await ZipExport(s3: s3, bucket: settings.thumbnailBucket ?? settings.sourceBucket)
+        try await ZipExport(s3: s3, bucket: settings.outputBucket)
             .write(originals, expires: 2 * settings.urlWindowSeconds).url
     }
 }

@@ -46,7 +46,7 @@ struct PersonSummary: Encodable {
 extension ApiService {
     /// The album's people (state and person items), in the thumbnail bucket like the thumbnails.
     var peopleStore: PeopleStore {
-        PeopleStore(dynamo: reader.dynamo, table: reader.table, s3: s3, bucket: settings.thumbnailBucket ?? settings.sourceBucket)
+        PeopleStore(dynamo: reader.dynamo, table: reader.table, s3: s3, bucket: settings.outputBucket)
     }
 
     /// Longest person name, in characters (after trimming).
@@ -60,7 +60,7 @@ extension ApiService {
                 PersonSummary.Cover(
                     photoId: String(cover.key.split(separator: "/").last ?? ""), faceIndex: cover.index,
                     thumbnail: try cover.thumbnail.map {
-                        try presignedGet(bucket: settings.thumbnailBucket ?? settings.sourceBucket, key: $0)
+                        try presignedGet(bucket: settings.outputBucket, key: $0)
                     })
             })
     }

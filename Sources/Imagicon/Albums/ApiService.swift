@@ -23,6 +23,9 @@ public struct ApiService: Sendable {
         public var sourceBucket: String
         /// Where thumbnails are (`IMAGICON_THUMBNAIL_BUCKET`, else the source bucket).
         public var thumbnailBucket: String?
+        /// Where our own outputs live: face thumbnails, people states, ZIPs (the thumbnail bucket, else
+        /// the source bucket; the same rule as `Configuration.peopleBucket`).
+        public var outputBucket: String { thumbnailBucket ?? sourceBucket }
         /// The server's "same person" distance; a find request may only lower it.
         public var faceThreshold: Double
         /// Most matches a find answers.
