@@ -6,8 +6,9 @@
 /// - ``recluster()`` regroups everything (after a burst of uploads, or on demand): anchors (named
 ///   or merged people) keep their faces and gain the groups that match them; other groups take
 ///   over the id of the old person they share most faces with, so hides survive.
-/// - ``merge(_:into:)``, ``setName(_:of:)`` and ``setHidden(_:of:)`` are the owner's edits;
-///   ``remove(_:)`` forgets the faces of deleted photos.
+/// - The owner's edits (``PeopleState/merge(_:into:)``, ``PeopleState/setName(_:of:)``,
+///   ``PeopleState/setHidden(_:of:)``) work on the stored ``state``; faces of deleted photos are
+///   forgotten when the state is restored over the faces that still exist (``init(state:faces:options:)``).
 ///
 /// Everything is deterministic: faces are ordered by id before any grouping.
 public struct PeopleIndex: Sendable, Codable, Equatable {
@@ -144,38 +145,6 @@ public struct PeopleIndex: Sendable, Codable, Equatable {
         self.unassigned = unassigned
         self.nextID = nextID
         self.reclusteredFaces = reclusteredFaces
-    }
-
-    /// Moves every face of `id` into `target` (``PeopleState/merge(_:into:)``).
-    public mutating func merge(_ id: Int, into target: Int) throws {
-        var edited = state
-        try edited.merge(id, into: target)
-        people = edited.people
-    }
-
-    /// Forgets faces (their photo was deleted); unknown ids are ignored. A person left without
-    /// faces is removed and its id is not reused.
-    public mutating func remove(_ faceIDs: [String]) {
-        let gone = Set(faceIDs.filter { faces[$0] != nil })
-        guard !gone.isEmpty else { return }
-        for id in gone { faces[id] = nil }
-        for slot in people.indices { people[slot].faces.removeAll { gone.contains($0) } }
-        people.removeAll { $0.faces.isEmpty }
-        unassigned.removeAll { gone.contains($0) }
-    }
-
-    /// Names a person (``PeopleState/setName(_:of:)``).
-    public mutating func setName(_ name: String?, of id: Int) throws {
-        var edited = state
-        try edited.setName(name, of: id)
-        people = edited.people
-    }
-
-    /// Hides or shows a person.
-    public mutating func setHidden(_ hidden: Bool, of id: Int) throws {
-        var edited = state
-        try edited.setHidden(hidden, of: id)
-        people = edited.people
     }
 
     /// Average-linkage groups of `ids` (sorted), small faces that sit too far from the rest of

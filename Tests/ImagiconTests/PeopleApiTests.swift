@@ -149,6 +149,63 @@ final class PeopleApiTests {
         #expect(annLater?["faceCount"] as? Int == 6)
     }
 
+    @Test("an edit or merge that finds a person item missing writes the item the job would write")
+    func editWithTheItemMissing() async throws {
+        let (album, owner) = try await f.store.createAlbum(name: "Lag", now: Date())
+        let a = { (s: Int) in Self.descriptor(person: 1, sample: s) }
+        let b = { (s: Int) in Self.descriptor(person: 2, sample: s) }
+        try await f.addPhoto(album: album.id, photoId: "a1.jpg", faces: [a(1)], version: "01")
+        try await f.addPhoto(album: album.id, photoId: "a2.jpg", faces: [a(2)], version: "01")
+        try await f.addPhoto(album: album.id, photoId: "ab.jpg", faces: [a(3), b(1)], version: "01")
+        try await f.addPhoto(album: album.id, photoId: "b2.jpg", faces: [b(2)], version: "01")
+        let storage = album.storageAlbum
+        _ = try await f.peopleJob.run(album: storage)
+        let written = try await f.peopleStore.persons(album: storage).sorted { $0.faceCount > $1.faceCount }
+        try #require(written.count == 2)
+        let (ann, bob) = (written[0], written[1])
+        #expect(ann.faceCount == 3 && ann.cover?.thumbnail != nil && ann.centroid.count == 128)
+        func dropItem(_ id: Int) async throws {
+            try await f.dynamo.deleteItem(
+                table: f.table, key: ["PK": .s(StorageLayout.partitionKey(album: storage)), "SK": .s(StorageLayout.personSortKey(id: id))])
+        }
+        let base = "/api/albums/\(album.id)/people"
+
+        // A rename with Ann's item gone: counts, cover and centroid as the job wrote them.
+        try await dropItem(ann.id)
+        let edit = try await f.call("PATCH", "\(base)/\(ann.id)", token: owner, json: ["name": "Ann"])
+        #expect(edit.status == 200, "\(edit.json)")
+        let shown = try #require(edit.json["person"] as? [String: Any])
+        #expect(shown["faceCount"] as? Int == 3 && shown["photoCount"] as? Int == 3 && shown["name"] as? String == "Ann")
+        #expect(((shown["cover"] as? [String: Any])?["thumbnail"] as? String)?.contains("thumbnails/faces/") == true)
+        var stored = try #require(try await f.peopleStore.person(album: storage, id: ann.id))
+        var expected = ann
+        expected.name = "Ann"
+        expected.stateVersion = stored.stateVersion
+        #expect(stored == expected)
+
+        // A merge with both items gone: the merged person's item is derived the same way.
+        try await dropItem(ann.id)
+        try await dropItem(bob.id)
+        let merge = try await f.call("POST", "\(base)/\(bob.id)/merge", token: owner, json: ["into": String(ann.id)])
+        #expect(merge.status == 200, "\(merge.json)")
+        let merged = try #require(merge.json["person"] as? [String: Any])
+        #expect(merged["faceCount"] as? Int == 5 && merged["photoCount"] as? Int == 4 && merged["cover"] is [String: Any])
+        stored = try #require(try await f.peopleStore.person(album: storage, id: ann.id))
+        #expect(stored.faceCount == 5 && stored.mergedIDs == [bob.id] && stored.centroid.count == 128 && stored.cover != nil)
+        #expect(try await f.peopleStore.person(album: storage, id: bob.id) == nil)
+        // The next run finds nothing to rewrite: the derived items are what it writes.
+        let run = try await f.peopleJob.run(album: storage)
+        #expect(run.personWrites == 0 && run.faceWrites == 0, "\(run)")
+    }
+
+    @Test("a run on an album with no photos and no people is refused and writes nothing")
+    func missingAlbum() async throws {
+        await #expect(throws: PeopleAlbumNotFound(album: "albums/nope")) {
+            try await self.f.peopleJob.run(album: "albums/nope")
+        }
+        #expect(try await f.peopleStore.load(album: "albums/nope").version == 0)
+    }
+
     @Test("two runs and an owner's edit at once: one state wins each round, nothing is lost")
     func concurrentWriters() async throws {
         let (album, owner) = try await f.store.createAlbum(name: "Race", now: Date())
@@ -187,9 +244,13 @@ final class PeopleApiTests {
             {"eventSource":"aws:dynamodb","eventName":"REMOVE","dynamodb":{"Keys":{"PK":{"S":"ALBUM#albums/y"},"SK":{"S":"FACE#albums/y/b.jpg#0"}}}},
             {"eventSource":"aws:dynamodb","eventName":"INSERT","dynamodb":{"Keys":{"PK":{"S":"ALBUM#albums/x"},"SK":{"S":"FACE#albums/x/c.jpg#1"}}}}]}
             """#
-        #expect(try PeopleEvent.decode(Array(stream.utf8)) == PeopleEvent(albums: ["albums/x", "albums/y"], recluster: false))
+        #expect(
+            try PeopleEvent.decode(Array(stream.utf8))
+                == PeopleEvent(albums: ["albums/x", "albums/y"], recluster: false, skipsMissingAlbums: true))
         #expect(try PeopleEvent.decode(Array(#"{"album":"a","recluster":true}"#.utf8)) == PeopleEvent(albums: ["a"], recluster: true))
-        #expect(try PeopleEvent.decode(Array(#"{"albums":["b","a","b"]}"#.utf8)) == PeopleEvent(albums: ["a", "b"], recluster: false))
+        #expect(
+            try PeopleEvent.decode(Array(#"{"albums":["b","a","b"]}"#.utf8))
+                == PeopleEvent(albums: ["a", "b"], recluster: false, skipsMissingAlbums: true))
         for bad in [#"{}"#, #"{"album":3}"#, #"{"album":"a","recluster":"yes"}"#, #"{"Records":[{"eventSource":"aws:sqs"}]}"#, "nope"] {
             #expect(throws: (any Error).self, "\(bad)") { try PeopleEvent.decode(Array(bad.utf8)) }
         }

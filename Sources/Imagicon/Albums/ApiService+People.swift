@@ -144,9 +144,12 @@ extension ApiService {
             if let hidden { try state.setHidden(hidden, of: person.id) }
         }
         let person = committed.state.person(target)!
-        var record =
-            try await peopleStore.person(album: album.storageAlbum, id: target)
-            ?? PersonRecord(album: album.storageAlbum, person: person, faces: [:], stateVersion: committed.version)
+        var record: PersonRecord
+        if let stored = try await peopleStore.person(album: album.storageAlbum, id: target) {
+            record = stored
+        } else {
+            record = try await derivedRecord(album: album.storageAlbum, person: person, stateVersion: committed.version)
+        }
         record.name = person.name
         record.hidden = person.hidden
         record.stateVersion = committed.version
@@ -174,16 +177,34 @@ extension ApiService {
         }
         let storage = album.storageAlbum
         let person = committed.state.person(target)!
-        let empty = PersonRecord(album: storage, person: Person(id: target, faces: []), faces: [:], stateVersion: committed.version)
-        let merged = PersonRecord.merging(
-            try await peopleStore.person(album: storage, id: from) ?? empty,
-            into: try await peopleStore.person(album: storage, id: target) ?? empty, person: person, stateVersion: committed.version)
+        let merged: PersonRecord
+        if let source = try await peopleStore.person(album: storage, id: from),
+            let destination = try await peopleStore.person(album: storage, id: target)
+        {
+            merged = PersonRecord.merging(source, into: destination, person: person, stateVersion: committed.version)
+        } else {
+            merged = try await derivedRecord(album: storage, person: person, stateVersion: committed.version)
+        }
         try await peopleStore.put(merged)
         try await peopleStore.deletePerson(album: storage, id: from, stateVersion: committed.version)
         for face in base.state.person(from)?.faces ?? [] {
             try await peopleStore.setPerson(target, faceID: face, stateVersion: committed.version)
         }
         return try json(200, ["person": try summary(merged)])
+    }
+
+    /// The item the next people run would write for `person` of the committed state, from the face
+    /// items of its photos: for an edit that finds a person item missing (the run that made the
+    /// person committed its state but has not written the item yet, or failed in between), so the
+    /// item written has the person's counts, cover and centroid rather than none.
+    func derivedRecord(album: String, person: Person, stateVersion: Int) async throws -> PersonRecord {
+        var faces: [String: FaceRecord] = [:]
+        for key in Set(person.faces.compactMap { PeopleFaceID.parse($0)?.key }).sorted() {
+            for face in try await reader.faceItems(key: key, consistent: false).compactMap(FaceRecord.init(item:)) {
+                faces[PeopleFaceID.of(face)] = face
+            }
+        }
+        return PersonRecord(album: album, person: person, faces: faces, stateVersion: stateVersion)
     }
 
     /// `GET /api/albums/{id}/people/{personId}/photos?cursor=&limit=` -> the photos the person is in,

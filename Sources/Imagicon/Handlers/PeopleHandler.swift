@@ -9,8 +9,9 @@ import Logging
 #endif
 
 /// The `people` function: groups the faces of the albums an event names into people (``PeopleJob``),
-/// one album at a time. A failed album fails the invocation so Lambda retries the batch (every run
-/// is idempotent: it starts from the committed state and the table).
+/// one album at a time. A batch skips an album with nothing to group (``PeopleAlbumNotFound``, see
+/// ``PeopleEvent/skipsMissingAlbums``); any other failed album fails the invocation so Lambda
+/// retries the batch (every run is idempotent: it starts from the committed state and the table).
 public struct PeopleHandler: LambdaHandler {
     let job: PeopleJob
 
@@ -24,6 +25,7 @@ public struct PeopleHandler: LambdaHandler {
         let request = try PeopleEvent.decode(event)
         var results: [JSONValue] = []
         var failure: (any Error)?
+        var skipped = 0
         for album in request.albums {
             let albumStart = DispatchTime.now().uptimeNanoseconds
             var metadata: Logger.Metadata = ["album": .string(album)]
@@ -44,6 +46,11 @@ public struct PeopleHandler: LambdaHandler {
                         "people": .number(Double(o.people)), "unassigned": .number(Double(o.unassigned)),
                         "reclustered": .bool(o.reclustered),
                     ]))
+            } catch let missing as PeopleAlbumNotFound where request.skipsMissingAlbums {
+                metadata["reason"] = .string(missing.description)
+                context.logger.info("people skipped", metadata: metadata)
+                results.append(.object(["album": .string(album), "skipped": .string(missing.description)]))
+                skipped += 1
             } catch {
                 metadata["error"] = .string(String(describing: error))
                 context.logger.error("people not grouped", metadata: metadata)
@@ -51,7 +58,10 @@ public struct PeopleHandler: LambdaHandler {
             }
         }
         MetricsLog.emit(
-            function: "people", counts: ["AlbumsGrouped": results.count, "AlbumsFailed": request.albums.count - results.count],
+            function: "people",
+            counts: [
+                "AlbumsGrouped": results.count - skipped, "AlbumsSkipped": skipped, "AlbumsFailed": request.albums.count - results.count,
+            ],
             millis: ["InvocationDuration": Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6])
         if let failure { throw failure }
         let encoder = JSONEncoder()

@@ -2,13 +2,17 @@
 ///
 /// - A DynamoDB Streams batch (the trigger in template.yaml: face items written by `process` or
 ///   removed by a delete, filtered and batched): every album whose `PK` a record names.
-/// - A direct invocation `{"album": "<album>", "recluster": true}` or `{"albums": [...]}` (an
-///   operator's re-cluster, `imagicon serve` after uploads settle).
+/// - A direct invocation `{"album": "<album>", "recluster": true}` (an operator's re-cluster) or
+///   `{"albums": [...]}` (`imagicon serve` after uploads settle).
 public struct PeopleEvent: Sendable, Equatable {
     /// The albums, sorted, each once.
     public var albums: [String]
     /// Regroup everything instead of adding to the current groups.
     public var recluster: Bool
+    /// True for a batch (a DynamoDB Streams batch, or `{"albums"}` from `imagicon serve`): an album
+    /// with nothing to group is skipped (its photos may have been deleted or failed since). False for
+    /// `{"album"}`, which names one album on purpose: there it is an error (``PeopleAlbumNotFound``).
+    public var skipsMissingAlbums = false
 
     /// Decodes an event; throws ``EventDecodingError`` for any other shape.
     public static func decode(_ bytes: [UInt8]) throws -> PeopleEvent {
@@ -26,7 +30,7 @@ public struct PeopleEvent: Sendable, Equatable {
                 guard pk.hasPrefix(prefix) else { continue }
                 albums.insert(String(pk.dropFirst(prefix.count)))
             }
-            return PeopleEvent(albums: albums.sorted(), recluster: false)
+            return PeopleEvent(albums: albums.sorted(), recluster: false, skipsMissingAlbums: true)
         }
         if let album = try root.optionalString("album") { albums.insert(album) }
         if let list = root.child("albums") { for item in try list.array() { albums.insert(try item.string()) } }
@@ -39,6 +43,6 @@ public struct PeopleEvent: Sendable, Equatable {
         case .bool(true)?: recluster = true
         default: throw EventDecodingError(.unknownShape, "$.recluster must be true or false")
         }
-        return PeopleEvent(albums: albums.sorted(), recluster: recluster)
+        return PeopleEvent(albums: albums.sorted(), recluster: recluster, skipsMissingAlbums: root.child("albums") != nil)
     }
 }

@@ -1,3 +1,4 @@
+import LambdaRuntime
 import People
 
 /// The `people` job on one album: reads the album's current faces (``TableReader``), brings the
@@ -34,12 +35,14 @@ public struct PeopleJob: Sendable {
         public var faceWrites: Int
     }
 
-    /// Runs on `album`; `recluster` forces a full regrouping.
+    /// Runs on `album`; `recluster` forces a full regrouping. Throws ``PeopleAlbumNotFound`` (and
+    /// writes nothing) for an album with no processed photo and no people state.
     public func run(album: String, recluster: Bool = false) async throws -> Outcome {
         var conflicts = 0
         while conflicts < 8 {
             let base = try await store.load(album: album)
             let contents = try await reader.album(album)
+            guard base.version > 0 || !contents.images.isEmpty else { throw PeopleAlbumNotFound(album: album) }
             let records = Dictionary(contents.faces.map { (PeopleFaceID.of($0), $0) }, uniquingKeysWith: { a, _ in a })
             let faces = records.map { id, face in PeopleFace(id: id, descriptor: face.descriptor, size: face.box.shortSide) }
             var index = PeopleIndex(state: base.state, faces: faces, options: options)
@@ -63,4 +66,14 @@ public struct PeopleJob: Sendable {
         }
         throw PeopleBusy(album: album)
     }
+}
+
+/// The album a people run was asked for has no processed photo and no people: nothing to group.
+/// `{"album"}` fails with it (a wrong name is told at once, and no empty state is stored for it); a
+/// batch skips the album (``PeopleEvent/skipsMissingAlbums``).
+public struct PeopleAlbumNotFound: Error, CustomStringConvertible, Sendable, Equatable, LambdaReportableError {
+    /// The album asked for.
+    public var album: String
+    public var description: String { "album '\(album)' has no processed photos and no people: nothing to group" }
+    public var lambdaErrorType: String { "PeopleAlbumNotFound" }
 }
