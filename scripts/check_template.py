@@ -39,7 +39,7 @@ EXPECTED_ACTIONS = {
     },
     "SearchRole": {
         "logs:CreateLogStream", "logs:PutLogEvents",
-        "dynamodb:Query",
+        "dynamodb:Query", "dynamodb:GetItem",
         "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket",
     },
     "ConvertRole": {
@@ -182,7 +182,15 @@ class Checker:
             keys = {k["AttributeName"]: k["KeyType"] for k in p.get("KeySchema", [])}
             self.check(keys == {"PK": "HASH", "SK": "RANGE"}, f"{name}: key schema is {keys}, not PK/SK")
             types = {a["AttributeName"]: a["AttributeType"] for a in p.get("AttributeDefinitions", [])}
-            self.check(types == {"PK": "S", "SK": "S"}, f"{name}: PK/SK are not strings: {types}")
+            self.check(types == {"PK": "S", "SK": "S", "unindexedAlbum": "S"}, f"{name}: PK/SK/unindexedAlbum are not strings: {types}")
+            # The one secondary index: sparse, faces not yet in their album's packed face index.
+            indexes = {i["IndexName"]: i for i in p.get("GlobalSecondaryIndexes", [])}
+            self.check(list(indexes) == ["UnindexedFaces"], f"{name}: secondary indexes {sorted(indexes)}")
+            unindexed = indexes.get("UnindexedFaces", {})
+            self.check({k["AttributeName"]: k["KeyType"] for k in unindexed.get("KeySchema", [])} == {"unindexedAlbum": "HASH", "SK": "RANGE"},
+                       f"{name}: UnindexedFaces keys")
+            self.check(set(unindexed.get("Projection", {}).get("NonKeyAttributes", [])) == {"key", "index", "box", "descriptor", "version"},
+                       f"{name}: UnindexedFaces does not copy what find me ranks")
             self.check(p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled") is True,
                        f"{name}: point-in-time recovery is off")
 
@@ -340,7 +348,8 @@ class Checker:
                             self.check(text.count("*") <= 1 and text.rstrip('"}]').endswith("*"),
                                        f"{name}: S3 resource with a wildcard in the middle: {text}")
                         if any(a.startswith("dynamodb:") for a in acts):
-                            self.check(r in ({"Fn::GetAtt": ["RecordsTable", "Arn"]}, {"Fn::GetAtt": ["RecordsTable", "StreamArn"]}),
+                            self.check(r in ({"Fn::GetAtt": ["RecordsTable", "Arn"]}, {"Fn::GetAtt": ["RecordsTable", "StreamArn"]},
+                                             {"Fn::Sub": "${RecordsTable.Arn}/index/UnindexedFaces"}),
                                        f"{name}: DynamoDB beyond the table: {text}")
                         if any(a.startswith("logs:") for a in acts):
                             self.check(isinstance(r, dict) and "Fn::GetAtt" in r and r["Fn::GetAtt"][0].endswith("LogGroup"),

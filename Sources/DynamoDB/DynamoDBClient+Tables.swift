@@ -35,6 +35,29 @@ public struct DynamoDBTableDescription: Sendable, Equatable, Decodable {
     }
 }
 
+/// A global secondary index of a table made with ``DynamoDBClient/createTable(_:partitionKey:sortKey:indexes:)``.
+public struct DynamoDBGlobalIndex: Sendable {
+    /// The index name.
+    public var name: String
+    /// Its partition key (items without it are not in the index: a sparse index).
+    public var partitionKey: (name: String, type: DynamoDBKeyType)
+    /// Its sort key, if any.
+    public var sortKey: (name: String, type: DynamoDBKeyType)?
+    /// Non-key attributes copied into the index (`INCLUDE`); nil for all of them.
+    public var included: [String]?
+
+    /// An index from its parts.
+    public init(
+        name: String, partitionKey: (name: String, type: DynamoDBKeyType), sortKey: (name: String, type: DynamoDBKeyType)? = nil,
+        included: [String]? = nil
+    ) {
+        self.name = name
+        self.partitionKey = partitionKey
+        self.sortKey = sortKey
+        self.included = included
+    }
+}
+
 struct CreateTableInput: Encodable {
     struct Definition: Encodable {
         var AttributeName: String
@@ -44,10 +67,26 @@ struct CreateTableInput: Encodable {
         var AttributeName: String
         var KeyType: String
     }
+    struct Projection: Encodable {
+        var ProjectionType: String
+        var NonKeyAttributes: [String]?
+    }
+    struct GlobalIndex: Encodable {
+        var IndexName: String
+        var KeySchema: [KeyElement]
+        var Projection: Projection
+    }
     var TableName: String
     var AttributeDefinitions: [Definition]
     var KeySchema: [KeyElement]
+    var GlobalSecondaryIndexes: [GlobalIndex]?
     var BillingMode = "PAY_PER_REQUEST"
+
+    /// Defines `attribute` once.
+    mutating func define(_ attribute: (name: String, type: DynamoDBKeyType)) {
+        guard !AttributeDefinitions.contains(where: { $0.AttributeName == attribute.name }) else { return }
+        AttributeDefinitions.append(.init(AttributeName: attribute.name, AttributeType: attribute.type))
+    }
 }
 
 struct TableOutput: Decodable {
@@ -60,20 +99,34 @@ struct TableNameInput: Encodable {
 }
 
 extension DynamoDBClient {
-    /// Creates an on-demand table (for local setup and tests). An existing table is an
-    /// error with service code `ResourceInUseException`.
+    /// Creates an on-demand table with its global secondary `indexes` (for local setup and tests).
+    /// An existing table is an error with service code `ResourceInUseException`.
     @discardableResult
     public func createTable(
         _ table: String, partitionKey: (name: String, type: DynamoDBKeyType),
-        sortKey: (name: String, type: DynamoDBKeyType)? = nil
+        sortKey: (name: String, type: DynamoDBKeyType)? = nil, indexes: [DynamoDBGlobalIndex] = []
     ) async throws(AWSError) -> DynamoDBTableDescription? {
         var input = CreateTableInput(
             TableName: table,
             AttributeDefinitions: [.init(AttributeName: partitionKey.name, AttributeType: partitionKey.type)],
             KeySchema: [.init(AttributeName: partitionKey.name, KeyType: "HASH")])
         if let sortKey {
-            input.AttributeDefinitions.append(.init(AttributeName: sortKey.name, AttributeType: sortKey.type))
+            input.define(sortKey)
             input.KeySchema.append(.init(AttributeName: sortKey.name, KeyType: "RANGE"))
+        }
+        for index in indexes {
+            input.define(index.partitionKey)
+            var schema: [CreateTableInput.KeyElement] = [.init(AttributeName: index.partitionKey.name, KeyType: "HASH")]
+            if let sortKey = index.sortKey {
+                input.define(sortKey)
+                schema.append(.init(AttributeName: sortKey.name, KeyType: "RANGE"))
+            }
+            let projection = CreateTableInput.Projection(
+                ProjectionType: index.included == nil ? "ALL" : "INCLUDE", NonKeyAttributes: index.included)
+            input.GlobalSecondaryIndexes =
+                (input.GlobalSecondaryIndexes ?? []) + [
+                    .init(IndexName: index.name, KeySchema: schema, Projection: projection)
+                ]
         }
         return try await call("CreateTable", input, as: TableOutput.self).TableDescription
     }

@@ -27,8 +27,13 @@ extension MotoServer {
 }
 
 extension DynamoDBClient {
-    /// Creates a table with the storage contract's keys (`PK`, `SK`, both strings).
+    /// Creates a table as template.yaml does: keys `PK`, `SK` (both strings) and the sparse index of
+    /// faces not yet in their album's packed index (`StorageLayout.tableIndexes`; this target does not
+    /// link Imagicon).
     func createImagiconTable(_ table: String) async throws {
-        _ = try await createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        let unindexed = DynamoDBGlobalIndex(
+            name: "UnindexedFaces", partitionKey: ("unindexedAlbum", .string), sortKey: ("SK", .string),
+            included: ["key", "index", "box", "descriptor", "version"])
+        _ = try await createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string), indexes: [unindexed])
     }
 }

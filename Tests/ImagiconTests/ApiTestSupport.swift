@@ -64,7 +64,7 @@ final class ApiFixture: @unchecked Sendable {
         dynamo = DynamoDBClient(credentials: credentials, region: moto.region, endpoint: endpoint)
         try await s3.createBucket(uploads)
         try await s3.createBucket(thumbs)
-        _ = try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+        try await StorageLayout.createTable(table, dynamo: dynamo)
         store = AlbumStore(dynamo: dynamo, table: table)
         peopleStore = PeopleStore(dynamo: dynamo, table: table, s3: s3, bucket: thumbs)
         peopleJob = PeopleJob(reader: TableReader(dynamo: dynamo, table: table), store: peopleStore)

@@ -52,10 +52,12 @@ enum SearchFixtures {
     .enabled(if: SearchFixtures.modelsDirectory != nil, "needs the dlib models (scripts/fetch-models)"),
     .enabled(if: SearchFixtures.photos != nil, "needs ../shared/testdata/faces"))
 struct SearchHandlerTests {
-    /// A DynamoDB that answers every Query with the album's items (one page).
+    /// A DynamoDB that answers every Query with the album's items (one page), and GetItem with no
+    /// item (the album has no packed face index: search reads the items).
     static func dynamo(items: [DynamoDBItem]) throws -> (DynamoDBClient, ScriptedTransport) {
         let page = try JSONEncoder().encode(QueryPage(Items: items, Count: items.count))
         let transport = ScriptedTransport(responder: { request in
+            if request.headers["X-Amz-Target"] == "DynamoDB_20120810.GetItem" { return HTTPResponse(status: 200, body: Array("{}".utf8)) }
             guard request.headers["X-Amz-Target"] == "DynamoDB_20120810.Query" else { return .text(400, #"{"__type":"UnknownOperation"}"#) }
             return HTTPResponse(status: 200, body: Array(page))
         })

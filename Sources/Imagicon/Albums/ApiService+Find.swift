@@ -50,13 +50,12 @@ extension ApiService {
         guard !selfie.isEmpty else { throw ApiError(.badRequest, "The selfie is empty.") }
         let descriptor = try describeSelfie(selfie)
         selfie = []
-        let contents = try await reader.album(album.storageAlbum)
-        let faces = contents.faces.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }
-        let ranked = SearchRanking.rank(faces: faces, selfies: [descriptor], threshold: threshold, limit: settings.maxMatches)
+        let faces = try await AlbumFaces.load(album: album.storageAlbum, reader: reader, faceIndex: faceIndex)
+        let found = try await faces.match(selfies: [descriptor], threshold: threshold, limit: settings.maxMatches)
         var matches: [FindMatch] = []
         var originals: [(bucket: String, key: String)] = []
-        for match in ranked {
-            guard let image = contents.images[match.key] else { continue }
+        for match in found.ranked {
+            guard let image = found.images[match.key] else { continue }
             matches.append(
                 FindMatch(
                     photoId: String(image.key.split(separator: "/").last ?? ""), distance: (match.distance * 1e6).rounded() / 1e6,
@@ -66,6 +65,11 @@ extension ApiService {
         var answer = Answer(matches: matches, zip: nil)
         if wantsZip { answer.zip = ["url": try await writeZip(originals)] }
         return try json(200, answer)
+    }
+
+    /// The albums' packed face indexes (beside the people states, in the output bucket).
+    var faceIndex: FaceIndexStore {
+        FaceIndexStore(dynamo: reader.dynamo, table: reader.table, s3: s3, bucket: settings.outputBucket)
     }
 
     /// `POST /api/albums/{id}/zip {"photoIds": [...]}` -> `{"url"}` of a ZIP of those originals.

@@ -45,6 +45,8 @@ public struct SearchHandler: LambdaHandler {
             "respond": .stringConvertible(timings.respondMs), "zip": .stringConvertible(timings.zipMs),
         ])
         metadata["items"] = .stringConvertible(timings.items)
+        metadata["indexBytes"] = .stringConvertible(timings.indexBytes)
+        metadata["imagesRead"] = .stringConvertible(timings.imagesRead)
         AnswerLog.write("search", status: response.statusCode, startNanos: start, metadata: metadata, logger: context.logger)
         return try response.encoded()
     }

@@ -5,7 +5,8 @@ import People
 /// album's ``PeopleIndex`` up to date (new faces join people, faces of deleted or replaced photos
 /// leave them; a full re-cluster when asked or when the index has drifted), commits the new state
 /// (``PeopleStore``, conditional on the version it started from: on a conflict it starts over from
-/// the winner's state) and writes the person items and `personId`s.
+/// the winner's state), writes the album's packed face index (``FaceIndexStore``) and then the
+/// person items and `personId`s.
 public struct PeopleJob: Sendable {
     let reader: TableReader
     let store: PeopleStore
@@ -41,7 +42,9 @@ public struct PeopleJob: Sendable {
         var conflicts = 0
         while conflicts < 8 {
             let base = try await store.load(album: album)
-            let contents = try await reader.album(album)
+            // Strongly consistent: a face this read missed would lose its place in the packed index while
+            // an earlier run has already taken it out of the unindexed-faces index.
+            let contents = try await reader.album(album, consistent: true)
             guard base.version > 0 || !contents.images.isEmpty else { throw PeopleAlbumNotFound(album: album) }
             let records = Dictionary(contents.faces.map { (PeopleFaceID.of($0), $0) }, uniquingKeysWith: { a, _ in a })
             let faces = records.map { id, face in PeopleFace(id: id, descriptor: face.descriptor, size: face.box.shortSide) }
@@ -57,8 +60,12 @@ public struct PeopleJob: Sendable {
                 }
                 snapshot = committed
             }
+            // The packed index first, then the projection takes the indexed faces out of the unindexed-faces
+            // index: a face is always in the packed index, the unindexed-faces index, or both.
+            let packed = try await store.faceIndex.write(
+                album: album, faces: records.values.sorted { ($0.key, $0.index) < ($1.key, $1.index) }, stateVersion: snapshot.version)
             let written = try await store.project(
-                album: album, snapshot, faces: records, existing: try await store.persons(album: album))
+                album: album, snapshot, faces: records, existing: try await store.persons(album: album), packed: packed)
             return Outcome(
                 album: album, version: snapshot.version, faces: faces.count, people: index.people.count,
                 unassigned: index.unassigned.count, reclustered: regroup, conflicts: conflicts, personWrites: written.persons,

@@ -153,18 +153,25 @@ public struct PeopleStore: Sendable {
 
     /// Sets (or, with nil, removes) a face item's `personId` and stamps it with the state version
     /// (`peopleVersion`: the stream trigger ignores writes that carry it). Skipped when the face item
-    /// is gone, has another version, or was stamped by a newer state.
-    func setPerson(_ personId: Int?, faceID: String, stateVersion: Int) async throws(AWSError) {
+    /// is gone, has another version, or was stamped by a newer state. `packed`: the album's packed
+    /// face index holds the face, so it leaves the unindexed-faces index.
+    func setPerson(_ personId: Int?, faceID: String, stateVersion: Int, packed: Bool = false) async throws(AWSError) {
         guard let face = PeopleFaceID.parse(faceID) else { return }
         var values: [String: AttributeValue] = [":v": .number(stateVersion)]
-        let names = ["#pv": "peopleVersion", "#p": "personId", "#version": "version"]
+        var names = ["#pv": "peopleVersion", "#p": "personId", "#version": "version"]
         var update = "SET #pv = :v"
+        var removed: [String] = []
         if let personId {
             update += ", #p = :p"
             values[":p"] = .number(personId)
         } else {
-            update += " REMOVE #p"
+            removed.append("#p")
         }
+        if packed {
+            names["#u"] = StorageLayout.unindexedAttribute
+            removed.append("#u")
+        }
+        if !removed.isEmpty { update += " REMOVE " + removed.joined(separator: ", ") }
         var condition = "attribute_exists(PK) AND (attribute_not_exists(#pv) OR #pv <= :v) AND "
         if let version = face.version {
             condition += "#version = :fv"
@@ -183,9 +190,10 @@ public struct PeopleStore: Sendable {
     }
 
     /// Writes the projection of `snapshot`: person items that differ from `existing`, person items
-    /// the state no longer has deleted, and `personId` on every face whose person changed.
+    /// the state no longer has deleted, and `personId` on every face whose person changed. With
+    /// `packed` (the album's packed face index holds `faces`), faces still flagged unindexed lose the flag.
     public func project(
-        album: String, _ snapshot: Snapshot, faces: [String: FaceRecord], existing: [PersonRecord]
+        album: String, _ snapshot: Snapshot, faces: [String: FaceRecord], existing: [PersonRecord], packed: Bool = false
     ) async throws -> (persons: Int, faces: Int) {
         let byID = Dictionary(existing.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var written = 0
@@ -205,8 +213,8 @@ public struct PeopleStore: Sendable {
         var owner: [String: Int] = [:]
         for person in snapshot.state.people { for face in person.faces { owner[face] = person.id } }
         var changed = 0
-        for (id, face) in faces.sorted(by: { $0.key < $1.key }) where face.personId != owner[id] {
-            try await setPerson(owner[id], faceID: id, stateVersion: snapshot.version)
+        for (id, face) in faces.sorted(by: { $0.key < $1.key }) where face.personId != owner[id] || (packed && !face.packed) {
+            try await setPerson(owner[id], faceID: id, stateVersion: snapshot.version, packed: packed && !face.packed)
             changed += 1
         }
         return (written, changed)

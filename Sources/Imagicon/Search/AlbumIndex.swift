@@ -1,8 +1,8 @@
 import DynamoDB
 import FaceKit
 
-/// What `search` reads of one album: its processed photos and their faces, from one Query of the
-/// album's partition (all pages; image and face items share `ALBUM#<album>`).
+/// An album's processed photos and faces from the items of its partition (image and face items share
+/// `ALBUM#<album>`), and the photo fields a `search` match answers with.
 public struct AlbumIndex: Sendable, Equatable {
     /// An image item, reduced to what a match needs.
     public struct Photo: Sendable, Equatable {
@@ -27,11 +27,6 @@ public struct AlbumIndex: Sendable, Equatable {
     /// Items read, for the log.
     public var itemCount: Int
 
-    /// Reads the album's partition through the table reader.
-    public static func load(album: String, reader: TableReader) async throws -> AlbumIndex {
-        AlbumIndex(try await reader.album(album))
-    }
-
     /// Builds the index from raw items of one album; malformed items are skipped, never trusted.
     public init(items: [DynamoDBItem], album: String) {
         self.init(TableReader.AlbumContents(items: items, album: album))
@@ -39,14 +34,19 @@ public struct AlbumIndex: Sendable, Equatable {
 
     /// The index of an album's processed photos and their current faces.
     public init(_ contents: TableReader.AlbumContents) {
-        photos = contents.images.mapValues { image in
-            let thumbnail = image.thumbnails.filter { StorageLayout.isThumbnailKey($0.key, of: image.key) }
-                .max { $0.width * $0.height < $1.width * $1.height }
-            return Photo(
-                bucket: image.bucket, key: image.key, width: image.width, height: image.height,
-                dateTimeOriginal: image.exif?.dateTimeOriginal, largestThumbnailKey: thumbnail?.key)
-        }
+        photos = contents.images.mapValues(Photo.init)
         faces = contents.faces.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }
         itemCount = contents.itemCount
+    }
+}
+
+extension AlbumIndex.Photo {
+    /// What a match needs of an image item (the largest thumbnail this layout gives its key).
+    public init(_ image: ImageRecord) {
+        let thumbnail = image.thumbnails.filter { StorageLayout.isThumbnailKey($0.key, of: image.key) }
+            .max { $0.width * $0.height < $1.width * $1.height }
+        self.init(
+            bucket: image.bucket, key: image.key, width: image.width, height: image.height,
+            dateTimeOriginal: image.exif?.dateTimeOriginal, largestThumbnailKey: thumbnail?.key)
     }
 }

@@ -14,18 +14,23 @@ import S3
 public struct SearchTimings: Sendable, Equatable {
     /// Selfie download (keys only), decode, detection and descriptors.
     public var selfiesMs = 0.0
-    /// The album Query (all pages), wall time; it overlaps the selfie work.
+    /// The album read (its packed face index and the faces newer than it, or every item), wall time;
+    /// it overlaps the selfie work.
     public var readMs = 0.0
-    /// Distances and ranking.
+    /// Distances, ranking and (with a packed index) reading the candidates' image items.
     public var computeMs = 0.0
     /// The matches' presigned URLs and fields.
     public var respondMs = 0.0
     /// Reading the originals and writing the ZIP.
     public var zipMs = 0.0
-    /// Items the Query returned.
+    /// Items the album read returned.
     public var items = 0
     /// Faces compared.
     public var faces = 0
+    /// Bytes of the album's packed face index (0 when the items were read instead).
+    public var indexBytes = 0
+    /// Image items read to confirm the packed index's candidates.
+    public var imagesRead = 0
 
     /// All zero.
     public init() {}
@@ -79,10 +84,10 @@ public struct SearchService: Sendable {
     public func search(_ request: SearchRequest, timings: inout SearchTimings) async throws -> SearchResponse {
         let readStart = DispatchTime.now().uptimeNanoseconds
         // The album read overlaps the selfie work (CPU-bound); it is cancelled when a selfie is refused.
-        let table = self.table
-        let dynamo = self.dynamo
+        let reader = TableReader(dynamo: dynamo, table: table)
+        let faceIndex = (thumbnailBucket ?? sourceBucket).map { FaceIndexStore(dynamo: dynamo, table: table, s3: s3, bucket: $0) }
         let album = request.album
-        let read = Task { try await Self.loadTimed(album: album, table: table, dynamo: dynamo) }
+        let read = Task { try await Self.loadTimed(album: album, reader: reader, faceIndex: faceIndex) }
         defer { read.cancel() }
 
         var start = DispatchTime.now().uptimeNanoseconds
@@ -92,21 +97,25 @@ public struct SearchService: Sendable {
         }
         timings.selfiesMs = Self.millis(since: start)
 
-        let (index, readEnd) = try await read.value
+        let (faces, readEnd) = try await read.value
         timings.readMs = Double(readEnd - readStart) / 1e6
-        timings.items = index.itemCount
-        timings.faces = index.faces.count
-        guard !index.photos.isEmpty else {
-            throw SearchError(.unknownAlbum, "The album has no processed photos.")
-        }
+        timings.items = faces.itemCount
+        timings.faces = faces.faceCount
+        timings.indexBytes = faces.indexBytes
 
         start = DispatchTime.now().uptimeNanoseconds
-        let ranked = SearchRanking.rank(faces: index.faces, selfies: selfies, threshold: request.threshold, limit: request.limit)
+        let found = try await faces.match(selfies: selfies, threshold: request.threshold, limit: request.limit)
         timings.computeMs = Self.millis(since: start)
+        timings.imagesRead = found.imagesRead
+        if found.ranked.isEmpty, try await !faces.hasPhotos() {
+            throw SearchError(.unknownAlbum, "The album has no processed photos.")
+        }
+        let ranked = found.ranked
+        let photos = found.images.mapValues(AlbumIndex.Photo.init)
         start = DispatchTime.now().uptimeNanoseconds
         var matches: [SearchResponse.Match] = []
         for match in ranked {
-            guard let photo = index.photos[match.key] else { continue }
+            guard let photo = photos[match.key] else { continue }
             let thumbnailURL = try photo.largestThumbnailKey.map {
                 try s3.presignedGetURL(bucket: thumbnailBucket ?? photo.bucket, key: $0, expires: Self.urlExpirySeconds)
             }
@@ -122,16 +131,16 @@ public struct SearchService: Sendable {
         var response = SearchResponse(album: request.album, matches: matches, zip: nil)
         if request.zip {
             start = DispatchTime.now().uptimeNanoseconds
-            response.zip = try await writeZip(of: ranked.compactMap { index.photos[$0.key] })
+            response.zip = try await writeZip(of: ranked.compactMap { photos[$0.key] })
             timings.zipMs = Self.millis(since: start)
         }
         return response
     }
 
-    /// The album index and the time its read finished.
-    static func loadTimed(album: String, table: String, dynamo: DynamoDBClient) async throws -> (AlbumIndex, UInt64) {
-        let index = try await AlbumIndex.load(album: album, reader: TableReader(dynamo: dynamo, table: table))
-        return (index, DispatchTime.now().uptimeNanoseconds)
+    /// The album's faces (``AlbumFaces``) and the time their read finished.
+    static func loadTimed(album: String, reader: TableReader, faceIndex: FaceIndexStore?) async throws -> (AlbumFaces, UInt64) {
+        let faces = try await AlbumFaces.load(album: album, reader: reader, faceIndex: faceIndex)
+        return (faces, DispatchTime.now().uptimeNanoseconds)
     }
 
     /// The bytes of one selfie.

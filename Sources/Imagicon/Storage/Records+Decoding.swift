@@ -51,7 +51,7 @@ extension FaceRecord {
             box: FaceRect(left: left, top: top, right: right, bottom: bottom),
             confidence: item["confidence"]?.doubleValue ?? 0, landmarks: landmarks, descriptor: descriptor,
             version: item["version"]?.stringValue, personId: item["personId"]?.intValue,
-            thumbnail: item["thumbnail"]?.stringValue)
+            thumbnail: item["thumbnail"]?.stringValue, packed: item[StorageLayout.unindexedAttribute] == nil)
     }
 }
 

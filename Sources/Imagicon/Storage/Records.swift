@@ -91,6 +91,10 @@ public struct FaceRecord: Sendable, Equatable, Codable {
     public var personId: Int? = nil
     /// The face thumbnail's key in the thumbnail bucket (``StorageLayout/faceThumbnailKey(for:version:index:)``).
     public var thumbnail: String? = nil
+    /// False until the album's packed face index holds this face: the item then carries
+    /// ``StorageLayout/unindexedAttribute``, which puts it in the sparse `UnindexedFaces` index
+    /// (the people job removes it once a committed index holds the face).
+    public var packed = false
 
     /// The table item, keys included; the descriptor as 128 little-endian float32.
     public var item: DynamoDBItem {
@@ -106,6 +110,7 @@ public struct FaceRecord: Sendable, Equatable, Codable {
         ]
         item["version"] = version.map(AttributeValue.s)
         item["thumbnail"] = thumbnail.map(AttributeValue.s)
+        if !packed { item[StorageLayout.unindexedAttribute] = .s(StorageLayout.partitionKey(album: album)) }
         return item
     }
 

@@ -1,4 +1,5 @@
 import AWSCore
+import DynamoDB
 import ImageKit
 
 /// Where things live, per DESIGN.md's storage contract: albums, thumbnail keys, table keys.
@@ -163,5 +164,38 @@ public enum StorageLayout {
     static func peopleFolder(album: String) -> String {
         let part = album.utf8.count <= 512 ? album : "~" + Digests.sha256Hex(Array(album.utf8))
         return "\(peoplePrefix)\(part)/"
+    }
+}
+
+extension StorageLayout {
+    /// Sort key of an album's packed face index item (``FaceIndexStore``): `FACEINDEX`.
+    public static let faceIndexSortKey = "FACEINDEX"
+
+    /// `thumbnails/people/<album>/index/<version>-<nonce>.bin`: one packed face index of an album
+    /// (``PackedFaceIndex``), built with people state `version`.
+    public static func faceIndexKey(album: String, version: Int, nonce: String) -> String {
+        peopleFolder(album: album) + "index/\(version)-\(nonce).bin"
+    }
+
+    /// The attribute a face item carries (holding its `PK`) until the album's packed face index holds
+    /// the face: `process` writes it, the people job removes it. It keys ``unindexedFacesIndex``.
+    public static let unindexedAttribute = "unindexedAlbum"
+
+    /// The sparse global secondary index of the faces not yet in their album's packed index
+    /// (partition `unindexedAlbum`, sort `SK`; key, index, box, descriptor and version copied).
+    public static let unindexedFacesIndex = "UnindexedFaces"
+
+    /// The records table as template.yaml defines it (keys and the one secondary index), for local
+    /// stacks, benchmarks and tests.
+    public static let tableIndexes = [
+        DynamoDBGlobalIndex(
+            name: unindexedFacesIndex, partitionKey: (unindexedAttribute, .string), sortKey: ("SK", .string),
+            included: ["key", "index", "box", "descriptor", "version"])
+    ]
+
+    /// Creates the records table (`PK`, `SK`, ``tableIndexes``) as template.yaml does.
+    @discardableResult
+    public static func createTable(_ table: String, dynamo: DynamoDBClient) async throws(AWSError) -> DynamoDBTableDescription? {
+        try await dynamo.createTable(table, partitionKey: ("PK", .string), sortKey: ("SK", .string), indexes: tableIndexes)
     }
 }

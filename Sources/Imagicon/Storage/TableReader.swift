@@ -105,12 +105,40 @@ public struct TableReader: Sendable {
             images: page.items.compactMap(ImageRecord.init(item:)).filter { $0.album == album }, cursor: next)
     }
 
-    /// The processed photos of `album` and their current faces (one Query of the album's partition).
-    public func album(_ album: String) async throws(AWSError) -> AlbumContents {
+    /// The processed photos of `album` and their current faces (one Query of the album's partition;
+    /// `consistent` for a strongly consistent one).
+    public func album(_ album: String, consistent: Bool = false) async throws(AWSError) -> AlbumContents {
         let query = DynamoDBQuery(
             table: table, keyCondition: "PK = :pk",
-            attributes: .init(values: [":pk": .s(StorageLayout.partitionKey(album: album))]))
+            attributes: .init(values: [":pk": .s(StorageLayout.partitionKey(album: album))]), consistentRead: consistent)
         return AlbumContents(items: try await dynamo.queryAll(query), album: album)
+    }
+
+    /// The face items of `album` not yet in its packed face index (the sparse
+    /// ``StorageLayout/unindexedFacesIndex``; eventually consistent, as any index read). They are not
+    /// joined to their image items: the caller checks the versions of the faces it keeps.
+    public func unindexedFaces(album: String) async throws(AWSError) -> [FaceRecord] {
+        let query = DynamoDBQuery(
+            table: table, keyCondition: "#u = :pk",
+            attributes: .init(
+                names: ["#u": StorageLayout.unindexedAttribute], values: [":pk": .s(StorageLayout.partitionKey(album: album))]),
+            index: StorageLayout.unindexedFacesIndex)
+        return try await dynamo.queryAll(query).compactMap(FaceRecord.init(item:)).filter { $0.album == album }
+    }
+
+    /// The image items of `keys` (any status; missing ones left out), read a few at a time.
+    public func images(keys: [String]) async throws -> [String: ImageRecord] {
+        var found: [String: ImageRecord] = [:]
+        var start = 0
+        while start < keys.count {
+            let batch = keys[start..<min(start + 16, keys.count)]
+            try await withThrowingTaskGroup(of: ImageRecord?.self) { group in
+                for key in batch { group.addTask { try await self.image(key: key) } }
+                for try await image in group { if let image { found[image.key] = image } }
+            }
+            start += batch.count
+        }
+        return found
     }
 
     /// The current faces of every processed photo of `album`.

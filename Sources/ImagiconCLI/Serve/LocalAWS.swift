@@ -1,6 +1,7 @@
 import AWSCore
 import DynamoDB
 import Foundation
+import Imagicon
 import S3
 import SQS
 
@@ -140,7 +141,7 @@ final class LocalAWS: @unchecked Sendable {
         try await s3.createBucket(Self.uploadsBucket)
         try await s3.createBucket(Self.thumbnailBucket)
         do throws(AWSError) {
-            try await dynamo.createTable(Self.table, partitionKey: ("PK", .string), sortKey: ("SK", .string))
+            try await StorageLayout.createTable(Self.table, dynamo: dynamo)
         } catch {
             // An existing table (a restart with --data) is fine.
             if error.serviceCode != "ResourceInUseException" { throw error }
