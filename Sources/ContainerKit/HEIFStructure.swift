@@ -3,8 +3,9 @@
 /// item and the first XMP item (`mime`, `application/rdf+xml`) go to the scan's EXIF and XMP.
 ///
 /// Bounds-checked and linear: every box length is checked against its parent, item and extent
-/// counts are capped, and nothing is read outside the input. Pixels, transforms and colour are
-/// read by libheif while decoding.
+/// counts are capped, and nothing is read outside the input. The primary image's transformative
+/// properties (`irot`, `imir`, `clap`) are read here, so ImageKit applies them once, to whatever
+/// size it needs; pixels and colour are read by libheif while decoding.
 public struct HEIFStructure: Sendable {
     /// One item of `iinf`.
     public struct Item: Sendable, Equatable {
@@ -21,6 +22,10 @@ public struct HEIFStructure: Sendable {
     public internal(set) var items: [Item] = []
     /// The primary item's `ispe` (coded size before transforms), if associated.
     public internal(set) var primarySize: (width: Int, height: Int)?
+    /// The primary item's `irot`/`imir`/`clap` properties in the order its `ipma` entries list them
+    /// (the order they apply in); empty when it has none; nil when the association or one of these
+    /// properties cannot be read (then only libheif can say what they mean).
+    public internal(set) var primaryTransforms: [HEIFTransform]? = []
 
     static func scan(_ b: [UInt8], format: ContainerFormat) -> ContainerScan {
         var result = ContainerScan(format: format, byteCount: b.count)
@@ -46,11 +51,13 @@ public struct HEIFStructure: Sendable {
             }
         }
         // `iprp` may come before `pitm`: read it once the primary is known.
-        if let primary = heif.primaryItem, let iprp = children.first(where: { $0.type == "iprp" }),
-            let size = r.ispe(of: primary, in: iprp)
-        {
-            heif.primarySize = size
-            result.setSize(size.width, size.height)
+        if let primary = heif.primaryItem, let iprp = children.first(where: { $0.type == "iprp" }) {
+            let properties = r.properties(of: primary, in: iprp)
+            if let size = properties.boxes.lazy.compactMap(r.ispe).first {
+                heif.primarySize = size
+                result.setSize(size.width, size.height)
+            }
+            heif.primaryTransforms = r.transforms(properties)
         }
         for item in heif.items {
             let wanted =
@@ -229,34 +236,64 @@ struct BoxReader {
         return out.isEmpty ? nil : out
     }
 
-    /// The `ispe` (image spatial extents) property associated with `item` in `iprp`.
-    func ispe(of item: UInt32, in iprp: Box) -> (width: Int, height: Int)? {
+    /// The properties associated with `item` by the first entry for it in `iprp`'s first `ipma`
+    /// box (the one libheif reads), in association order; `complete` is false when the walk could
+    /// not read that far (a truncated `ipma`, an index past `ipco`'s properties).
+    func properties(of item: UInt32, in iprp: Box) -> (boxes: [Box], complete: Bool) {
         let parts = boxes(in: iprp.body)
-        guard let ipco = parts.first(where: { $0.type == "ipco" }) else { return nil }
+        guard let ipco = parts.first(where: { $0.type == "ipco" }), let ipma = parts.first(where: { $0.type == "ipma" }) else {
+            return ([], true)
+        }
         let properties = boxes(in: ipco.body)
-        for ipma in parts where ipma.type == "ipma" {
-            let s = ipma.body.lowerBound
-            guard let version = u8(s), let flags = u8(s + 3), let count = u32(s + 4), count <= UInt32(Self.maxEntries) else { continue }
-            var p = s + 8
-            for _ in 0..<Int(count) {
-                let idSize = version < 1 ? 2 : 4
-                guard let id = uint(p, size: idSize), let n = u8(p + idSize) else { break }
-                p += idSize + 1
-                let wide = flags & 1 != 0
-                for _ in 0..<Int(n) {
-                    guard let raw = uint(p, size: wide ? 2 : 1) else { return nil }
-                    p += wide ? 2 : 1
-                    let index = Int(raw & (wide ? 0x7FFF : 0x7F))
-                    guard id == UInt64(item), index >= 1, index <= properties.count else { continue }
-                    let property = properties[index - 1]
-                    if property.type == "ispe", let w = u32(property.body.lowerBound + 4), let h = u32(property.body.lowerBound + 8), w > 0,
-                        h > 0
-                    {
-                        return (Int(w), Int(h))
-                    }
-                }
+        let end = ipma.body.upperBound
+        let s = ipma.body.lowerBound
+        guard let version = u8(s), let flags = u8(s + 3), let count = u32(s + 4), s + 8 <= end, count <= UInt32(Self.maxEntries) else {
+            return ([], false)
+        }
+        var p = s + 8
+        let idSize = version < 1 ? 2 : 4
+        let indexSize = flags & 1 != 0 ? 2 : 1
+        for _ in 0..<Int(count) {
+            guard let id = uint(p, size: idSize), let n = u8(p + idSize), p + idSize + 1 + Int(n) * indexSize <= end else {
+                return ([], false)
+            }
+            p += idSize + 1
+            guard id == UInt64(item) else {
+                p += Int(n) * indexSize
+                continue
+            }
+            var result: [Box] = []
+            for _ in 0..<Int(n) {
+                let index = Int(uint(p, size: indexSize)! & (indexSize == 2 ? 0x7FFF : 0x7F))
+                p += indexSize
+                guard index <= properties.count else { return (result, false) }
+                if index > 0 { result.append(properties[index - 1]) } // 0: no property
+            }
+            return (result, true)
+        }
+        return ([], true)
+    }
+
+    /// An `ispe` (image spatial extents) property's size, nil for another box or an empty size.
+    func ispe(_ property: Box) -> (width: Int, height: Int)? {
+        guard property.type == "ispe", let w = u32(property.body.lowerBound + 4), let h = u32(property.body.lowerBound + 8),
+            property.body.lowerBound + 12 <= property.body.upperBound, w > 0, h > 0
+        else { return nil }
+        return (Int(w), Int(h))
+    }
+
+    /// The transformative properties among `properties`, in order; nil when the association was
+    /// incomplete or one of them is unreadable.
+    func transforms(_ properties: (boxes: [Box], complete: Bool)) -> [HEIFTransform]? {
+        guard properties.complete else { return nil }
+        var result: [HEIFTransform] = []
+        for box in properties.boxes {
+            switch HEIFTransform.read(box.type, body: bytes[box.body]) {
+            case .transform(let t)?: result.append(t)
+            case .invalid?: return nil
+            case nil: continue
             }
         }
-        return nil
+        return result
     }
 }

@@ -1,4 +1,5 @@
 import CHeif
+import ContainerKit
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -106,10 +107,12 @@ final class HEIFImageHandle {
         return (Int(profile.pointee.color_primaries.rawValue), Int(profile.pointee.transfer_characteristics.rawValue))
     }
 
-    /// Decodes to interleaved RGB(A), transforms applied by libheif, 8 bits per sample: deeper
-    /// samples are scaled with rounding, or converted to sRGB from their full depth when
-    /// `profile` asks for a conversion (straight out of libheif's plane: no intermediate copy).
-    func decode(profile: ColorProfile?) throws -> PixelBuffer {
+    /// Decodes to interleaved RGB(A), 8 bits per sample: deeper samples are scaled with
+    /// rounding, or converted to sRGB from their full depth when `profile` asks for a conversion
+    /// (straight out of libheif's plane: no intermediate copy). With `transforms`, libheif's are
+    /// off and only their `clap` crop is applied here, while copying (the pixels stay in stored
+    /// orientation); without, libheif applies them all.
+    func decode(profile: ColorProfile?, transforms: [HEIFTransform]?) throws -> PixelBuffer {
         let alpha = hasAlpha
         let deep = bitDepth > 8
         let chroma: heif_chroma =
@@ -121,12 +124,12 @@ final class HEIFImageHandle {
             }
         guard let options = library.decodingOptionsAlloc() else { throw ImageError(.corrupt, "libheif could not allocate options.") }
         defer { library.decodingOptionsFree(options) }
-        options.pointee.ignore_transformations = 0
+        options.pointee.ignore_transformations = transforms == nil ? 0 : 1
         var raw: HEIFLibrary.Image?
         try HEIFFile.check(library.decodeImage(handle, &raw, heif_colorspace_RGB, chroma, options), "decode")
         guard let raw else { throw ImageError(.corrupt, "libheif returned no image.") }
         let image = HEIFDecodedImage(library: library, image: raw)
-        return try image.pixels(channels: alpha ? 4 : 3, bitDepth: deep ? bitDepth : 8, profile: profile)
+        return try image.pixels(channels: alpha ? 4 : 3, bitDepth: deep ? bitDepth : 8, profile: profile, transforms: transforms)
     }
 }
 
@@ -146,18 +149,24 @@ final class HEIFDecodedImage {
     @inline(__always)
     static func eightBit(_ v: UInt32, maximum: UInt32) -> UInt8 { UInt8((v * 255 + maximum / 2) / maximum) }
 
-    /// The interleaved plane as an 8-bit `PixelBuffer`: converted to sRGB through `profile`
-    /// when it asks for that, otherwise copied (deep samples rounded to 8 bits).
-    func pixels(channels: Int, bitDepth: Int, profile: ColorProfile?) throws -> PixelBuffer {
+    /// The interleaved plane as an 8-bit `PixelBuffer`, cropped to the `clap` of `transforms`
+    /// (computed on the decoded size, as libheif does): converted to sRGB through `profile` when
+    /// it asks for that, otherwise copied (deep samples rounded to 8 bits).
+    func pixels(channels: Int, bitDepth: Int, profile: ColorProfile?, transforms: [HEIFTransform]?) throws -> PixelBuffer {
         let width = Int(library.imageWidth(image, heif_channel_interleaved))
         let height = Int(library.imageHeight(image, heif_channel_interleaved))
         var stride: Int32 = 0
         guard width > 0, height > 0, let plane = library.imagePlane(image, heif_channel_interleaved, &stride) else {
             throw ImageError(.corrupt, "libheif returned an image without pixels.")
         }
-        guard Int(stride) >= width * channels * (bitDepth > 8 ? 2 : 1) else { throw ImageError(.corrupt, "libheif returned a short row.") }
+        let sampleBytes = bitDepth > 8 ? 2 : 1
+        guard Int(stride) >= width * channels * sampleBytes else { throw ImageError(.corrupt, "libheif returned a short row.") }
+        let crop = try transforms.map { try HEIFGeometry($0, width: width, height: height) }
+        let x = crop?.x ?? 0
+        let y = crop?.y ?? 0
         let rows = SampleRows(
-            base: UnsafeRawPointer(plane), stride: Int(stride), width: width, height: height, channels: channels, bitDepth: bitDepth)
+            base: UnsafeRawPointer(plane) + y * Int(stride) + x * channels * sampleBytes, stride: Int(stride), width: crop?.width ?? width,
+            height: crop?.height ?? height, channels: channels, bitDepth: bitDepth)
         return withExtendedLifetime(self) { profile.flatMap { ColorConverter.convert(rows, profile: $0) } ?? rows.eightBit() }
     }
 }

@@ -1,7 +1,8 @@
 import ContainerKit
 
 /// The decode header from a container scan: the checks each format's decoder relies on, made
-/// on what ContainerKit's one walk found (HEIC/AVIF: size, alpha and colour from libheif).
+/// on what ContainerKit's one walk found (HEIC/AVIF: transforms from it; size, alpha, depth and colour
+/// from libheif).
 extension ImageHeader {
     /// Most scans (SOS markers) a JPEG may have: real progressive files have about 10; libjpeg-turbo
     /// suggests 500 as a limit. Each scan is a full pass over the coefficients, so a 6 MB file of
@@ -39,7 +40,7 @@ extension ImageHeader {
         case .heic, .avif:
             // The primary item's `ispe` refuses a bomb before libheif is loaded.
             if let width = scan.width, let height = scan.height { try checkPixels(width, height, maxPixels: maxPixels) }
-            return try HEIFDecoder.header(bytes, format: format, maxPixels: maxPixels)
+            return try HEIFDecoder.header(bytes, format: format, transforms: scan.heif?.primaryTransforms, maxPixels: maxPixels)
         }
     }
 

@@ -7,22 +7,25 @@ import ContainerKit
 public struct ImageHeader: Sendable, Equatable {
     /// The container format, sniffed from the bytes.
     public let format: ImageFormat
-    /// Stored width in pixels (before orientation; HEIC/AVIF: after `clap`/`irot`/`imir`).
+    /// Stored width in pixels (before orientation; HEIC/AVIF: after `clap`, before `irot`/`imir`).
     public let width: Int
     /// Stored height in pixels (before orientation).
     public let height: Int
     /// True when the image carries an alpha channel or a transparency chunk.
     public let hasAlpha: Bool
-    /// The EXIF orientation, `.up` when absent. Always `.up` for HEIC/AVIF, whose transforms
-    /// libheif applies while decoding (their EXIF orientation is informative only).
+    /// The EXIF orientation, `.up` when absent. For HEIC/AVIF, what `irot`/`imir` amount to (their
+    /// EXIF orientation is informative only and ignored, as browsers and libheif do).
     public let orientation: Orientation
     /// The embedded colour description (ICC profile or HEIF `nclx`), nil when untagged.
     public let colorProfile: ColorProfile?
     /// JPEG only: the Adobe APP14 marker is present (its CMYK data is stored inverted).
     let adobeMarker: Bool
-    /// Bytes per stored sample: 2 for 16-bit PNGs, whose decode needs twice the memory per pixel
-    /// (and so counts twice against the pixel limit); 1 otherwise.
+    /// Bytes per stored sample: 2 for 16-bit PNGs and 10/12-bit HEIC/AVIF, whose decode needs
+    /// twice the memory per pixel (and so counts twice against the pixel limit); 1 otherwise.
     public let bytesPerSample: Int
+    /// HEIC/AVIF: the primary image's transforms, which ImageKit applies (`HEIFGeometry`); nil
+    /// when libheif applies them while decoding (then the size is the displayed one, `.up`).
+    let heifTransforms: [HEIFTransform]?
 
     /// Width after orientation is applied.
     public var displayedWidth: Int { orientation.displayedSize(width: width, height: height).width }
@@ -34,8 +37,9 @@ public struct ImageHeader: Sendable, Equatable {
 
     init(
         format: ImageFormat, width: Int, height: Int, hasAlpha: Bool, orientation: Orientation, colorProfile: ColorProfile? = nil,
-        adobeMarker: Bool = false, bytesPerSample: Int = 1
+        adobeMarker: Bool = false, bytesPerSample: Int = 1, heifTransforms: [HEIFTransform]? = nil
     ) {
+        self.heifTransforms = heifTransforms
         self.colorProfile = colorProfile
         self.bytesPerSample = bytesPerSample
         self.format = format
@@ -50,14 +54,15 @@ public struct ImageHeader: Sendable, Equatable {
     var withoutColorProfile: ImageHeader {
         ImageHeader(
             format: format, width: width, height: height, hasAlpha: hasAlpha, orientation: orientation, colorProfile: nil,
-            adobeMarker: adobeMarker, bytesPerSample: bytesPerSample)
+            adobeMarker: adobeMarker, bytesPerSample: bytesPerSample, heifTransforms: heifTransforms)
     }
 
     /// Reads and checks the header.
     ///
     /// - Throws: `ImageError` `.unsupportedFormat` for anything not JPEG/PNG/WebP/HEIC/AVIF (or an
     ///   unsupported variant), `.corrupt`/`.truncated` for a broken header, `.tooLarge` when
-    ///   `width * height * bytesPerSample > maxPixels` (a 16-bit PNG may have half the pixels).
+    ///   `width * height * bytesPerSample > maxPixels` (a 16-bit PNG or a 10-bit HEIC may have
+    ///   half the pixels).
     public static func read(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws -> ImageHeader {
         try read(bytes, scan: ContainerScan(bytes), maxPixels: maxPixels)
     }

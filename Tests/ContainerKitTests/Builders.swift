@@ -67,7 +67,12 @@ enum Build {
 
     /// A HEIC with item 1 (`hvc1`, primary, `ispe` width x height) and item 2 (`Exif`, stored in
     /// `idat`: offset header, `Exif\0\0`, `exif`), plus item 3, an XMP `mime` item, when given.
-    static func heic(width: Int, height: Int, exif: [UInt8], xmp: [UInt8]? = nil) -> [UInt8] {
+    /// `properties` follow `ispe` in `ipco`, associated with item 1 in `order` (1-based `ipco`
+    /// indices; all in turn by default); `iprp` replaces the whole property box.
+    static func heic(
+        width: Int, height: Int, exif: [UInt8], xmp: [UInt8]? = nil, properties: [[UInt8]] = [], order: [Int]? = nil,
+        iprp: [UInt8]? = nil
+    ) -> [UInt8] {
         let ftyp = box("ftyp", Array("heic".utf8) + [0, 0, 0, 0] + Array("mif1heic".utf8))
         let exifItem = be32(6) + Array("Exif".utf8) + [0, 0] + exif
         let idat = exifItem + (xmp ?? [])
@@ -84,8 +89,9 @@ enum Build {
         if let xmp { locations += be16(3) + be16(1) + be16(0) + be16(1) + be32(exifItem.count) + be32(xmp.count) }
         let iloc = fullBox("iloc", version: 1, [0x44, 0x00] + be16(itemCount) + locations)
         let ispe = fullBox("ispe", be32(width) + be32(height))
-        let ipma = fullBox("ipma", be32(1) + be16(1) + [1, 0x81])
-        let iprp = box("iprp", box("ipco", ispe) + ipma)
+        let associations = order ?? Array(1...(properties.count + 1))
+        let ipma = fullBox("ipma", be32(1) + be16(1) + [UInt8(associations.count)] + associations.map { UInt8(0x80 | $0) })
+        let iprp = iprp ?? box("iprp", box("ipco", ispe + properties.joined()) + ipma)
         let meta = fullBox("meta", fullBox("pitm", be16(1)) + iinf + iloc + box("idat", idat) + iprp)
         return ftyp + meta + box("mdat", [0, 0, 0, 0])
     }

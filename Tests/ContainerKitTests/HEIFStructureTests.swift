@@ -93,3 +93,83 @@ struct ContainerFormatTests {
         #expect(ContainerScan(TIFFBlock.exifPrefix + Build.tiff(orientation: 4))?.exif == Build.tiff(orientation: 4))
     }
 }
+
+@Suite("HEIF transforms in the box walk")
+struct HEIFTransformReadTests {
+    static let clap: [UInt8] =
+        [330, 1, 385, 1].flatMap(Build.be32) + Build.be32(-616 & 0xFFFF_FFFF) + Build.be32(2) + [207, 2].flatMap(Build.be32)
+
+    /// A HEIC whose primary item has `ispe` then `properties`, associated in `order` (1-based
+    /// indices into `ipco`, `ispe` being 1).
+    static func heic(_ properties: [[UInt8]], order: [Int]? = nil) -> [UInt8] {
+        Build.heic(width: 1024, height: 722, exif: Build.tiff(orientation: 1), properties: properties, order: order)
+    }
+
+    @Test func transformsAreReadInAssociationOrder() throws {
+        let irot = Build.box("irot", [3])
+        let imir = Build.box("imir", [1])
+        let clap = Build.box("clap", Self.clap)
+        let scan = try #require(ContainerScan(Self.heic([irot, imir, clap], order: [1, 4, 2, 3])))
+        let aperture = try #require(HEIFCleanAperture(Self.clap))
+        #expect(scan.heif?.primaryTransforms == [.cleanAperture(aperture), .rotation(quarterTurns: 3), .mirror(leftRight: true)])
+        #expect(scan.width == 1024 && scan.height == 722)
+        // Only the low bits count, as libheif reads them; other properties are not transforms.
+        let other = try #require(
+            ContainerScan(Self.heic([Build.box("irot", [0xFE]), Build.box("imir", [0xFE]), Build.box("pasp", [0, 0, 0, 1, 0, 0, 0, 1])])))
+        #expect(other.heif?.primaryTransforms == [.rotation(quarterTurns: 2), .mirror(leftRight: false)])
+        #expect(try #require(ContainerScan(Self.heic([]))).heif?.primaryTransforms == [])
+        // libheif 1.15's arithmetic on the shared AVIF's aperture (1024x722, offsets -308 and 103.5).
+        #expect(aperture.crop(imageWidth: 1024, imageHeight: 722).map { [$0.x, $0.y, $0.width, $0.height] } == [39, 272, 330, 385])
+    }
+
+    @Test func everyTruncatedTransformIsUnreadableNotGuessed() throws {
+        let full: [String: [UInt8]] = ["irot": [1], "imir": [0], "clap": Self.clap]
+        for (type, body) in full {
+            for n in 0..<body.count {
+                let scan = try #require(ContainerScan(Self.heic([Build.box(type, Array(body.prefix(n)))])))
+                #expect(scan.heif?.primaryTransforms == nil, "\(type) cut to \(n) bytes")
+            }
+            let scan = try #require(ContainerScan(Self.heic([Build.box(type, body)])))
+            #expect(scan.heif?.primaryTransforms?.count == 1, "\(type)")
+        }
+    }
+
+    @Test func unreadableAssociationsGiveNoTransforms() throws {
+        // An index past ipco's properties; index 0 means "no property".
+        #expect(try #require(ContainerScan(Self.heic([Build.box("irot", [1])], order: [1, 2, 9]))).heif?.primaryTransforms == nil)
+        #expect(
+            try #require(ContainerScan(Self.heic([Build.box("irot", [1])], order: [1, 0, 2]))).heif?.primaryTransforms == [
+                .rotation(quarterTurns: 1)
+            ])
+        // Every cut of the ipma body (entry count, item id, association count, associations).
+        let ipmaBody = Build.be32(1) + Build.be16(1) + [2, 0x81, 0x02]
+        for n in 0..<ipmaBody.count {
+            let iprp = Build.box(
+                "iprp",
+                Build.box("ipco", Build.fullBox("ispe", Build.be32(8) + Build.be32(8)) + Build.box("irot", [1]))
+                    + Build.fullBox("ipma", Array(ipmaBody.prefix(n))))
+            let scan = try #require(ContainerScan(Build.heic(width: 8, height: 8, exif: [], iprp: iprp)))
+            #expect(scan.heif?.primaryTransforms == nil, "ipma cut to \(n) bytes")
+        }
+    }
+
+    @Test func cleanAperturesLibheifRefusesOrCannotComputeGiveNothing() throws {
+        func body(_ v: [UInt32]) -> [UInt8] { v.flatMap { Build.be32(Int($0)) } }
+        // A zero denominator, a size above 2^31 - 1, a denominator that reduction turns to zero.
+        #expect(HEIFCleanAperture(body([1, 0, 1, 1, 0, 1, 0, 1])) == nil)
+        #expect(HEIFCleanAperture(body([0x8000_0000, 1, 1, 1, 0, 1, 0, 1])) == nil)
+        #expect(HEIFCleanAperture(body([1 << 30, 1, 1, 1, 0, 1, 0, 1])) == nil)
+        // Extreme but valid fractions: no trap, and a crop inside the image or none.
+        let extremes: [UInt32] = [0, 1, 2, 0xFFFF, 0x10000, 0x10001, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF]
+        for a in extremes {
+            for b in extremes {
+                guard let clap = HEIFCleanAperture(body([a & 0x7FFF_FFFF, 1, 7, 3, b, 0x10000, b, b & 0x7FFF_FFFF | 1])) else { continue }
+                for (w, h) in [(1, 1), (4032, 3024), (65535, 65535)] {
+                    if let c = clap.crop(imageWidth: w, imageHeight: h) {
+                        #expect(c.x >= 0 && c.y >= 0 && c.width >= 1 && c.height >= 1 && c.x + c.width <= w && c.y + c.height <= h)
+                    }
+                }
+            }
+        }
+    }
+}
