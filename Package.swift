@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
 // The map of modules and what each may import: docs/ARCHITECTURE.md (contracts: ../shared/DESIGN.md).
-// Dependencies point one way: shims, Parallel, ContainerKit (the one container walk, pure Swift) <- {LambdaRuntime, AWSCore,
+// Dependencies point one way: shims, CKernels (FaceKit's C kernels), Parallel, ContainerKit (the one container walk, pure Swift) <- {LambdaRuntime, AWSCore,
 // ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people)
 // depends on nothing and Imagicon uses it;
 // Benchmarks/ beside, never shipped.
@@ -43,6 +43,9 @@ let package = Package(
         shim("CLCMS2", pkgConfig: "lcms2", apt: "liblcms2-dev"),
         shim("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
 
+        // Hand-written convolution kernels (C: AVX2/FMA builds chosen at run time), wrapped by FaceKit.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+
         // Libraries.
         .target(name: "Parallel"),
         // Pure Swift, no C: the one walk over JPEG/PNG/WebP/HEIF containers, shared by ImageKit and ExifKit.
@@ -59,7 +62,7 @@ let package = Package(
             swiftSettings: hotLoops
         ),
         .target(name: "ExifKit", dependencies: ["CExif", "ContainerKit"]),
-        .target(name: "FaceKit", dependencies: ["CBLAS", "Parallel"], swiftSettings: hotLoops),
+        .target(name: "FaceKit", dependencies: ["CBLAS", "CKernels", "Parallel"], swiftSettings: hotLoops),
         .target(name: "People", swiftSettings: hotLoops),
         .target(
             name: "Imagicon",

@@ -4,7 +4,9 @@ import Parallel
 /// an optional per-filter bias and an optional ReLU folded in.
 ///
 /// Computed as im2col + one OpenBLAS `sgemm` per band of output rows, so the column buffer
-/// stays bounded (a few MB) however large the image is.
+/// stays bounded (a few MB) however large the image is. Stride-1 5x5 layers use Winograd
+/// F(2x2, 5x5) instead (Convolution+Winograd.swift), unpadded strided layers a direct kernel
+/// (Convolution+Direct.swift); both are CKernels' C code.
 struct Convolution: Sendable {
     /// Number of filters (output channels).
     let outChannels: Int
@@ -41,12 +43,13 @@ struct Convolution: Sendable {
     /// while OpenBLAS packs it measured ~10% faster on the detector than 4 MB bands.
     static let columnBudget = 1 << 18
 
-    /// Applies the convolution to every sample of `input`.
+    /// Applies the convolution to every sample of `input`, with `kernel` (tests) or the layer's
+    /// ``preferredKernel``.
     ///
     /// Takes the input by value: a strided layer releases it as soon as its column phases are
     /// built, when the caller handed it over with `consume` (on a 4 MP photo the detector's first
     /// layers hold 150-200 MB each of input and of phases).
-    func forward(_ input: consuming Tensor) -> Tensor {
+    func forward(_ input: consuming Tensor, kernel: ConvolutionKernel? = nil) -> Tensor {
         let n = input.n
         let rows = input.nr
         let cols = input.nc
@@ -59,6 +62,15 @@ struct Convolution: Sendable {
         if outChannels == 1 && strideX == 1 && strideY == 1 {
             forwardSingleFilter(input, into: &output)
             return output
+        }
+        switch kernel ?? preferredKernel {
+        case .winograd where winogradApplies:
+            forwardWinograd(input, into: &output)
+            return output
+        case .direct where directApplies:
+            forwardDirect(input, into: &output)
+            return output
+        default: break
         }
         let K = filterSize
         let rowsPerBand = max(1, min(outR, Convolution.columnBudget / max(1, K * outC)))

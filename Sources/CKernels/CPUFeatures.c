@@ -1,0 +1,29 @@
+// Which build of the kernels this CPU runs (see CKernels.h).
+#include "CKernels.h"
+
+static int level_limit = 2; // lowered by tests through ck_limit_kernel_level
+
+static int has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+void ck_limit_kernel_level(int level) { __atomic_store_n(&level_limit, level < 0 ? 0 : level, __ATOMIC_RELAXED); }
+
+int ck_kernel_level(void) {
+    static int cached = -1; // every thread computes the same value
+    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = 0;
+#if defined(__x86_64__)
+        if (has_avx2_fma()) level = __builtin_cpu_supports("avx512f") ? 2 : 1;
+#endif
+        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
+    }
+    const int limit = __atomic_load_n(&level_limit, __ATOMIC_RELAXED);
+    return level < limit ? level : limit;
+}

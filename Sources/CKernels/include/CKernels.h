@@ -1,0 +1,67 @@
+// CKernels: FaceKit's few hand-written convolution kernels, in C because they need AVX2/FMA code
+// chosen at run time (Swift cannot compile one function for several instruction sets). Every kernel
+// is built for the baseline CPU and for AVX2+FMA (the direct convolution also for AVX-512) and picks
+// a build per call; FaceKit wraps them once (Convolution+Winograd.swift, Convolution+Direct.swift)
+// and its tests compare them with the im2col + sgemm path.
+#pragma once
+
+/// The build the kernels run: 0 baseline, 1 AVX2+FMA, 2 AVX-512F (with AVX2+FMA).
+int ck_kernel_level(void);
+
+/// Tests: runs at most build `level` from now on (2 undoes it), to check every build on one CPU.
+void ck_limit_kernel_level(int level);
+
+/// Winograd F(2x2, 5x5) for dlib's stride-1 5x5 convolutions with 2 pixels of zero padding
+/// (`con5`): each 2x2 block of outputs ("tile") is computed from its 6x6 input patch with 36
+/// multiplications per channel pair instead of 100. The caller multiplies, for each of the 36
+/// transform points p, the filters' matrix U[p] (F x C) by the inputs' V[p] (C x T) into M[p]
+/// (F x T), e.g. with sgemm; these functions do the transforms around that product.
+///
+/// Tiles: `tilesX = (cols + 1) / 2` per tile row, stored `ck_winograd5_tile_stride(cols)` apart
+/// (rounded up to 8; the extra tiles are computed and dropped). A band of `tileRows` tile rows
+/// has T = tileRows * stride tiles.
+
+/// Tiles stored per tile row for an input `cols` wide.
+int ck_winograd5_tile_stride(int cols);
+
+/// Floats of scratch `ck_winograd5_input_transform` needs for a band of `tileRows` tile rows.
+int ck_winograd5_scratch_floats(int cols, int tileRows);
+
+/// U[p][f][c] = (G g G^T)[p] for each filter f and channel c of `weights` (F x C x 5 x 5, dlib's layout).
+/// U holds 36 * filters * channels floats.
+void ck_winograd5_filter_transform(const float *weights, int filters, int channels, float *U);
+
+/// V[p][c][t] = (B^T d B)[p] for the 6x6 input patch d of every tile t of tile rows
+/// [tileRow0, tileRow0 + tileRows) of one sample `input` (channels x rows x cols planes).
+/// V holds 36 * channels * T floats.
+void ck_winograd5_input_transform(
+    const float *input, int channels, int rows, int cols, int tileRow0, int tileRows, float *V, float *scratch);
+
+/// Output rows [2 * tileRow0, min(rows, 2 * (tileRow0 + tileRows))) of each of `filters` planes
+/// of `output` (rows x cols each, the same size as the input) from M (36 x filters x T):
+/// A^T m A, plus bias[f] (when bias is not NULL), then max(., 0) when relu is not 0.
+void ck_winograd5_output_transform(
+    const float *M, int filters, int rows, int cols, int tileRow0, int tileRows, const float *bias, int relu, float *output);
+
+/// Direct convolution without padding and with equal strides (the detector's `con5d` layers):
+/// output rows [row0, row1) of every filter of one sample, from `input` (channels x rows x cols
+/// planes) into `output` (filters x outRows x outCols planes), adding bias[f] (when bias is not
+/// NULL), then max(., 0) when relu is not 0. Needs filters % 4 == 0 and weights packed by
+/// `ck_direct_pack_weights`; sums each output over channels, rows, then columns of the filter.
+
+/// Row pitch of the split input rows in the scratch.
+int ck_direct_pitch(int outCols, int kernelCols, int stride);
+
+/// Floats of scratch one `ck_direct_convolution` call needs.
+int ck_direct_scratch_floats(int channels, int outCols, int kernelRows, int kernelCols, int stride);
+
+/// Floats of packed weights.
+int ck_direct_packed_floats(int filters, int channels, int kernelRows, int kernelCols);
+
+/// Reorders dlib's filters x channels x rows x cols weights so that the four filters of a block sit
+/// next to each other for every tap.
+void ck_direct_pack_weights(const float *weights, int filters, int channels, int kernelRows, int kernelCols, float *packed);
+
+void ck_direct_convolution(
+    const float *input, int channels, int rows, int cols, const float *packed, int filters, int kernelRows, int kernelCols,
+    int stride, const float *bias, int relu, int row0, int row1, float *output, int outRows, int outCols, float *scratch);
