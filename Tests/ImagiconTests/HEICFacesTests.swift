@@ -73,8 +73,8 @@ struct HEICFacesTests {
 
         let models = try FaceModels(directory: SearchFixtures.modelsDirectory!)
         var timings: [String: Double] = [:]
-        let heicFaces = try models.faces(in: fromHEIC.pixels, timings: &timings)
-        let pngFaces = try models.faces(in: fromPNG.pixels, timings: &timings)
+        let heicFaces = try models.faces(in: fromHEIC.pixels, timings: &timings).faces
+        let pngFaces = try models.faces(in: fromPNG.pixels, timings: &timings).faces
         #expect(heicFaces.count >= 2, "the photo shows two people")
         #expect(heicFaces.count == pngFaces.count)
         for (a, b) in zip(heicFaces, pngFaces) {

@@ -90,6 +90,7 @@ public struct ProcessHandler: LambdaHandler {
             metadata["status"] = .string(outcome.status.rawValue)
             if let reason = outcome.reason { metadata["reason"] = .string(reason) }
             if let faces = outcome.faceCount { metadata["faceCount"] = .stringConvertible(faces) }
+            if let dropped = outcome.facesDropped { metadata["facesDropped"] = .stringConvertible(dropped) }
             if !outcome.timingsMs.isEmpty {
                 metadata["stagesMs"] = .dictionary(outcome.timingsMs.mapValues { .stringConvertible(($0 * 1000).rounded() / 1000) })
             }
@@ -113,6 +114,7 @@ public struct ProcessHandler: LambdaHandler {
                 ]
                 if let reason = o.reason { fields["reason"] = .string(reason) }
                 if let faces = o.faceCount { fields["faceCount"] = .number(Double(faces)) }
+                if let dropped = o.facesDropped { fields["facesDropped"] = .number(Double(dropped)) }
                 return .object(fields)
             })
     }

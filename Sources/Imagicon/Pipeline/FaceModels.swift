@@ -23,19 +23,41 @@ public struct FaceModels: Sendable {
     /// descriptors use full resolution), which bounds MMOD's time and memory on 12-24 MP photos.
     public static let detectionMaxPixels = 4_000_000
 
+    /// Most faces one photo keeps. Each face costs a descriptor, a face item and a face thumbnail
+    /// upload, so a crowd photo would multiply the work; the largest faces are the ones a people
+    /// page and find me are about.
+    public static let maxFacesPerPhoto = 200
+
     /// The one face pipeline of the domain (process, search selfies): detection on a copy bounded to
-    /// ``detectionMaxPixels``, boxes mapped back, then FaceKit's landmarks and descriptors on the
-    /// full-resolution pixels; most confident first. `timings` gets FaceKit's stage times.
-    public func faces(in image: PixelBuffer, upsample: Int = 0, timings: inout [String: Double]) throws -> [AnalyzedFace] {
+    /// ``detectionMaxPixels``, boxes mapped back, the `limit` largest kept (``largest(_:limit:)``),
+    /// then FaceKit's landmarks and descriptors on the full-resolution pixels; most confident first.
+    /// `dropped` counts the faces past the limit. `timings` gets FaceKit's stage times.
+    public func faces(
+        in image: PixelBuffer, upsample: Int = 0, limit: Int = maxFacesPerPhoto, timings: inout [String: Double]
+    ) throws -> (faces: [AnalyzedFace], dropped: Int) {
         let rgb = image.rgbImage
         let start = DispatchTime.now().uptimeNanoseconds
-        var detections = try detector.detect(in: image, rgb: rgb, maxPixels: Self.detectionMaxPixels, upsample: upsample)
+        let detections = try detector.detect(in: image, rgb: rgb, maxPixels: Self.detectionMaxPixels, upsample: upsample)
         timings["detect"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        detections.sort { $0.confidence > $1.confidence }
-        return try analyzer.describe(detections, in: rgb, timings: &timings).map { face in
+        let kept = Self.largest(detections, limit: limit).sorted { $0.confidence > $1.confidence }
+        let faces = try analyzer.describe(kept, in: rgb, timings: &timings).map { face in
             AnalyzedFace(
                 box: face.rect, confidence: face.confidence, landmarks: face.landmarks.map { [$0.x, $0.y] },
                 descriptor: face.descriptor)
         }
+        return (faces, detections.count - kept.count)
+    }
+
+    /// The `limit` detections with the largest boxes (ties: the more confident, then the one higher
+    /// up, then further left), in their original order; all of them when there are no more.
+    static func largest(_ detections: [FaceDetection], limit: Int) -> [FaceDetection] {
+        guard detections.count > limit else { return detections }
+        let ranked = detections.indices.sorted { i, j in
+            let (a, b) = (detections[i], detections[j])
+            if a.rect.area != b.rect.area { return a.rect.area > b.rect.area }
+            if a.confidence != b.confidence { return a.confidence > b.confidence }
+            return (a.rect.top, a.rect.left, i) < (b.rect.top, b.rect.left, j)
+        }
+        return ranked.prefix(max(0, limit)).sorted().map { detections[$0] }
     }
 }

@@ -47,6 +47,8 @@ public struct ImageAnalysis: Sendable {
     public var faces: [AnalyzedFace]
     /// One JPEG face thumbnail per face, in ``faces`` order.
     public var faceThumbnails: [EncodedThumbnail] = []
+    /// Faces detected but not kept: past ``FaceModels/maxFacesPerPhoto``, the smallest go.
+    public var facesDropped = 0
     /// Milliseconds per stage, for the per-object log line.
     public var timings: [String: Double]
 }

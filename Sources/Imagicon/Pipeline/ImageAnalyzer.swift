@@ -48,15 +48,15 @@ public struct ImageAnalyzer: Sendable {
         let decoded = try timed("decode") {
             try ImageDecoder.decode(bytes, header: header, options: DecodeOptions(maxPixels: maxPixels, applyOrientation: true)).pixels
         }
-        let faces = try timed("faces") {
-            try models.map { try $0.faces(in: decoded, upsample: upsample, timings: &timings) } ?? []
+        let (faces, facesDropped) = try timed("faces") {
+            try models.map { try $0.faces(in: decoded, upsample: upsample, timings: &timings) } ?? ([], 0)
         }
         let resized = try timed("thumbnails") { try resizeThumbnails(from: decoded, faces: faces) }
         let thumbnails = try timed("encode") { try encode(resized, transparent: decoded.hasTransparency) }
         let faceThumbnails = try timed("faceThumbnails") { try self.faceThumbnails(from: decoded, faces: faces) }
         return ImageAnalysis(
             format: header.format, width: decoded.width, height: decoded.height, metadata: metadata,
-            thumbnails: thumbnails, faces: faces, faceThumbnails: faceThumbnails, timings: timings)
+            thumbnails: thumbnails, faces: faces, faceThumbnails: faceThumbnails, facesDropped: facesDropped, timings: timings)
     }
 
     /// One JPEG per face, ``StorageLayout/faceThumbnailSide`` square, of the face box grown by

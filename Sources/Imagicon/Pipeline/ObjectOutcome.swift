@@ -22,6 +22,8 @@ public struct ObjectOutcome: Sendable, Equatable, Encodable {
     public var reason: String?
     /// Faces found.
     public var faceCount: Int?
+    /// Faces detected past ``FaceModels/maxFacesPerPhoto`` and not kept (the smallest); nil when none.
+    public var facesDropped: Int?
     /// Milliseconds per stage (download, analysis stages, upload, records), for the log line.
     public var timingsMs: [String: Double] = [:]
 

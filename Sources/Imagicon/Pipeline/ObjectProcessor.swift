@@ -149,6 +149,7 @@ public struct ObjectProcessor: Sendable {
         outcome.status = output.image.status == .processed ? .processed : .failed
         outcome.reason = output.image.error
         outcome.faceCount = output.faces.count
+        outcome.facesDropped = output.facesDropped > 0 ? output.facesDropped : nil
         return outcome
     }
 

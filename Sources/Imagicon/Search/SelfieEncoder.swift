@@ -34,7 +34,7 @@ public struct SelfieEncoder: Sendable {
             throw SearchError(.notAnImage, "The selfie is not a JPEG, PNG, WebP, HEIC or AVIF image that can be read.")
         }
         var timings: [String: Double] = [:]
-        let faces = try models.faces(in: decoded, timings: &timings)
+        let faces = try models.faces(in: decoded, timings: &timings).faces
         let areas = faces.map { Double(max(0, $0.box.right - $0.box.left + 1) * max(0, $0.box.bottom - $0.box.top + 1)) }
         let largest = areas.max() ?? 0
         let clear = faces.indices.filter { areas[$0] >= largest * Self.backgroundFaceAreaRatio }

@@ -102,6 +102,8 @@ public struct ObjectOutput: Sendable {
     public var thumbnails: [Thumbnail]
     /// Milliseconds per analysis stage.
     public var timings: [String: Double]
+    /// Faces detected but not kept (``ImageAnalysis/facesDropped``).
+    public var facesDropped = 0
 
     /// Analyzes `body`: a bad image is a `failed` output, not an error.
     public static func build(_ object: ObjectIdentity, body: [UInt8], analyzer: ImageAnalyzer) -> ObjectOutput {
@@ -121,6 +123,7 @@ public struct ObjectOutput: Sendable {
             face.thumbnail.map { Thumbnail(key: $0, thumbnail: thumbnail) }
         }
         timings = analysis.timings
+        facesDropped = analysis.facesDropped
     }
 
     /// The output of an object that is not a usable image.
