@@ -21,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchFacesCommand.self,
             BenchConvertCommand.self,
             BenchPeopleCommand.self,
+            BenchIndexCommand.self,
             BenchProcessCommand.self,
             BenchStagesCommand.self,
         ]

@@ -82,6 +82,22 @@ struct PackedFaceIndexTests {
         #expect(packed.faces(near: [[1, 2]], threshold: 100).isEmpty)
     }
 
+    @Test("float16 distances stay within errorBound of the float32 ones")
+    func errorBound() throws {
+        let faces = (0..<300).map { Self.face("a/\($0).jpg", 0, version: nil, seed: $0 + 10) }
+        let packed = try PackedFaceIndex(faces: faces, stateVersion: 1)
+        let bound = packed.errorBound
+        #expect(bound > 0 && bound < 5e-3)
+        var worst = 0.0
+        for selfie in [Self.descriptor(1), Self.descriptor(2).map { $0 * 0.5 }] {
+            for (i, face) in faces.enumerated() {
+                let exact = SearchRanking.distance(face.descriptor, selfie)
+                worst = max(worst, abs(SearchRanking.distance(packed.face(i).face.descriptor, selfie) - exact))
+            }
+        }
+        #expect(worst > 0 && worst <= bound)
+    }
+
     @Test("every truncation is refused, never read")
     func truncated() throws {
         let bytes = try PackedFaceIndex(faces: Self.faces, stateVersion: 3).encoded()

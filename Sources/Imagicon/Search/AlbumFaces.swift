@@ -2,10 +2,11 @@
 ///
 /// - With a packed index (``FaceIndexStore``): that one object plus the faces not in it yet (the
 ///   sparse unindexed-faces index: every face `process` writes is there until the people job has
-///   put it in a committed index). The index may be older than the album: faces of photos deleted
-///   or replaced since are still in it, so a face only counts once its photo's image item is read
-///   and is `processed` with the face's version (the rule ``TableReader/AlbumContents`` applies);
-///   the image items are read for the best candidates only, until `limit` photos are confirmed.
+///   put it in a committed index). Both only name candidate photos: the index may be older than the
+///   album (faces of photos deleted or replaced since are still in it) and holds float16 values. The
+///   best candidates' image items and current face items are read (the rule
+///   ``TableReader/AlbumContents`` applies) and ranked on their float32 descriptors, so the answer is
+///   the item path's, read for a few photos instead of the whole partition.
 /// - Without one (or when it is refused: gone, corrupt, another version): every item of the album's
 ///   partition (``TableReader/album(_:consistent:)``), as before.
 public struct AlbumFaces: Sendable {
@@ -32,8 +33,13 @@ public struct AlbumFaces: Sendable {
         if let faceIndex {
             switch try await faceIndex.load(album: album) {
             case .index(let index, let bytes):
-                let newer = try await reader.unindexedFaces(album: album)
-                return AlbumFaces(source: .packed(index, newer: newer), indexBytes: bytes, album: album, reader: reader)
+                do {
+                    let newer = try await reader.unindexedFaces(album: album)
+                    return AlbumFaces(source: .packed(index, newer: newer), indexBytes: bytes, album: album, reader: reader)
+                } catch {
+                    // A table made before the index existed (an old local stack): the items are still right.
+                    refused = "the unindexed-faces index cannot be read: \(error)"
+                }
             case .refused(let reason): refused = reason
             case .none: break
             }
@@ -63,7 +69,7 @@ public struct AlbumFaces: Sendable {
         public var ranked: [RankedMatch]
         /// The processed image items of (at least) the ranked photos.
         public var images: [String: ImageRecord]
-        /// Image items read to confirm candidates (0 on the item path).
+        /// Candidate photos whose image and face items were read (0 on the item path).
         public var imagesRead: Int
     }
 
@@ -79,68 +85,46 @@ public struct AlbumFaces: Sendable {
         }
     }
 
-    /// A candidate face and the version of the photo it was found in.
-    struct Candidate {
-        var face: AlbumFace
-        var version: String?
-        var distance: Double
-    }
-
     func matchPacked(
         _ index: PackedFaceIndex, newer: [FaceRecord], selfies: [[Float]], threshold: Double, limit: Int
     ) async throws -> Matches {
-        func distance(_ face: AlbumFace) -> Double {
-            selfies.map { SearchRanking.distance(face.descriptor, $0) }.min() ?? .infinity
+        func distance(_ descriptor: [Float]) -> Double {
+            selfies.map { SearchRanking.distance(descriptor, $0) }.min() ?? .infinity
         }
-        struct FaceID: Hashable {
-            var key: String
-            var index: Int
-            var version: String?
-        }
-        // A face in both (the job has written the index but not yet cleared the flag) counts once.
-        var seen: Set<FaceID> = []
-        var candidates: [Candidate] = []
+        // Candidate photos and their best distance: from the faces not in the index (exact), and from
+        // the index (float16: within its error bound of the threshold, so no face that matches exactly is missed).
+        let margin = index.errorBound
+        var best: [String: Double] = [:]
         for record in newer where StorageLayout.album(ofKey: record.key) == album {
-            guard seen.insert(FaceID(key: record.key, index: record.index, version: record.version)).inserted else { continue }
-            let face = AlbumFace(key: record.key, index: record.index, box: record.box, descriptor: record.descriptor)
-            candidates.append(Candidate(face: face, version: record.version, distance: distance(face)))
+            let d = distance(record.descriptor)
+            if d <= threshold { best[record.key] = min(best[record.key] ?? .infinity, d) }
         }
-        for i in index.faces(near: selfies, threshold: threshold) {
-            let (face, version) = index.face(i)
+        for i in index.faces(near: selfies, threshold: threshold + margin) {
+            let face = index.face(i).face
             // The object is not trusted to name another album's photos.
-            guard StorageLayout.album(ofKey: face.key) == album,
-                seen.insert(FaceID(key: face.key, index: face.index, version: version)).inserted
-            else { continue }
-            candidates.append(Candidate(face: face, version: version, distance: distance(face)))
+            guard StorageLayout.album(ofKey: face.key) == album else { continue }
+            best[face.key] = min(best[face.key] ?? .infinity, max(0, distance(face.descriptor) - margin))
         }
-        let sorted = candidates.filter { $0.distance <= threshold }.sorted { ($0.distance, $0.face.key) < ($1.distance, $1.face.key) }
+        let order = best.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
 
-        // Confirm photos best first, a batch of image items at a time, until `limit` photos hold.
+        // Best candidate first, read each photo's image item and current faces (photos deleted or replaced
+        // since the index was written drop out here) and rank those exact float32 faces, until `limit`
+        // photos hold and no candidate left can come before the last of them.
         var images: [String: ImageRecord] = [:]
-        var checked: Set<String> = []
-        var confirmed: [AlbumFace] = []
-        var photos: Set<String> = []
-        for (position, candidate) in sorted.enumerated() where photos.count < limit {
-            let key = candidate.face.key
-            if !checked.contains(key) {
-                var batch: [String] = []
-                for later in sorted[position...] where !checked.contains(later.face.key) && !batch.contains(later.face.key) {
-                    batch.append(later.face.key)
-                    if batch.count == 32 { break }
-                }
-                let found = try await reader.images(keys: batch)
-                for key in batch {
-                    checked.insert(key)
-                    if let image = found[key], image.status == .processed { images[key] = image }
-                }
+        var faces: [AlbumFace] = []
+        var read = 0
+        var ranked: [RankedMatch] = []
+        while read < order.count {
+            if ranked.count >= limit, let last = ranked.last, order[read].value > last.distance { break }
+            let batch = order[read..<min(read + 32, order.count)].map(\.key)
+            for (key, photo) in try await reader.photos(keys: batch) {
+                images[key] = photo.image
+                faces += photo.faces.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }
             }
-            if let image = images[key], image.version == candidate.version {
-                confirmed.append(candidate.face)
-                photos.insert(key)
-            }
+            read += batch.count
+            ranked = SearchRanking.rank(faces: faces, selfies: selfies, threshold: threshold, limit: limit)
         }
-        let ranked = SearchRanking.rank(faces: confirmed, selfies: selfies, threshold: threshold, limit: limit)
-        return Matches(ranked: ranked, images: images, imagesRead: checked.count)
+        return Matches(ranked: ranked, images: images, imagesRead: read)
     }
 
     /// True when the album has a processed photo (on the packed path, read page by page until one is).

@@ -191,8 +191,17 @@ public struct PackedFaceIndex: Sendable, Equatable {
         return (AlbumFace(key: photos[ref.photo].key, index: ref.index, box: ref.box, descriptor: descriptor), photos[ref.photo].version)
     }
 
+    /// How far a distance computed on these float16 values can be from the one on the float32
+    /// descriptors they were rounded from: each value moved by at most 2^-11 of itself (or 2^-24
+    /// when subnormal), so the distance by at most √128 times the largest such move.
+    public var errorBound: Double {
+        let largest = descriptors.reduce(Float16(0)) { max($0, abs($1)) }
+        return Double(Self.dimensions).squareRoot() * (Double(largest) * 0x1p-10 + 0x1p-24) + 1e-6
+    }
+
     /// The faces whose distance to some selfie is at most `threshold`, computed as
-    /// ``SearchRanking/distance(_:_:)`` does on the float16 values widened to float.
+    /// ``SearchRanking/distance(_:_:)`` does on the float16 values widened to float. With
+    /// `threshold + errorBound`, every face whose float32 distance is within `threshold`.
     public func faces(near selfies: [[Float]], threshold: Double) -> [Int] {
         let selfies = selfies.filter { $0.count == Self.dimensions }
         guard !selfies.isEmpty else { return [] }

@@ -126,15 +126,21 @@ public struct TableReader: Sendable {
         return try await dynamo.queryAll(query).compactMap(FaceRecord.init(item:)).filter { $0.album == album }
     }
 
-    /// The image items of `keys` (any status; missing ones left out), read a few at a time.
-    public func images(keys: [String]) async throws -> [String: ImageRecord] {
-        var found: [String: ImageRecord] = [:]
+    /// The processed photos among `keys` and their current faces (``faces(of:consistent:)``: the
+    /// rule ``AlbumContents`` applies to a whole partition), read 16 photos at a time.
+    public func photos(keys: [String]) async throws -> [String: (image: ImageRecord, faces: [FaceRecord])] {
+        var found: [String: (image: ImageRecord, faces: [FaceRecord])] = [:]
         var start = 0
         while start < keys.count {
             let batch = keys[start..<min(start + 16, keys.count)]
-            try await withThrowingTaskGroup(of: ImageRecord?.self) { group in
-                for key in batch { group.addTask { try await self.image(key: key) } }
-                for try await image in group { if let image { found[image.key] = image } }
+            try await withThrowingTaskGroup(of: (ImageRecord, [FaceRecord])?.self) { group in
+                for key in batch {
+                    group.addTask {
+                        guard let image = try await self.image(key: key), image.status == .processed else { return nil }
+                        return (image, try await self.faces(of: image))
+                    }
+                }
+                for try await photo in group { if let (image, faces) = photo { found[image.key] = (image, faces) } }
             }
             start += batch.count
         }
