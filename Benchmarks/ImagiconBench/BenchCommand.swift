@@ -24,6 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchIndexCommand.self,
             BenchProcessCommand.self,
             BenchStagesCommand.self,
+            BenchDetectionCommand.self,
         ]
     )
 }

@@ -23,6 +23,8 @@ struct BenchProcessCommand: ParsableCommand {
     var dlib = false
     @Option(help: "An earlier report of this command (e.g. from main) whose detections are 'today's pipeline' for recall.")
     var compareTo: String?
+    @Option(help: "Face search: whole (the detector on the whole pyramid) or two-pass (IMAGICON_FACE_SEARCH).")
+    var faceSearch: String = "whole"
     @Option(help: .hidden) var childOutput: String?
 
     /// What one child run reports.
@@ -80,6 +82,7 @@ struct BenchProcessCommand: ParsableCommand {
 
     struct Report: Codable {
         var blasKernel: String
+        var faceSearch: String?
         var runsPerThreadCount: Int
         var iouThreshold: Double
         var minReferenceFacePixels: Int
@@ -93,6 +96,7 @@ struct BenchProcessCommand: ParsableCommand {
 
     func validate() throws {
         guard !photos.isEmpty, runs >= 1 else { throw ValidationError("give at least one photo and --runs >= 1") }
+        guard ["whole", "two-pass"].contains(faceSearch) else { throw ValidationError("--face-search is whole or two-pass") }
     }
 
     func run() throws {
@@ -122,7 +126,7 @@ struct BenchProcessCommand: ParsableCommand {
                 // Thread counts interleaved, so load on the shared machine hits both alike.
                 for threads in [1, 2] {
                     let out = work.appendingPathComponent("child.json").path
-                    let argv = ["taskset", "-c", threads == 1 ? "0" : "0,1", exe, "process", photo, "--models", dir, "--child-output", out]
+                    let argv = ["taskset", "-c", threads == 1 ? "0" : "0,1", exe, "process", photo, "--models", dir, "--face-search", faceSearch, "--child-output", out]
                     let r = BenchThumbnailsCommand.run(argv)
                     guard r.status == 0, let data = FileManager.default.contents(atPath: out) else {
                         throw ValidationError("the child run on \(photo) failed (exit status \(r.status))")
@@ -164,7 +168,7 @@ struct BenchProcessCommand: ParsableCommand {
                     cost: LambdaCost.rows(measured)))
         }
         let report = Report(
-            blasKernel: FaceKitThreads.kernel, runsPerThreadCount: runs, iouThreshold: Self.iouThreshold,
+            blasKernel: FaceKitThreads.kernel, faceSearch: faceSearch, runsPerThreadCount: runs, iouThreshold: Self.iouThreshold,
             minReferenceFacePixels: Self.minFace, photos: reports)
         FileHandle.standardError.write(Data(Self.table(report).utf8))
         let encoder = JSONEncoder()
@@ -181,7 +185,8 @@ struct BenchProcessCommand: ParsableCommand {
 
     /// One measured run: models loaded first (Lambda's init), then the photo, timed by process CPU clock.
     func runChild(photo: String, models: String, output: String) throws {
-        let analyzer = try Self.analyzer(models: try FaceModels(directory: models))
+        let search = faceSearch == "two-pass" ? ProposalSearch() : nil
+        let analyzer = try Self.analyzer(models: try FaceModels(directory: models, search: search))
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: photo)))
         let w0 = BenchFacesCommand.nanoseconds(CLOCK_MONOTONIC)
         let c0 = BenchFacesCommand.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
@@ -355,7 +360,7 @@ struct BenchProcessCommand: ParsableCommand {
 
     /// The human-readable summary.
     static func table(_ r: Report) -> String {
-        var text = "\nprocess benchmark (release, BLAS \(r.blasKernel), median of \(r.runsPerThreadCount) runs; CPU = user+sys)\n"
+        var text = "\nprocess benchmark (release, BLAS \(r.blasKernel), face search \(r.faceSearch ?? "whole"), median of \(r.runsPerThreadCount) runs; CPU = user+sys)\n"
         let order = ["decode", "exif", "detect", "landmarks", "descriptors", "thumbnails", "encode"]
         for p in r.photos {
             text += "\n\(URL(fileURLWithPath: p.file).lastPathComponent) \(p.width)x\(p.height), \(p.faces.count) faces\n"

@@ -1,3 +1,4 @@
+import FaceKit
 import Testing
 
 @testable import Imagicon
@@ -26,6 +27,7 @@ struct ConfigurationTests {
             environment: [
                 "_HANDLER": "search", "AWS_REGION": "eu-west-1", "IMAGICON_TABLE": "t", "IMAGICON_THUMBNAIL_SIZES": "320x240c, 64x64",
                 "IMAGICON_MAX_PIXELS": "5000", "IMAGICON_FACE_THRESHOLD": "0.5", "IMAGICON_MODELS_DIR": "/m", "IMAGICON_SOURCE_BUCKET": "b",
+                "IMAGICON_FACE_SEARCH": "two-pass",
             ], fileExists: allModels)
         #expect(c.handler == .search)
         #expect(c.region == "eu-west-1")
@@ -34,6 +36,13 @@ struct ConfigurationTests {
         #expect(c.faceThreshold == 0.5)
         #expect(c.modelsDirectory == "/m")
         #expect(c.sourceBucket == "b")
+        #expect(c.faceSearch == ProposalSearch())
+    }
+
+    /// The detector covers the whole pyramid unless `IMAGICON_FACE_SEARCH` asks for the two-pass search.
+    @Test func faceSearchDefaultsToTheWholePyramid() throws {
+        #expect(try Configuration(environment: [:], fileExists: allModels).faceSearch == nil)
+        #expect(try Configuration(environment: ["IMAGICON_FACE_SEARCH": "whole"], fileExists: allModels).faceSearch == nil)
     }
 
     @Test(arguments: [
@@ -46,6 +55,8 @@ struct ConfigurationTests {
         ["IMAGICON_MAX_PIXELS": "lots"],
         ["IMAGICON_FACE_THRESHOLD": "nan"],
         ["IMAGICON_FACE_THRESHOLD": "3"],
+        ["IMAGICON_FACE_SEARCH": "fast"],
+        ["IMAGICON_FACE_SEARCH": "Two-Pass"],
     ])
     func rejectsBadValues(environment: [String: String]) {
         #expect(throws: ConfigurationError.self) { try Configuration(environment: environment, fileExists: allModels) }

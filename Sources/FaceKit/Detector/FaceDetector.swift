@@ -41,6 +41,8 @@ public final class FaceDetector: Sendable {
     let mapScale: Double
     let mapOffsetX: Double
     let mapOffsetY: Double
+    /// The network's receptive field, for the two-pass search (nil: the network is not convolutions only).
+    let field: ReceptiveField?
 
     /// Loads `mmod_human_face_detector.dat` (or another MMOD network on an RGB image pyramid),
     /// or its compiled `.imgc` form (see ``FaceModelCompiler``), which is used automatically
@@ -86,6 +88,7 @@ public final class FaceDetector: Sendable {
             }
         }
         mapScale = scale
+        field = ReceptiveField(graph.steps).flatMap { Double($0.stride) == scale ? $0 : nil }
         mapOffsetX = offX
         mapOffsetY = offY
         guard let last = graph.steps.last, case .convolution(let c) = last, c.outChannels == options.windows.count else {
@@ -103,7 +106,20 @@ public final class FaceDetector: Sendable {
     /// Memory grows with the image: roughly 40–60 bytes per pixel (after upsampling) for the pyramid
     /// and the first layers, so callers bound the size (images with a side above ``maxSide`` give
     /// no detections). An image whose pixel buffer does not match its size gives none either.
-    public func detect(in image: RGBImage, upsample: Int = 0, adjustThreshold: Double = 0) -> [FaceDetection] {
+    ///
+    /// `search` runs the network on part of the pyramid only (see ``ProposalSearch``): the faces are then
+    /// those of the whole run at the coarse levels, and at the fine levels those its proposals cover.
+    public func detect(
+        in image: RGBImage, upsample: Int = 0, adjustThreshold: Double = 0, search: ProposalSearch? = nil
+    ) -> [FaceDetection] {
+        var coverage = DetectionCoverage()
+        return detect(in: image, upsample: upsample, adjustThreshold: adjustThreshold, search: search, coverage: &coverage)
+    }
+
+    /// ``detect(in:upsample:adjustThreshold:search:)``, also telling how much of the pyramid the network ran on.
+    public func detect(
+        in image: RGBImage, upsample: Int = 0, adjustThreshold: Double = 0, search: ProposalSearch?, coverage: inout DetectionCoverage
+    ) -> [FaceDetection] {
         guard image.width >= 0, image.height >= 0, image.pixels.count == image.width * image.height * 3 else { return [] }
         var img = image
         for _ in 0..<max(0, upsample) {
@@ -115,7 +131,7 @@ public final class FaceDetector: Sendable {
             img = DlibBilinear.resizeRGB(img, width: newCols, height: rows)
         }
         guard img.width > 0, img.height > 0, img.width <= Self.maxSide, img.height <= Self.maxSide else { return [] }
-        var dets = detectRaw(img, threshold: adjustThreshold)
+        var dets = detectRaw(img, threshold: adjustThreshold, search: search, coverage: &coverage)
         if upsample > 0 {
             dets = dets.map { d in
                 var l = Double(d.rect.left)
@@ -186,11 +202,20 @@ public final class FaceDetector: Sendable {
         let tensor: UnsafeMutablePointer<Float>
     }
 
-    /// Detection on the image as given (no upsampling): network, scan, NMS.
-    func detectRaw(_ img: RGBImage, threshold: Double) -> [FaceDetection] {
+    /// Detection on the image as given (no upsampling): network (whole, or the two-pass search when
+    /// the pyramid has levels past its first whole one), scan, NMS.
+    func detectRaw(_ img: RGBImage, threshold: Double, search: ProposalSearch?, coverage: inout DetectionCoverage) -> [FaceDetection] {
         let (input, layout) = pyramidTensor(img)
         if layout.levels.isEmpty { return [] }
-        let out = graph.forward(consume input)
+        let out: Tensor
+        if let search, let field, search.firstWholeLevel >= 1, layout.levels.count > search.firstWholeLevel {
+            out = proposalScores(input, layout: layout, field: field, search: search, coverage: &coverage)
+        } else {
+            coverage.pyramidPixels = layout.rows * layout.cols
+            coverage.evaluatedPixels = coverage.pyramidPixels
+            coverage.crops = 1
+            out = graph.forward(consume input)
+        }
         var candidates: [(rect: FaceRect, score: Double)] = []
         let onr = out.nr
         let onc = out.nc

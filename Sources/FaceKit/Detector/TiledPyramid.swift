@@ -102,22 +102,7 @@ struct TiledPyramidLayout: Equatable, Sendable {
         // nearest_rect(rects, dcenter(r)) with the centre rounded to a point.
         let cx = Int(((left + right) / 2 + 0.5).rounded(.down))
         let cy = Int(((top + bottom) / 2 + 0.5).rounded(.down))
-        var index = 0
-        var best = Double.infinity
-        for (i, r) in levels.enumerated() {
-            if r.contains(x: cx, y: cy) {
-                index = i
-                best = -1
-                break
-            }
-            let nx = min(max(cx, r.left), r.right)
-            let ny = min(max(cy, r.top), r.bottom)
-            let d = Double((nx - cx) * (nx - cx) + (ny - cy) * (ny - cy)).squareRoot()
-            if d < best {
-                best = d
-                index = i
-            }
-        }
+        let index = level(x: cx, y: cy)
         let ox = Double(levels[index].left)
         let oy = Double(levels[index].top)
         var l = left - ox
@@ -136,5 +121,22 @@ struct TiledPyramidLayout: Equatable, Sendable {
             b = b * ratio + 0.3
         }
         return (l, t, r, b)
+    }
+
+    /// dlib's `nearest_rect`: the level containing the point, else the nearest one (the first on ties).
+    func level(x cx: Int, y cy: Int) -> Int {
+        var index = 0
+        var best = Double.infinity
+        for (i, r) in levels.enumerated() {
+            if r.contains(x: cx, y: cy) { return i }
+            let nx = min(max(cx, r.left), r.right)
+            let ny = min(max(cy, r.top), r.bottom)
+            let d = Double((nx - cx) * (nx - cx) + (ny - cy) * (ny - cy)).squareRoot()
+            if d < best {
+                best = d
+                index = i
+            }
+        }
+        return index
     }
 }

@@ -34,6 +34,10 @@ public struct Configuration: Sendable, Equatable {
     public var maxPixels: Int
     /// `IMAGICON_FACE_THRESHOLD`.
     public var faceThreshold: Double
+    /// `IMAGICON_FACE_SEARCH`: `whole` (default: the detector on the whole image pyramid, dlib's way) or
+    /// `two-pass` (the coarse levels whole, the fine ones only around their proposals; cheaper on photos
+    /// whose faces are all large, but misses small faces: see ``ProposalSearch``). nil for `whole`.
+    public var faceSearch: ProposalSearch?
     /// `IMAGICON_SOURCE_BUCKET`.
     public var sourceBucket: String?
     /// `IMAGICON_ADMIN_TOKEN_SHA256`: lower-case hex SHA-256 of the operator's admin token (`api`).
@@ -86,6 +90,12 @@ public struct Configuration: Sendable, Equatable {
             self.faceThreshold = t
         } else {
             self.faceThreshold = 0.6
+        }
+        switch value("IMAGICON_FACE_SEARCH") {
+        case nil, "whole": self.faceSearch = nil
+        case "two-pass": self.faceSearch = ProposalSearch()
+        case let other?:
+            throw ConfigurationError(.invalidValue, "IMAGICON_FACE_SEARCH '\(other)' must be 'whole' or 'two-pass'")
         }
         self.modelsDirectory = Self.modelsDirectory(explicit: value("IMAGICON_MODELS_DIR"), environment: [:], fileExists: fileExists)
     }

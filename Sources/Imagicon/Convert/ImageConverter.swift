@@ -98,7 +98,10 @@ public struct ImageConverter: Sendable {
             if let detector {
                 let fx = Double(dw) / Double(image.width)
                 let fy = Double(dh) / Double(image.height)
-                boxes = try detector.detect(in: image, rgb: image.rgbImage, maxPixels: Self.detectionMaxPixels, upsample: 0).map {
+                var coverage = DetectionCoverage()
+                boxes = try detector.detect(
+                    in: image, rgb: image.rgbImage, maxPixels: Self.detectionMaxPixels, upsample: 0, coverage: &coverage
+                ).map {
                     SmartCrop.Face(
                         left: Double($0.rect.left) * fx, top: Double($0.rect.top) * fy,
                         right: Double($0.rect.right + 1) * fx - 1, bottom: Double($0.rect.bottom + 1) * fy - 1,

@@ -39,7 +39,7 @@ public enum HandlerFactory {
     static func makeProcessor(_ configuration: Configuration, environment: [String: String]) throws -> ObjectProcessor {
         let s3 = try awsClient(try S3Client.fromEnvironment(environment))
         let dynamo = try awsClient(try DynamoDBClient.fromEnvironment(environment))
-        let models = try FaceModels(directory: configuration.modelsDirectory)
+        let models = try FaceModels(directory: configuration.modelsDirectory, search: configuration.faceSearch)
         let analyzer = ImageAnalyzer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxPixels, models: models)
         return ObjectProcessor(configuration: configuration, table: configuration.table!, s3: s3, dynamo: dynamo, analyzer: analyzer)
     }

@@ -12,16 +12,20 @@ extension FaceDetector {
     /// Faces in `image`'s pixel coordinates, detected on a copy reduced to at most `maxPixels`
     /// (bounds MMOD's time and memory on large photos); boxes are mapped back to full size.
     /// `rgb` is `image` as RGB, used as is when no reduction is needed (callers that already made it pass it).
-    func detect(in image: PixelBuffer, rgb: @autoclosure () -> RGBImage, maxPixels: Int, upsample: Int) throws -> [FaceDetection] {
+    /// `search` and `coverage` as in ``FaceDetector/detect(in:upsample:adjustThreshold:search:coverage:)``.
+    func detect(
+        in image: PixelBuffer, rgb: @autoclosure () -> RGBImage, maxPixels: Int, upsample: Int, search: ProposalSearch? = nil,
+        coverage: inout DetectionCoverage
+    ) throws -> [FaceDetection] {
         let pixels = image.width * image.height
-        guard pixels > maxPixels else { return detect(in: rgb(), upsample: upsample) }
+        guard pixels > maxPixels else { return detect(in: rgb(), upsample: upsample, search: search, coverage: &coverage) }
         let scale = (Double(maxPixels) / Double(pixels)).squareRoot()
         let small = try Resampler.resize(
             image, width: max(1, Int(Double(image.width) * scale)),
             height: max(1, Int(Double(image.height) * scale)))
         let sx = Double(image.width) / Double(small.width)
         let sy = Double(image.height) / Double(small.height)
-        return detect(in: small.rgbImage, upsample: upsample).map { d in
+        return detect(in: small.rgbImage, upsample: upsample, search: search, coverage: &coverage).map { d in
             FaceDetection(
                 rect: FaceRect(
                     left: Int((Double(d.rect.left) * sx).rounded()), top: Int((Double(d.rect.top) * sy).rounded()),

@@ -9,9 +9,14 @@ public struct FaceModels: Sendable {
 
     /// The MMOD CNN face detector.
     public var detector: FaceDetector { analyzer.detector }
+    /// How detection covers the image pyramid: nil runs the network on all of it (dlib's way); a
+    /// ``ProposalSearch`` runs it on the coarse levels and around their proposals only
+    /// (`IMAGICON_FACE_SEARCH`, see ``Configuration/faceSearch``).
+    public let search: ProposalSearch?
 
     /// Loads the models from `directory`; a failure is a configuration error (reported as a Lambda init error).
-    public init(directory: String) throws {
+    public init(directory: String, search: ProposalSearch? = nil) throws {
+        self.search = search
         do {
             analyzer = try FaceAnalyzer(modelsDirectory: directory)
         } catch {
@@ -37,7 +42,8 @@ public struct FaceModels: Sendable {
     ) throws -> (faces: [AnalyzedFace], dropped: Int) {
         let rgb = image.rgbImage
         let start = DispatchTime.now().uptimeNanoseconds
-        let detections = try detector.detect(in: image, rgb: rgb, maxPixels: Self.detectionMaxPixels, upsample: upsample)
+        var coverage = DetectionCoverage()
+        let detections = try self.detections(in: image, rgb: rgb, upsample: upsample, coverage: &coverage)
         timings["detect"] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         let kept = Self.largest(detections, limit: limit).sorted { $0.confidence > $1.confidence }
         let faces = try analyzer.describe(kept, in: rgb, timings: &timings).map { face in
@@ -59,5 +65,15 @@ public struct FaceModels: Sendable {
             return (a.rect.top, a.rect.left, i) < (b.rect.top, b.rect.left, j)
         }
         return ranked.prefix(max(0, limit)).sorted().map { detections[$0] }
+    }
+
+    /// The detection step of ``faces(in:upsample:limit:timings:)``: every box in `image`'s pixels, in the
+    /// detector's order, found on a copy bounded to ``detectionMaxPixels`` with ``search``. `coverage`
+    /// tells how much of the pyramid the network ran on.
+    public func detections(
+        in image: PixelBuffer, rgb: @autoclosure () -> RGBImage, upsample: Int = 0, coverage: inout DetectionCoverage
+    ) throws -> [FaceDetection] {
+        try detector.detect(
+            in: image, rgb: rgb(), maxPixels: Self.detectionMaxPixels, upsample: upsample, search: search, coverage: &coverage)
     }
 }
