@@ -61,8 +61,10 @@ struct BenchDetectionCommand: ParsableCommand {
         var pyramid = 0.0
         var fine = [Double](repeating: 0, count: searches.count)
         for file in files {
-            let image = try ImageDecoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: file))), options: DecodeOptions(applyOrientation: true))
-                .pixels
+            let image = try ImageDecoder.decode(
+                Array(try Data(contentsOf: URL(fileURLWithPath: file))), options: DecodeOptions(applyOrientation: true)
+            )
+            .pixels
             let rgb = image.rgbImage
             var wholeCoverage = DetectionCoverage()
             let c0 = BenchFacesCommand.nanoseconds(CLOCK_PROCESS_CPUTIME_ID)
@@ -90,7 +92,9 @@ struct BenchDetectionCommand: ParsableCommand {
                 passB[i] += Double(coverage.passBPixels)
                 fine[i] += Double(coverage.fineLevelPixels)
                 if matched < ref.count {
-                    let missing = ref.filter { r in BenchProcessCommand.matched([r], by: ours) == 0 }.map { "\($0.box) (\(String(format: "%.2f", $0.confidence)))" }
+                    let missing = ref.filter { r in BenchProcessCommand.matched([r], by: ours) == 0 }.map {
+                        "\($0.box) (\(String(format: "%.2f", $0.confidence)))"
+                    }
                     rows[i].missed.append("\(file): \(missing.joined(separator: ", "))")
                 }
             }
@@ -103,7 +107,8 @@ struct BenchDetectionCommand: ParsableCommand {
         var text = "\ndetection: two-pass search vs the whole pyramid on \(files.count) photos (faces >= \(minFace) px)\n"
         for r in rows {
             text += String(
-                format: "  first %d, threshold %.2f, radius %.1f: found %d/%d (identical boxes %d), extra %d, evaluated %.1f%% of the pyramid, pass B %.1f%% of the fine levels, CPU %.2f s vs whole %.2f s\n",
+                format:
+                    "  first %d, threshold %.2f, radius %.1f: found %d/%d (identical boxes %d), extra %d, evaluated %.1f%% of the pyramid, pass B %.1f%% of the fine levels, CPU %.2f s vs whole %.2f s\n",
                 r.search.firstWholeLevel, r.search.proposalThreshold, r.search.radius, r.found, r.wholeFaces, r.identical, r.extra,
                 r.evaluatedFraction * 100, r.passBFraction * 100, r.searchCPUSeconds, r.wholeCPUSeconds)
             for m in r.missed { text += "    missed \(m)\n" }
@@ -118,9 +123,13 @@ struct BenchDetectionCommand: ParsableCommand {
     /// `path` itself, or the JPEG and PNG files under it, sorted.
     static func photos(under path: String) throws -> [String] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ValidationError("\(path) does not exist") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationError("\(path) does not exist")
+        }
         guard isDirectory.boolValue else { return [path] }
         let found = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
-        return found.filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted().map { "\(path)/\($0)" }
+        return found.filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted().map {
+            "\(path)/\($0)"
+        }
     }
 }

@@ -126,7 +126,10 @@ struct BenchProcessCommand: ParsableCommand {
                 // Thread counts interleaved, so load on the shared machine hits both alike.
                 for threads in [1, 2] {
                     let out = work.appendingPathComponent("child.json").path
-                    let argv = ["taskset", "-c", threads == 1 ? "0" : "0,1", exe, "process", photo, "--models", dir, "--face-search", faceSearch, "--child-output", out]
+                    let argv = [
+                        "taskset", "-c", threads == 1 ? "0" : "0,1", exe, "process", photo, "--models", dir, "--face-search", faceSearch,
+                        "--child-output", out,
+                    ]
                     let r = BenchThumbnailsCommand.run(argv)
                     guard r.status == 0, let data = FileManager.default.contents(atPath: out) else {
                         throw ValidationError("the child run on \(photo) failed (exit status \(r.status))")
@@ -360,7 +363,8 @@ struct BenchProcessCommand: ParsableCommand {
 
     /// The human-readable summary.
     static func table(_ r: Report) -> String {
-        var text = "\nprocess benchmark (release, BLAS \(r.blasKernel), face search \(r.faceSearch ?? "whole"), median of \(r.runsPerThreadCount) runs; CPU = user+sys)\n"
+        var text =
+            "\nprocess benchmark (release, BLAS \(r.blasKernel), face search \(r.faceSearch ?? "whole"), median of \(r.runsPerThreadCount) runs; CPU = user+sys)\n"
         let order = ["decode", "exif", "detect", "landmarks", "descriptors", "thumbnails", "encode"]
         for p in r.photos {
             text += "\n\(URL(fileURLWithPath: p.file).lastPathComponent) \(p.width)x\(p.height), \(p.faces.count) faces\n"

@@ -1,10 +1,15 @@
 /// A cheaper way for ``FaceDetector`` to cover its image pyramid, in two passes. Pass A runs the
 /// network on the coarse levels only (from ``firstWholeLevel`` on: the pyramid of a copy at
-/// (5/6)^k scale, about a quarter of the work). Pass B runs it on the fine levels only around the pass-A
-/// windows scoring above ``proposalThreshold``, on crops wide enough (the network's receptive field) that
-/// every score it keeps equals the whole-pyramid run's. So the faces found are the whole run's faces at
-/// the coarse levels exactly, plus those at the fine levels that a proposal covers: never a face the
-/// whole run does not find, but possibly fewer.
+/// (5/6)^k scale; with the crops' margins about 40% of the whole run's pixels on 4 MP). Pass B runs it on
+/// the fine levels only around the pass-A windows scoring above ``proposalThreshold``, on crops wide
+/// enough (the network's receptive field, 189 px) that every score it keeps is the whole run's. So every
+/// candidate window is one of the whole run's, with its score; non-max suppression can still keep a
+/// coarse window whose fine-level neighbour was not evaluated.
+///
+/// Faces at the fine levels (80-160 px on the detection copy) that no proposal covers are missed, and
+/// MMOD is scale-selective: such faces score at or below the background on pass A's levels (on the
+/// bench's group photo, -1.5 to -2.9 against a background median of -2.0), so a threshold low enough
+/// to propose them proposes everywhere. Hence an option (`IMAGICON_FACE_SEARCH=two-pass`), not the default.
 public struct ProposalSearch: Sendable, Equatable, Codable {
     /// The first pyramid level run whole (level k is the image scaled by (5/6)^k; 4 is ≈ 0.48).
     public var firstWholeLevel: Int
