@@ -1,5 +1,5 @@
 // Direct convolution without padding (the detector's strided con5d layers), see CKernels.h.
-// Output row by output row: the input rows it reads are split into column phases once, then every
+// The input rows a call reads are split into column phases once, then for each output row every
 // block of 4 filters x XB vectors of output columns is summed in registers over channels and taps,
 // each tap one broadcast weight times XB contiguous input vectors. No im2col matrix, no packing
 // of the input; bias and ReLU are applied as the block is stored.
@@ -13,8 +13,9 @@ int ck_direct_pitch(int outCols, int kernelCols, int stride) {
     return outCols + 64 + kernelCols;
 }
 
-int ck_direct_scratch_floats(int channels, int outCols, int kernelRows, int kernelCols, int stride) {
-    return channels * kernelRows * stride * ck_direct_pitch(outCols, kernelCols, stride);
+int ck_direct_scratch_floats(int channels, int outCols, int kernelRows, int kernelCols, int stride, int outRows) {
+    const int splitRows = (outRows > 0 ? outRows - 1 : 0) * stride + kernelRows;
+    return channels * splitRows * stride * ck_direct_pitch(outCols, kernelCols, stride);
 }
 
 int ck_direct_packed_floats(int filters, int channels, int kernelRows, int kernelCols) {

@@ -12,19 +12,21 @@ TARGET static void NAME(
     // Where tap kx of a filter row reads in the split rows: phase kx % stride, kx / stride columns on.
     int tapOffset[64];
     for (int kx = 0; kx < kernelCols && kx < 64; kx++) tapOffset[kx] = (kx % stride) * pitch + kx / stride;
-    for (int oy = row0; oy < row1; oy++) {
-        // The kernelRows input rows of this output row, each split into its `stride` column phases
-        // (phase q holds columns q, q + stride, ...), zero past the row's end.
-        for (int c = 0; c < channels; c++)
-            for (int ky = 0; ky < kernelRows; ky++) {
-                const float *src = input + ((long)c * rows + (long)oy * stride + ky) * cols;
-                for (int q = 0; q < stride; q++) {
-                    float *dst = scratch + ((long)(c * kernelRows + ky) * stride + q) * pitch;
-                    int k = 0;
-                    for (int x = q; x < cols; x += stride) dst[k++] = src[x];
-                    memset(dst + k, 0, sizeof(float) * (pitch - k));
-                }
+    if (row1 <= row0) return;
+    // The input rows of output rows [row0, row1), each split once into its `stride` column phases
+    // (phase q holds columns q, q + stride, ...), zero past the row's end.
+    const int splitRows = (row1 - row0 - 1) * stride + kernelRows;
+    for (int c = 0; c < channels; c++)
+        for (int r = 0; r < splitRows; r++) {
+            const float *src = input + ((long)c * rows + (long)row0 * stride + r) * cols;
+            for (int q = 0; q < stride; q++) {
+                float *dst = scratch + ((long)(c * splitRows + r) * stride + q) * pitch;
+                int k = 0;
+                for (int x = q; x < cols; x += stride) dst[k++] = src[x];
+                memset(dst + k, 0, sizeof(float) * (pitch - k));
             }
+        }
+    for (int oy = row0; oy < row1; oy++) {
         for (int x0 = 0; x0 < outCols; x0 += XB * VW) {
             for (int f0 = 0; f0 < filters; f0 += 4) {
                 VEC acc[4][XB];
@@ -33,7 +35,7 @@ TARGET static void NAME(
                 const float *w = packed + (long)f0 * channels * taps; // [c][ky][kx][4 filters]
                 for (int c = 0; c < channels; c++)
                     for (int ky = 0; ky < kernelRows; ky++) {
-                        const float *line = scratch + (long)(c * kernelRows + ky) * stride * pitch + x0;
+                        const float *line = scratch + (long)(c * splitRows + (oy - row0) * stride + ky) * stride * pitch + x0;
                         for (int kx = 0; kx < kernelCols; kx++, w += 4) {
                             const float *in = line + tapOffset[kx];
                             VEC v[XB];

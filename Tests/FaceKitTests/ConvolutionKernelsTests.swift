@@ -98,16 +98,25 @@ import Testing
         }
     }
 
-    /// The detector's downsampler in bands: the direct kernel gives the same values on one and
-    /// three threads and in any band size (each output is one fixed sum).
-    @Test func directChainIsTheSameInBandsAndThreads() {
+    /// The detector's downsampler (three unpadded stride-2 layers) in bands through reused buffers:
+    /// the same values as the layers one after another on one and three threads, whatever the band
+    /// size (each output is one fixed sum), including bands of one row and one band for everything.
+    @Test(arguments: [1, 3, 64]) func directChainIsTheSameInBandsAndThreads(bandRows: Int) {
         var g = SplitMix(state: 13)
-        let layers = [Self.strided(16, 3, kernel: 5, stride: 2, &g), Self.strided(32, 16, kernel: 5, stride: 2, &g)]
-        let x = TensorOpsTests.random(1, 3, 90, 131, &g)
+        let layers = [
+            Self.strided(16, 3, kernel: 5, stride: 2, &g), Self.strided(32, 16, kernel: 5, stride: 2, &g),
+            Self.strided(8, 32, kernel: 3, stride: 2, &g),
+        ]
+        let x = TensorOpsTests.random(1, 3, 97, 131, &g)
         TensorOpsTests.expectSameOnOneAndThreeThreads(layers[0], x)
         var whole = x
         for layer in layers { whole = layer.forward(whole) }
-        #expect(ConvolutionChain(layers: layers, bandRows: 3).forward(x) == whole)
+        let before = FaceKitThreads.current
+        for threads in [1, 3] {
+            FaceKitThreads.set(threads)
+            #expect(ConvolutionChain(layers: layers, bandRows: bandRows).forward(x) == whole, "\(threads) threads")
+        }
+        FaceKitThreads.set(before)
     }
 
     /// The real detector's layers on a real photo's activations: Winograd (three con5 layers) and

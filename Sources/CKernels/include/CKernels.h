@@ -44,16 +44,18 @@ void ck_winograd5_output_transform(
     const float *M, int filters, int rows, int cols, int tileRow0, int tileRows, const float *bias, int relu, float *output);
 
 /// Direct convolution without padding and with equal strides (the detector's `con5d` layers):
-/// output rows [row0, row1) of every filter of one sample, from `input` (channels x rows x cols
-/// planes) into `output` (filters x outRows x outCols planes), adding bias[f] (when bias is not
-/// NULL), then max(., 0) when relu is not 0. Needs filters % 4 == 0 and weights packed by
-/// `ck_direct_pack_weights`; sums each output over channels, rows, then columns of the filter.
+/// output rows [row0, row1) of every filter of one sample, from `input` (channels planes of `cols`
+/// columns, `rows` rows apart; output row y reads input rows y * stride .. y * stride + kernelRows - 1)
+/// into `output` (filters planes of outCols columns, `outRows` rows apart), adding bias[f] (when bias
+/// is not NULL), then max(., 0) when relu is not 0. Needs filters % 4 == 0, weights packed by
+/// `ck_direct_pack_weights` and `ck_direct_scratch_floats(..., row1 - row0)` floats of scratch.
+/// Each output is summed over channels, filter rows, then filter columns, whatever the rows asked.
 
 /// Row pitch of the split input rows in the scratch.
 int ck_direct_pitch(int outCols, int kernelCols, int stride);
 
-/// Floats of scratch one `ck_direct_convolution` call needs.
-int ck_direct_scratch_floats(int channels, int outCols, int kernelRows, int kernelCols, int stride);
+/// Floats of scratch a `ck_direct_convolution` call for `outRows` output rows needs.
+int ck_direct_scratch_floats(int channels, int outCols, int kernelRows, int kernelCols, int stride, int outRows);
 
 /// Floats of packed weights.
 int ck_direct_packed_floats(int filters, int channels, int kernelRows, int kernelCols);

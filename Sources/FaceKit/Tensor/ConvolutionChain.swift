@@ -29,6 +29,9 @@ struct ConvolutionChain: Sendable {
             for layer in layers { x = layer.forward(consume x) }
             return x
         }
+        if layers.allSatisfy({ $0.preferredKernel == .direct }) {
+            return forwardDirect(input, rows: rows, cols: cols)
+        }
         // The same layers without vertical padding: each band carries its padding rows as zeros.
         let unpadded = layers.map { c in
             Convolution(
@@ -52,6 +55,66 @@ struct ConvolutionChain: Sendable {
                 if l < layers.count - 1 { Self.zeroRows(of: &x, outside: 0..<rows[l + 1], first: wanted[l + 1].lo) }
             }
             Self.copy(x, intoRowsFrom: a, of: &output)
+        }
+        return output
+    }
+
+    /// The chain when every layer runs CKernels' direct kernel (unpadded, so a band's rows all lie
+    /// inside each layer's input): each band goes from layer to layer through two buffers allocated
+    /// once, the first layer reading the input in place and the last writing the output in place,
+    /// instead of a fresh zero-filled copy and a fresh tensor per layer and band (their page faults
+    /// and copies cost about as much as the arithmetic). The values are those of the layers one
+    /// after another: the direct kernel sums each output the same way whatever rows it is asked for.
+    private func forwardDirect(_ input: borrowing Tensor, rows: [Int], cols: [Int]) -> Tensor {
+        let count = layers.count
+        let outRows = rows[count]
+        var output = Tensor(uninitializedN: 1, k: layers[count - 1].outChannels, nr: outRows, nc: cols[count])
+        // Rows of layer l's output that band [a, a + bandRows) of the last layer needs (pad 0: inside).
+        func wanted(_ a: Int) -> [Range<Int>] {
+            var w = [Range<Int>](repeating: 0..<0, count: count + 1)
+            w[count] = a..<min(outRows, a + bandRows)
+            for l in stride(from: count - 1, through: 1, by: -1) {
+                let c = layers[l]
+                w[l] = w[l + 1].lowerBound * c.strideY..<((w[l + 1].upperBound - 1) * c.strideY + c.kernelRows)
+            }
+            return w
+        }
+        // The buffers hold the intermediate layers' outputs, alternately; sized for the largest band.
+        var capacity = 0
+        for a in stride(from: 0, to: outRows, by: bandRows) {
+            let w = wanted(a)
+            for l in 1..<count { capacity = max(capacity, layers[l - 1].outChannels * w[l].count * cols[l]) }
+        }
+        var even = [Float](unsafeUninitializedCapacity: capacity) { _, n in n = capacity }
+        var odd = [Float](unsafeUninitializedCapacity: capacity) { _, n in n = capacity }
+        input.data.withUnsafeBufferPointer { src in
+            output.data.withUnsafeMutableBufferPointer { dst in
+                even.withUnsafeMutableBufferPointer { even in
+                    odd.withUnsafeMutableBufferPointer { odd in
+                        let buffer = [even.baseAddress!, odd.baseAddress!] // layer l writes buffer[l % 2]
+                        for a in stride(from: 0, to: outRows, by: bandRows) {
+                            let w = wanted(a)
+                            for l in 0..<count {
+                                // Output row j of the band reads input rows j·stride + ky from `from`.
+                                let from: UnsafePointer<Float>
+                                let fromPlaneRows: Int
+                                if l == 0 {
+                                    from = src.baseAddress! + w[1].lowerBound * layers[0].strideY * cols[0]
+                                    fromPlaneRows = rows[0]
+                                } else {
+                                    from = UnsafePointer(buffer[(l - 1) % 2])
+                                    fromPlaneRows = w[l].count
+                                }
+                                let last = l == count - 1
+                                layers[l].forwardDirect(
+                                    from, planeRows: fromPlaneRows, cols: cols[l],
+                                    into: last ? dst.baseAddress! + a * cols[count] : buffer[l % 2],
+                                    planeRows: last ? outRows : w[l + 1].count, outCols: cols[l + 1], rows: 0..<w[l + 1].count)
+                            }
+                        }
+                    }
+                }
+            }
         }
         return output
     }
