@@ -119,6 +119,21 @@ import Testing
         FaceKitThreads.set(before)
     }
 
+    /// The detector's head (one 9x9 filter over 45 channels, padded by 4) on every build this CPU
+    /// runs, against the direct sum, on a width that is not a multiple of the 64-output blocks.
+    @Test func singleFilterHeadOnEveryBuild() {
+        var g = SplitMix(state: 29)
+        let conv = Convolution(
+            outChannels: 1, inChannels: 45, kernelRows: 9, kernelCols: 9, strideY: 1, strideX: 1, padY: 4, padX: 4,
+            weights: FloatStorage((0..<(45 * 81)).map { _ in Float.random(in: -0.1...0.1, using: &g) }), bias: [0.5], relu: false)
+        let x = TensorOpsTests.random(1, 45, 19, 75, &g)
+        let want = TensorOpsTests.naiveConv(x, conv)
+        for level in 0...ConvolutionKernel.cpuLevel {
+            let got = ConvolutionKernel.withKernelLevel(level) { conv.forward(x) }
+            #expect(TensorOpsTests.maxDiff(got, want) < 1e-4, "build \(level)")
+        }
+    }
+
     /// The real detector's layers on a real photo's activations: Winograd (three con5 layers) and
     /// direct (three con5d layers) against sgemm, relative to the layer's largest output.
     @Test(.enabled(if: CNNTestData.available, "needs models/ and ../shared/testdata"))

@@ -67,3 +67,15 @@ void ck_direct_pack_weights(const float *weights, int filters, int channels, int
 void ck_direct_convolution(
     const float *input, int channels, int rows, int cols, const float *packed, int filters, int kernelRows, int kernelCols,
     int stride, const float *bias, int relu, int row0, int row1, float *output, int outRows, int outCols, float *scratch);
+
+/// One filter, stride 1 (the detector's last layer): output rows [row0, row1) of one score map
+/// (`outCols` wide, rows outCols apart) from `padded`, the input already zero-padded (channels
+/// planes of `paddedRows` rows, `pitch` apart, pitch >= ck_single_filter_pitch(outCols, kernelCols)),
+/// plus bias, then max(., 0) when relu is not 0. Each output is summed over channels, filter rows,
+/// then filter columns.
+void ck_single_filter(
+    const float *padded, int channels, int paddedRows, int pitch, const float *weights, int kernelRows, int kernelCols, float bias,
+    int relu, int row0, int row1, int outCols, float *output);
+
+/// The least row pitch of the padded input `ck_single_filter` reads (whole blocks of 64 outputs).
+int ck_single_filter_pitch(int outCols, int kernelCols);

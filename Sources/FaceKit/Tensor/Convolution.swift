@@ -1,3 +1,4 @@
+import CKernels
 import Parallel
 
 /// A 2-d convolution with dlib's `con_` semantics: cross-correlation, zero padding, stride,
@@ -134,26 +135,21 @@ struct Convolution: Sendable {
         let w: UnsafePointer<Float>
     }
 
-    /// One filter, stride 1: a direct sum over a zero-padded copy of the input, 32 outputs at a
-    /// time in four independent vector accumulators (one accumulator would serialise on the
-    /// add latency), output rows split across the workers. An im2col matrix would be
-    /// `filterSize` times the output and dominate what is a matrix-vector product.
+    /// One filter, stride 1: a direct sum over a zero-padded copy of the input (CKernels'
+    /// `ck_single_filter`, 4 vectors of outputs at a time), output rows split across the workers.
+    /// An im2col matrix would be `filterSize` times the output and dominate what is a
+    /// matrix-vector product.
     private func forwardSingleFilter(_ input: Tensor, into output: inout Tensor) {
         let H = input.nr
         let W = input.nc
         let outR = output.nr
         let outC = output.nc
-        let lanes = 8
-        let group = 4 * lanes
-        let groups = (outC + group - 1) / group
-        // Padded plane: padY rows above/below, padX columns left, enough on the right for full groups.
-        let pw = max(W + 2 * padX, groups * group + kernelCols - 1)
+        // Padded plane: padY rows above/below, padX columns left, enough on the right for whole blocks.
+        let pw = max(W + 2 * padX, Int(ck_single_filter_pitch(Int32(outC), Int32(kernelCols))))
         let ph = H + 2 * padY
         let b: Float = bias.isEmpty ? 0 : bias[0]
         let inChannels = self.inChannels
-        let kernelRows = self.kernelRows
-        let kernelCols = self.kernelCols
-        let relu = self.relu
+        let (kr, kc, relu) = (Int32(kernelRows), Int32(kernelCols), Int32(self.relu ? 1 : 0))
         var padded = [Float](repeating: 0, count: inChannels * ph * pw)
         input.data.withUnsafeBufferPointer { src in
             output.data.withUnsafeMutableBufferPointer { dst in
@@ -168,48 +164,16 @@ struct Convolution: Sendable {
                             }
                             let shared = SharedPointers(
                                 src: UnsafePointer(pad.baseAddress!), dst: dst.baseAddress! + s * outR * outC, w: w.baseAddress!)
-                            let workers = max(1, min(FaceKitThreads.current, outR / 8))
+                            // Bands of 8 rows, interleaved over the workers.
+                            let bands = (outR + 7) / 8
+                            let workers = max(1, min(FaceKitThreads.current, bands))
                             let work: @Sendable (Int) -> Void = { worker in
-                                var row = [Float](repeating: 0, count: groups * group)
-                                row.withUnsafeMutableBufferPointer { rowBuf in
-                                    var oy = worker
-                                    while oy < outR {
-                                        for g in 0..<groups {
-                                            let ox = g * group
-                                            var a0 = SIMD8<Float>(repeating: b)
-                                            var a1 = a0
-                                            var a2 = a0
-                                            var a3 = a0
-                                            for c in 0..<inChannels {
-                                                for ky in 0..<kernelRows {
-                                                    let line = UnsafeRawPointer(shared.src! + (c * ph + oy + ky) * pw + ox)
-                                                    let wr = shared.w + (c * kernelRows + ky) * kernelCols
-                                                    for kx in 0..<kernelCols {
-                                                        let k = SIMD8<Float>(repeating: wr[kx])
-                                                        let o = kx * 4
-                                                        a0 += k * line.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                                                        a1 += k * line.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-                                                        a2 += k * line.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-                                                        a3 += k * line.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-                                                    }
-                                                }
-                                            }
-                                            if relu {
-                                                let zero = SIMD8<Float>(repeating: 0)
-                                                a0.replace(with: zero, where: a0 .< 0)
-                                                a1.replace(with: zero, where: a1 .< 0)
-                                                a2.replace(with: zero, where: a2 .< 0)
-                                                a3.replace(with: zero, where: a3 .< 0)
-                                            }
-                                            let out = UnsafeMutableRawPointer(rowBuf.baseAddress! + ox)
-                                            out.storeBytes(of: a0, as: SIMD8<Float>.self)
-                                            out.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
-                                            out.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self)
-                                            out.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
-                                        }
-                                        (shared.dst + oy * outC).update(from: rowBuf.baseAddress!, count: outC)
-                                        oy += workers
-                                    }
+                                var band = worker
+                                while band < bands {
+                                    ck_single_filter(
+                                        shared.src!, Int32(inChannels), Int32(ph), Int32(pw), shared.w, kr, kc, b, relu, Int32(band * 8),
+                                        Int32(min(outR, band * 8 + 8)), Int32(outC), shared.dst)
+                                    band += workers
                                 }
                             }
                             if workers == 1 { work(0) } else { parallelFor(workers, work) }
