@@ -16,7 +16,7 @@ import S3
 ///   those pages, join faces to images (``TableReader/AlbumContents``) and rank.
 /// - **index**: the object the people job writes: its bytes; the time to decode it, scan it
 ///   (``PackedFaceIndex/faces(near:threshold:)``) and rank the candidate photos' float32 faces; plus
-///   the candidate photos whose image and face items the real path reads (count and item size).
+///   the image and face items the real path reads for the candidates (GetItems and item size).
 /// With `AWS_ENDPOINT_URL` set (`scripts/moto-server --exec`), sizes up to `--store-up-to` are also
 /// written to that table and bucket and ``AlbumFaces`` is timed end to end, both ways.
 struct BenchIndexCommand: AsyncParsableCommand {
@@ -57,7 +57,8 @@ struct BenchIndexCommand: AsyncParsableCommand {
         var float16AloneMaxDistanceDifference: Double
         var items: Path
         var index: Path
-        /// Candidate photos the index path reads (image item and face items each), and their item size.
+        /// GetItems the index path makes for its candidates (an image item a photo, a face item a
+        /// candidate face), and their item size.
         var confirmReads: Int
         var confirmItemBytes: Int
         var store: Store?
@@ -114,38 +115,46 @@ struct BenchIndexCommand: AsyncParsableCommand {
         }
         try flush()
         var viaItems: [RankedMatch] = []
-        var images: [String: ImageRecord] = [:]
         let itemsTime = try BenchFacesCommand.measure(runs: runs) {
             var all: [DynamoDBItem] = []
             for bytes in pages { all += try JSONDecoder().decode(QueryPage.self, from: Data(bytes)).Items }
             let contents = TableReader.AlbumContents(items: all, album: album.name)
             let faces = contents.faces.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }
             viaItems = SearchRanking.rank(faces: faces, selfies: [album.selfie], threshold: 0.6, limit: limit)
-            images = contents.images
         }
 
-        // Index: the object decoded and scanned for candidate photos (float16 distance within the
-        // threshold plus its error bound); the real path then reads those photos' image and face items
-        // (2 requests a photo) and ranks their float32 faces, timed here on the faces those reads return.
+        // Index: the object decoded and scanned for candidate faces (float16 distance within the threshold
+        // plus its error bound); the real path then reads the candidate photos' image items and the
+        // candidate faces' items (a GetItem each) and ranks their float32 descriptors, timed here on the
+        // faces those reads return.
         let object = try PackedFaceIndex(faces: album.faces, stateVersion: 1).encoded()
-        let facesByKey = Dictionary(
-            grouping: album.faces.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }, by: \.key)
+        struct FaceID: Hashable {
+            var key: String
+            var index: Int
+        }
+        let exact = Dictionary(
+            album.faces.map {
+                (FaceID(key: $0.key, index: $0.index), AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor))
+            },
+            uniquingKeysWith: { a, _ in a })
         var viaIndex: [RankedMatch] = []
         var viaFloat16: [RankedMatch] = []
-        var candidateKeys: Set<String> = []
+        var candidatePhotos = 0
+        var candidateFaces = 0
         let indexTime = try BenchFacesCommand.measure(runs: runs) {
             let index = try PackedFaceIndex(decoding: object)
             let near = index.faces(near: [album.selfie], threshold: 0.6 + index.errorBound).map { index.face($0).face }
-            candidateKeys = Set(near.map(\.key))
+            candidatePhotos = Set(near.map(\.key)).count
+            candidateFaces = near.count
             viaIndex = SearchRanking.rank(
-                faces: candidateKeys.flatMap { facesByKey[$0] ?? [] }, selfies: [album.selfie], threshold: 0.6, limit: limit)
+                faces: near.compactMap { exact[FaceID(key: $0.key, index: $0.index)] }, selfies: [album.selfie], threshold: 0.6,
+                limit: limit)
             viaFloat16 = SearchRanking.rank(faces: near, selfies: [album.selfie], threshold: 0.6, limit: limit)
         }
-        let confirmReads = candidateKeys.count
-        let confirmBytes = candidateKeys.map { key in
-            Self.itemSize(images[key]!.item) + (facesByKey[key]?.count ?? 0)
-                * album.faces.prefix(1).map { Self.itemSize($0.item) }.reduce(0, +)
-        }.reduce(0, +)
+        let faceItemBytes = album.faces.prefix(1).map { Self.itemSize($0.item) }.reduce(0, +)
+        let imageItemBytes = album.images.prefix(1).map { Self.itemSize($0.item) }.reduce(0, +)
+        let confirmReads = candidatePhotos + candidateFaces
+        let confirmBytes = candidatePhotos * imageItemBytes + candidateFaces * faceItemBytes
         let same = viaItems.map(\.key) == viaIndex.map(\.key)
         let difference = zip(viaItems, viaIndex).map { abs($0.distance - $1.distance) }.max() ?? 0
         let float16Same = viaItems.map(\.key) == viaFloat16.map(\.key)

@@ -4,9 +4,10 @@
 ///   sparse unindexed-faces index: every face `process` writes is there until the people job has
 ///   put it in a committed index). Both only name candidate photos: the index may be older than the
 ///   album (faces of photos deleted or replaced since are still in it) and holds float16 values. The
-///   best candidates' image items and current face items are read (the rule
-///   ``TableReader/AlbumContents`` applies) and ranked on their float32 descriptors, so the answer is
-///   the item path's, read for a few photos instead of the whole partition.
+///   best candidates' image items and candidate face items are read (a face counts only with its
+///   processed image's version, the rule ``TableReader/AlbumContents`` applies) and ranked on their
+///   float32 descriptors, so the answer is the item path's, read for a few photos instead of the
+///   whole partition.
 /// - Without one (or when it is refused: gone, corrupt, another version): every item of the album's
 ///   partition (``TableReader/album(_:consistent:)``), as before.
 public struct AlbumFaces: Sendable {
@@ -85,41 +86,67 @@ public struct AlbumFaces: Sendable {
         }
     }
 
+    /// A candidate photo: a lower bound of its best distance, and the faces that may give it (with
+    /// the face item when the unindexed-faces index returned it).
+    struct Candidate {
+        var lowerBound = Double.infinity
+        var faces: [Int: FaceRecord?] = [:]
+    }
+
     func matchPacked(
         _ index: PackedFaceIndex, newer: [FaceRecord], selfies: [[Float]], threshold: Double, limit: Int
     ) async throws -> Matches {
         func distance(_ descriptor: [Float]) -> Double {
             selfies.map { SearchRanking.distance(descriptor, $0) }.min() ?? .infinity
         }
-        // Candidate photos and their best distance: from the faces not in the index (exact), and from
-        // the index (float16: within its error bound of the threshold, so no face that matches exactly is missed).
-        let margin = index.errorBound
-        var best: [String: Double] = [:]
+        // Candidates: faces not in the index within the threshold (exact), and faces of the index within
+        // the threshold plus its float16 error bound (so no face within it in float32 is missed).
+        var candidates: [String: Candidate] = [:]
         for record in newer where StorageLayout.album(ofKey: record.key) == album {
             let d = distance(record.descriptor)
-            if d <= threshold { best[record.key] = min(best[record.key] ?? .infinity, d) }
+            guard d <= threshold else { continue }
+            candidates[record.key, default: Candidate()].lowerBound = min(candidates[record.key]?.lowerBound ?? .infinity, d)
+            candidates[record.key]?.faces[record.index] = record
         }
+        let margin = index.errorBound
         for i in index.faces(near: selfies, threshold: threshold + margin) {
             let face = index.face(i).face
             // The object is not trusted to name another album's photos.
             guard StorageLayout.album(ofKey: face.key) == album else { continue }
-            best[face.key] = min(best[face.key] ?? .infinity, max(0, distance(face.descriptor) - margin))
+            let bound = max(0, distance(face.descriptor) - margin)
+            candidates[face.key, default: Candidate()].lowerBound = min(candidates[face.key]?.lowerBound ?? .infinity, bound)
+            if candidates[face.key]?.faces[face.index] == nil { candidates[face.key]?.faces[face.index] = .some(nil) }
         }
-        let order = best.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+        let order = candidates.sorted { ($0.value.lowerBound, $0.key) < ($1.value.lowerBound, $1.key) }
 
-        // Best candidate first, read each photo's image item and current faces (photos deleted or replaced
-        // since the index was written drop out here) and rank those exact float32 faces, until `limit`
-        // photos hold and no candidate left can come before the last of them.
+        // Best candidate first, read each photo's image item and the face items of its candidate faces
+        // (photos deleted or replaced since the index was written drop out here: a face counts only with
+        // its processed image's version) and rank their float32 descriptors, until `limit` photos hold
+        // and no candidate left can come before the last of them.
         var images: [String: ImageRecord] = [:]
         var faces: [AlbumFace] = []
         var read = 0
         var ranked: [RankedMatch] = []
         while read < order.count {
-            if ranked.count >= limit, let last = ranked.last, order[read].value > last.distance { break }
-            let batch = order[read..<min(read + 32, order.count)].map(\.key)
-            for (key, photo) in try await reader.photos(keys: batch) {
-                images[key] = photo.image
-                faces += photo.faces.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }
+            if ranked.count >= limit, let last = ranked.last, order[read].value.lowerBound > last.distance { break }
+            let batch = Array(order[read..<min(read + 16, order.count)])
+            try await withThrowingTaskGroup(of: (ImageRecord, [FaceRecord])?.self) { group in
+                for (key, candidate) in batch {
+                    group.addTask {
+                        guard let image = try await reader.image(key: key), image.status == .processed else { return nil }
+                        var current: [FaceRecord] = []
+                        for (faceIndex, known) in candidate.faces {
+                            let record = known?.version == image.version ? known : try await reader.face(key: key, index: faceIndex)
+                            if let record, image.isCurrent(record) { current.append(record) }
+                        }
+                        return (image, current)
+                    }
+                }
+                for try await photo in group {
+                    guard let (image, current) = photo else { continue }
+                    images[image.key] = image
+                    faces += current.map { AlbumFace(key: $0.key, index: $0.index, box: $0.box, descriptor: $0.descriptor) }
+                }
             }
             read += batch.count
             ranked = SearchRanking.rank(faces: faces, selfies: selfies, threshold: threshold, limit: limit)

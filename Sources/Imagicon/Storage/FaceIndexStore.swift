@@ -102,7 +102,8 @@ public struct FaceIndexStore: Sendable {
 
     /// Reads the album's index; never trusts the object beyond what ``PackedFaceIndex`` checks.
     public func load(album: String) async throws(AWSError) -> Loaded {
-        guard let pointer = try await pointer(album: album) else { return .none }
+        // Strongly consistent: a stale item could name an index older than the flags the job has cleared.
+        guard let pointer = try await pointer(album: album, consistent: true) else { return .none }
         let body: [UInt8]
         do {
             body = try await s3.getObject(bucket: bucket, key: pointer.key, maxBytes: PackedFaceIndex.maxBytes).body

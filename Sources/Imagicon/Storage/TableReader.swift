@@ -126,25 +126,15 @@ public struct TableReader: Sendable {
         return try await dynamo.queryAll(query).compactMap(FaceRecord.init(item:)).filter { $0.album == album }
     }
 
-    /// The processed photos among `keys` and their current faces (``faces(of:consistent:)``: the
-    /// rule ``AlbumContents`` applies to a whole partition), read 16 photos at a time.
-    public func photos(keys: [String]) async throws -> [String: (image: ImageRecord, faces: [FaceRecord])] {
-        var found: [String: (image: ImageRecord, faces: [FaceRecord])] = [:]
-        var start = 0
-        while start < keys.count {
-            let batch = keys[start..<min(start + 16, keys.count)]
-            try await withThrowingTaskGroup(of: (ImageRecord, [FaceRecord])?.self) { group in
-                for key in batch {
-                    group.addTask {
-                        guard let image = try await self.image(key: key), image.status == .processed else { return nil }
-                        return (image, try await self.faces(of: image))
-                    }
-                }
-                for try await photo in group { if let (image, faces) = photo { found[image.key] = (image, faces) } }
-            }
-            start += batch.count
-        }
-        return found
+    /// The face item `index` of `key` (any version), or nil.
+    public func face(key: String, index: Int) async throws(AWSError) -> FaceRecord? {
+        let item = try await dynamo.getItem(
+            table: table,
+            key: [
+                "PK": .s(StorageLayout.partitionKey(album: StorageLayout.album(ofKey: key))),
+                "SK": .s(StorageLayout.faceSortKey(key: key, index: index)),
+            ])
+        return item.flatMap(FaceRecord.init(item:)).flatMap { $0.key == key ? $0 : nil }
     }
 
     /// The current faces of every processed photo of `album`.
