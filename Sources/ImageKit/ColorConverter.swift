@@ -39,7 +39,7 @@ enum ColorConverter {
         case .none: nil
         case .matrixShaper(let shaper): shaper.apply(rows)
         case .lcms(let transform):
-            rows.bitDepth == 8 ? transform.apply(rows, outputChannels: rows.channels) : toSRGB(rows.eightBit(), profile: profile)
+            rows.interleaved != nil ? transform.apply(rows, outputChannels: rows.channels) : toSRGB(rows.eightBit(), profile: profile)
         }
     }
 
@@ -177,8 +177,9 @@ final class LCMSTransform: @unchecked Sendable {
 
     deinit { cmsDeleteTransform(handle) }
 
-    /// Transforms every row (rows spread over the cores).
+    /// Transforms every row of interleaved 8-bit `rows` (rows spread over the cores).
     func apply(_ rows: SampleRows, outputChannels: Int) -> PixelBuffer {
+        guard let (base, stride) = rows.interleaved else { preconditionFailure("lcms2 transforms read interleaved 8-bit rows") }
         let width = rows.width
         let height = rows.height
         let outRow = width * outputChannels
@@ -187,8 +188,8 @@ final class LCMSTransform: @unchecked Sendable {
             forEachRowBand(height) { band in
                 guard let y0 = band.first else { return }
                 cmsDoTransformLineStride(
-                    self.handle, rows.row(y0), destination + y0 * outRow, cmsUInt32Number(width), cmsUInt32Number(band.count),
-                    cmsUInt32Number(rows.stride), cmsUInt32Number(outRow), 0, 0)
+                    self.handle, base + y0 * stride, destination + y0 * outRow, cmsUInt32Number(width), cmsUInt32Number(band.count),
+                    cmsUInt32Number(stride), cmsUInt32Number(outRow), 0, 0)
             }
             count = outRow * height
         }

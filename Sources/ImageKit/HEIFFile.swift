@@ -109,17 +109,21 @@ final class HEIFImageHandle {
 
     /// Decodes to interleaved RGB(A), 8 bits per sample: deeper samples are scaled with
     /// rounding, or converted to sRGB from their full depth when `profile` asks for a conversion
-    /// (straight out of libheif's plane: no intermediate copy). With `transforms`, libheif's are
+    /// (straight out of libheif's planes: no intermediate copy). With `transforms`, libheif's are
     /// off and only their `clap` crop is applied here, while copying (the pixels stay in stored
     /// orientation); without, libheif applies them all.
+    ///
+    /// Images without alpha are taken as the planar RGB libheif 1.15 assembles every image in
+    /// (tiles are converted from YCbCr into it), so libheif makes no interleaved copy of 12 MP:
+    /// one full-size buffer and one pass fewer. Alpha images are taken interleaved, libheif
+    /// bringing the alpha plane to the colour's depth.
     func decode(profile: ColorProfile?, transforms: [HEIFTransform]?) throws -> PixelBuffer {
         let alpha = hasAlpha
         let deep = bitDepth > 8
         let chroma: heif_chroma =
             switch (alpha, deep) {
-            case (false, false): heif_chroma_interleaved_RGB
+            case (false, _): heif_chroma_444
             case (true, false): heif_chroma_interleaved_RGBA
-            case (false, true): heif_chroma_interleaved_RRGGBB_LE
             case (true, true): heif_chroma_interleaved_RRGGBBAA_LE
             }
         guard let options = library.decodingOptionsAlloc() else { throw ImageError(.corrupt, "libheif could not allocate options.") }
@@ -129,7 +133,9 @@ final class HEIFImageHandle {
         try HEIFFile.check(library.decodeImage(handle, &raw, heif_colorspace_RGB, chroma, options), "decode")
         guard let raw else { throw ImageError(.corrupt, "libheif returned no image.") }
         let image = HEIFDecodedImage(library: library, image: raw)
-        return try image.pixels(channels: alpha ? 4 : 3, bitDepth: deep ? bitDepth : 8, profile: profile, transforms: transforms)
+        return try alpha
+            ? image.interleavedPixels(channels: 4, bitDepth: deep ? bitDepth : 8, profile: profile, transforms: transforms)
+            : image.planarPixels(profile: profile, transforms: transforms)
     }
 }
 
@@ -149,24 +155,61 @@ final class HEIFDecodedImage {
     @inline(__always)
     static func eightBit(_ v: UInt32, maximum: UInt32) -> UInt8 { UInt8((v * 255 + maximum / 2) / maximum) }
 
-    /// The interleaved plane as an 8-bit `PixelBuffer`, cropped to the `clap` of `transforms`
-    /// (computed on the decoded size, as libheif does): converted to sRGB through `profile` when
-    /// it asks for that, otherwise copied (deep samples rounded to 8 bits).
-    func pixels(channels: Int, bitDepth: Int, profile: ColorProfile?, transforms: [HEIFTransform]?) throws -> PixelBuffer {
-        let width = Int(library.imageWidth(image, heif_channel_interleaved))
-        let height = Int(library.imageHeight(image, heif_channel_interleaved))
-        var stride: Int32 = 0
-        guard width > 0, height > 0, let plane = library.imagePlane(image, heif_channel_interleaved, &stride) else {
-            throw ImageError(.corrupt, "libheif returned an image without pixels.")
+    /// The interleaved plane as an 8-bit `PixelBuffer` (see `pixels(_:width:height:profile:transforms:)`).
+    func interleavedPixels(channels: Int, bitDepth: Int, profile: ColorProfile?, transforms: [HEIFTransform]?) throws -> PixelBuffer {
+        let pixelBytes = channels * (bitDepth > 8 ? 2 : 1)
+        let (width, height, plane, stride) = try self.plane(heif_channel_interleaved, minimumRowBytes: pixelBytes)
+        return try pixels(
+            { x, y, w, h in
+                SampleRows(
+                    base: plane + y * stride + x * pixelBytes, stride: stride, width: w, height: h, channels: channels, bitDepth: bitDepth)
+            }, width: width, height: height, profile: profile, transforms: transforms)
+    }
+
+    /// The planar R, G, B planes (of one depth) as an 8-bit `PixelBuffer` (see `pixels(_:width:height:profile:transforms:)`).
+    func planarPixels(profile: ColorProfile?, transforms: [HEIFTransform]?) throws -> PixelBuffer {
+        let channels = [heif_channel_R, heif_channel_G, heif_channel_B]
+        let bitDepth = Int(library.imageBitsPerPixelRange(image, heif_channel_R))
+        guard (8...16).contains(bitDepth), channels.allSatisfy({ Int(library.imageBitsPerPixelRange(image, $0)) == bitDepth }) else {
+            throw ImageError(.corrupt, "libheif returned RGB planes of different or unusable depths.")
         }
         let sampleBytes = bitDepth > 8 ? 2 : 1
-        guard Int(stride) >= width * channels * sampleBytes else { throw ImageError(.corrupt, "libheif returned a short row.") }
+        let planes = try channels.map { try plane($0, minimumRowBytes: sampleBytes) }
+        let (width, height) = (planes[0].width, planes[0].height)
+        guard planes.allSatisfy({ $0.width == width && $0.height == height }) else {
+            throw ImageError(.corrupt, "libheif returned RGB planes of different sizes.")
+        }
+        return try pixels(
+            { x, y, w, h in
+                SampleRows(
+                    planes: planes.map { $0.base + y * $0.stride + x * sampleBytes }, strides: planes.map(\.stride), width: w, height: h,
+                    bitDepth: bitDepth)
+            }, width: width, height: height, profile: profile, transforms: transforms)
+    }
+
+    /// One plane: its size, first sample and stride, checked to hold rows of `minimumRowBytes` per pixel.
+    private func plane(_ channel: heif_channel, minimumRowBytes: Int) throws -> (
+        width: Int, height: Int, base: UnsafeRawPointer, stride: Int
+    ) {
+        let width = Int(library.imageWidth(image, channel))
+        let height = Int(library.imageHeight(image, channel))
+        var stride: Int32 = 0
+        guard width > 0, height > 0, let plane = library.imagePlane(image, channel, &stride) else {
+            throw ImageError(.corrupt, "libheif returned an image without pixels.")
+        }
+        guard Int(stride) >= width * minimumRowBytes else { throw ImageError(.corrupt, "libheif returned a short row.") }
+        return (width, height, UnsafeRawPointer(plane), Int(stride))
+    }
+
+    /// The decoded samples as an 8-bit `PixelBuffer`, cropped to the `clap` of `transforms`
+    /// (computed on the decoded size, as libheif does): converted to sRGB through `profile` when
+    /// it asks for that, otherwise copied (deep samples rounded to 8 bits). `rows(x, y, w, h)`
+    /// are the samples of the rectangle kept.
+    private func pixels(
+        _ rows: (Int, Int, Int, Int) -> SampleRows, width: Int, height: Int, profile: ColorProfile?, transforms: [HEIFTransform]?
+    ) throws -> PixelBuffer {
         let crop = try transforms.map { try HEIFGeometry($0, width: width, height: height) }
-        let x = crop?.x ?? 0
-        let y = crop?.y ?? 0
-        let rows = SampleRows(
-            base: UnsafeRawPointer(plane) + y * Int(stride) + x * channels * sampleBytes, stride: Int(stride), width: crop?.width ?? width,
-            height: crop?.height ?? height, channels: channels, bitDepth: bitDepth)
-        return withExtendedLifetime(self) { profile.flatMap { ColorConverter.convert(rows, profile: $0) } ?? rows.eightBit() }
+        let kept = rows(crop?.x ?? 0, crop?.y ?? 0, crop?.width ?? width, crop?.height ?? height)
+        return withExtendedLifetime(self) { profile.flatMap { ColorConverter.convert(kept, profile: $0) } ?? kept.eightBit() }
     }
 }

@@ -46,6 +46,7 @@ struct HEIFLibrary: @unchecked Sendable {
     let imageWidth: @convention(c) (Image?, heif_channel) -> Int32
     let imageHeight: @convention(c) (Image?, heif_channel) -> Int32
     let imagePlane: @convention(c) (Image?, heif_channel, UnsafeMutablePointer<Int32>?) -> UnsafePointer<UInt8>?
+    let imageBitsPerPixelRange: @convention(c) (Image?, heif_channel) -> Int32
 
     /// The loaded library (once per process, thread-safe).
     /// - Throws: `ImageError` (`.unsupportedFormat`) when libheif cannot be loaded.
@@ -104,7 +105,8 @@ struct HEIFLibrary: @unchecked Sendable {
             imageRelease: symbol("heif_image_release"),
             imageWidth: symbol("heif_image_get_width"),
             imageHeight: symbol("heif_image_get_height"),
-            imagePlane: symbol("heif_image_get_plane_readonly"))
+            imagePlane: symbol("heif_image_get_plane_readonly"),
+            imageBitsPerPixelRange: symbol("heif_image_get_bits_per_pixel_range"))
         guard missing.isEmpty else {
             return .failure(
                 ImageError(.unsupportedFormat, "HEIF/AVIF decoding is unavailable: \(soname) lacks \(missing.joined(separator: ", "))."))

@@ -111,8 +111,9 @@ struct MatrixShaper: Sendable {
         return true
     }
 
-    /// Converts `rows` (8-bit or deep samples of `bitDepth` bits, RGB or RGBA; alpha is
-    /// copied, rounded to 8 bits) into 8-bit sRGB, rows spread over the cores.
+    /// Converts `rows` (8-bit or deep samples of `bitDepth` bits, RGB or RGBA, interleaved or
+    /// planar; alpha is copied, rounded to 8 bits) into interleaved 8-bit sRGB, rows spread over
+    /// the cores.
     func apply(_ rows: SampleRows) -> PixelBuffer {
         precondition(rows.bitDepth == bitDepth, "a table for \(bitDepth)-bit samples")
         let width = rows.width
@@ -122,7 +123,7 @@ struct MatrixShaper: Sendable {
         let pixels = [UInt8](unsafeUninitializedCapacity: outRow * height) { out, count in
             let destination = out.baseAddress!
             forEachRowBand(height) { band in
-                for y in band { convertRow(rows.row(y), into: destination + y * outRow, width: width, channels: ch) }
+                for y in band { convertRow(rows, y, into: destination + y * outRow) }
             }
             count = outRow * height
         }
@@ -130,10 +131,15 @@ struct MatrixShaper: Sendable {
     }
 
     /// One row: linearise, matrix, encode.
-    private func convertRow(_ source: UnsafeRawPointer, into out: UnsafeMutablePointer<UInt8>, width: Int, channels ch: Int) {
+    private func convertRow(_ rows: SampleRows, _ y: Int, into out: UnsafeMutablePointer<UInt8>) {
         let size = 1 << bitDepth
         let maximum = size - 1
         let (c0, c1, c2) = columns
+        let width = rows.width
+        let ch = rows.channels
+        let step = rows.step
+        let (r, g, b) = (rows.row(y, channel: 0), rows.row(y, channel: 1), rows.row(y, channel: 2))
+        let a = ch == 4 ? rows.row(y, channel: 3) : r
         linear.withUnsafeBufferPointer { table in
             Self.encodeTable.withUnsafeBufferPointer { encode in
                 let lr = table.baseAddress!
@@ -141,28 +147,31 @@ struct MatrixShaper: Sendable {
                 let lb = lg + size
                 let enc = encode.baseAddress!
                 if bitDepth == 8 {
-                    let s = source.assumingMemoryBound(to: UInt8.self)
+                    let (r, g, b, a) = (
+                        r.assumingMemoryBound(to: UInt8.self), g.assumingMemoryBound(to: UInt8.self), b.assumingMemoryBound(to: UInt8.self),
+                        a.assumingMemoryBound(to: UInt8.self)
+                    )
                     for x in 0..<width {
-                        let p = s + x * ch
-                        let c = c0 * lr[Int(p[0])] + c1 * lg[Int(p[1])] + c2 * lb[Int(p[2])]
+                        let i = x * step
+                        let c = c0 * lr[Int(r[i])] + c1 * lg[Int(g[i])] + c2 * lb[Int(b[i])]
                         let o = out + x * ch
                         o[0] = enc[Self.encodeIndex(c.x)]
                         o[1] = enc[Self.encodeIndex(c.y)]
                         o[2] = enc[Self.encodeIndex(c.z)]
-                        if ch == 4 { o[3] = p[3] }
+                        if ch == 4 { o[3] = a[i] }
                     }
                 } else {
-                    func sample(_ i: Int) -> Int {
-                        min(Int(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))), maximum)
+                    func sample(_ p: UnsafeRawPointer, _ i: Int) -> Int {
+                        min(Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt16.self))), maximum)
                     }
                     for x in 0..<width {
-                        let i = x * ch
-                        let c = c0 * lr[sample(i)] + c1 * lg[sample(i + 1)] + c2 * lb[sample(i + 2)]
-                        let o = out + i
+                        let i = x * step
+                        let c = c0 * lr[sample(r, i)] + c1 * lg[sample(g, i)] + c2 * lb[sample(b, i)]
+                        let o = out + x * ch
                         o[0] = enc[Self.encodeIndex(c.x)]
                         o[1] = enc[Self.encodeIndex(c.y)]
                         o[2] = enc[Self.encodeIndex(c.z)]
-                        if ch == 4 { o[3] = HEIFDecodedImage.eightBit(UInt32(sample(i + 3)), maximum: UInt32(maximum)) }
+                        if ch == 4 { o[3] = HEIFDecodedImage.eightBit(UInt32(sample(a, i)), maximum: UInt32(maximum)) }
                     }
                 }
             }
@@ -195,12 +204,16 @@ struct MatrixShaper: Sendable {
     }
 }
 
-/// Rows of interleaved RGB(A) samples in memory the caller keeps alive: 8-bit, or 16-bit
-/// little-endian words holding `bitDepth`-bit values (libheif's `RRGGBB_LE`).
+/// Rows of RGB(A) samples in memory the caller keeps alive, interleaved (`r, g, b[, a]` per
+/// pixel) or in one plane per channel (libheif's planar RGB): 8-bit, or 16-bit little-endian
+/// words holding `bitDepth`-bit values (libheif's `RRGGBB_LE` and deep planes).
 struct SampleRows {
-    let base: UnsafeRawPointer
-    /// Bytes from one row to the next.
-    let stride: Int
+    /// Where each channel's first sample of row 0 is (red, green, blue, then alpha).
+    let planes: [UnsafeRawPointer]
+    /// Bytes from one row to the next, per channel.
+    let strides: [Int]
+    /// Bytes from one pixel's sample to the next pixel's, within a channel.
+    let step: Int
     let width: Int
     let height: Int
     /// 3 or 4.
@@ -208,28 +221,76 @@ struct SampleRows {
     /// 8, or 9-16 for 16-bit words.
     let bitDepth: Int
 
-    func row(_ y: Int) -> UnsafeRawPointer { base + y * stride }
+    /// Interleaved rows starting at `base`, `stride` bytes apart.
+    init(base: UnsafeRawPointer, stride: Int, width: Int, height: Int, channels: Int, bitDepth: Int) {
+        let sampleBytes = bitDepth > 8 ? 2 : 1
+        planes = (0..<channels).map { base + $0 * sampleBytes }
+        strides = Array(repeating: stride, count: channels)
+        step = channels * sampleBytes
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.bitDepth = bitDepth
+    }
 
-    /// The rows as an 8-bit `PixelBuffer` (deep samples rounded).
+    /// One plane per channel (3 or 4), each with its own stride.
+    init(planes: [UnsafeRawPointer], strides: [Int], width: Int, height: Int, bitDepth: Int) {
+        precondition(planes.count == strides.count && (planes.count == 3 || planes.count == 4), "3 or 4 planes")
+        self.planes = planes
+        self.strides = strides
+        step = bitDepth > 8 ? 2 : 1
+        self.width = width
+        self.height = height
+        channels = planes.count
+        self.bitDepth = bitDepth
+    }
+
+    /// The first row and the stride when the samples are interleaved 8-bit rows (as lcms2 reads them).
+    var interleaved: (base: UnsafeRawPointer, stride: Int)? {
+        guard bitDepth == 8, step == channels, (0..<channels).allSatisfy({ planes[$0] == planes[0] + $0 && strides[$0] == strides[0] })
+        else { return nil }
+        return (planes[0], strides[0])
+    }
+
+    /// Channel `c`'s first sample in row `y`.
+    @inline(__always)
+    func row(_ y: Int, channel c: Int) -> UnsafeRawPointer { planes[c] + y * strides[c] }
+
+    /// The rows as an 8-bit `PixelBuffer` (deep samples rounded), rows spread over the cores.
     func eightBit() -> PixelBuffer {
         let rowBytes = width * channels
         let pixels = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { out, count in
             let dst = out.baseAddress!
-            if bitDepth == 8 {
-                for y in 0..<height { (dst + y * rowBytes).initialize(from: row(y).assumingMemoryBound(to: UInt8.self), count: rowBytes) }
-            } else {
-                let maximum = UInt32((1 << bitDepth) - 1)
+            if let (base, stride) = interleaved {
                 for y in 0..<height {
-                    let r = row(y)
-                    let o = dst + y * rowBytes
-                    for i in 0..<rowBytes {
-                        let v = min(UInt32(UInt16(littleEndian: r.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))), maximum)
-                        o[i] = HEIFDecodedImage.eightBit(v, maximum: maximum)
-                    }
+                    (dst + y * rowBytes).initialize(from: (base + y * stride).assumingMemoryBound(to: UInt8.self), count: rowBytes)
+                }
+            } else {
+                forEachRowBand(height) { band in
+                    for y in band { copyRow(y, into: dst + y * rowBytes) }
                 }
             }
             count = rowBytes * height
         }
         return PixelBuffer(uncheckedWidth: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Row `y`, interleaved into `o` with 8 bits per sample.
+    private func copyRow(_ y: Int, into o: UnsafeMutablePointer<UInt8>) {
+        let ch = channels
+        let step = step
+        for c in 0..<ch {
+            let r = row(y, channel: c)
+            if bitDepth == 8 {
+                let s = r.assumingMemoryBound(to: UInt8.self)
+                for x in 0..<width { o[x * ch + c] = s[x * step] }
+            } else {
+                let maximum = UInt32((1 << bitDepth) - 1)
+                for x in 0..<width {
+                    let v = min(UInt32(UInt16(littleEndian: r.loadUnaligned(fromByteOffset: x * step, as: UInt16.self))), maximum)
+                    o[x * ch + c] = HEIFDecodedImage.eightBit(v, maximum: maximum)
+                }
+            }
+        }
     }
 }
