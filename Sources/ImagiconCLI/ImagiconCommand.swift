@@ -6,9 +6,10 @@ import Imagicon
 /// logs on stderr, and exits non-zero with a one-line reason on bad input.
 @main
 struct ImagiconCommand: AsyncParsableCommand {
-    /// Sets up a single-threaded OpenBLAS environment (see `OpenBLASEnvironment`), then parses
-    /// and runs as usual.
+    /// Tunes malloc (see `MallocTuning`) and sets up a single-threaded OpenBLAS environment (see
+    /// `OpenBLASEnvironment`), then parses and runs as usual.
     static func main() async {
+        MallocTuning.configure()
         OpenBLASEnvironment.configure()
         await main(nil)
     }

@@ -8,6 +8,7 @@ import Logging
     import Glibc
 #endif
 
+MallocTuning.configure()
 OpenBLASEnvironment.configure()
 JSONLogHandler.bootstrap()
 ShutdownSignal.install()

@@ -164,6 +164,59 @@ struct ColorManagementTests {
         #expect(HEIFDecodeTests.psnr(ours, theirs) > 50)
     }
 
+    @Test("planar samples (libheif's RGB planes) convert and copy exactly as the same samples interleaved, 8-bit and 10-bit")
+    func planarRowsMatchInterleaved() throws {
+        let url = TestData.root.appendingPathComponent("phone/heic/tifig_1_portrait.heic")
+        guard case .icc(let icc)? = try ImageHeader.read(TestData.bytes(url)).colorProfile else {
+            Issue.record("an iPhone HEIC carries a Display P3 ICC profile")
+            return
+        }
+        let source = try #require(LCMSProfile(icc: icc))
+        let (width, height) = (67, 5)
+        for bitDepth in [8, 10] {
+            let shaper = try #require(MatrixShaper(source, bitDepth: bitDepth))
+            let maximum = (1 << bitDepth) - 1
+            let sampleBytes = bitDepth > 8 ? 2 : 1
+            // Planes with padded rows of different strides; the same samples interleaved.
+            let strides = [width * sampleBytes + 3, width * sampleBytes + 17, width * sampleBytes]
+            var planes = strides.map { [UInt8](repeating: 0xEE, count: $0 * height) }
+            var interleaved = [UInt8](repeating: 0, count: width * height * 3 * sampleBytes)
+            for y in 0..<height {
+                for x in 0..<width {
+                    for c in 0..<3 {
+                        let v = (x * 37 + y * 101 + c * 53) * 7 % (maximum + 1)
+                        let bytes = sampleBytes == 2 ? [UInt8(v & 0xFF), UInt8(v >> 8)] : [UInt8(v)]
+                        for (k, b) in bytes.enumerated() {
+                            planes[c][y * strides[c] + x * sampleBytes + k] = b
+                            interleaved[((y * width + x) * 3 + c) * sampleBytes + k] = b
+                        }
+                    }
+                }
+            }
+            let (a, b, c) = (planes[0], planes[1], planes[2])
+            let planar = a.withUnsafeBytes { pa in
+                b.withUnsafeBytes { pb in
+                    c.withUnsafeBytes { pc in
+                        let rows = SampleRows(
+                            planes: [pa.baseAddress!, pb.baseAddress!, pc.baseAddress!], strides: strides, width: width, height: height,
+                            bitDepth: bitDepth)
+                        #expect(rows.interleaved == nil)
+                        return (shaper.apply(rows), rows.eightBit())
+                    }
+                }
+            }
+            let packed = interleaved.withUnsafeBytes {
+                let rows = SampleRows(
+                    base: $0.baseAddress!, stride: width * 3 * sampleBytes, width: width, height: height, channels: 3, bitDepth: bitDepth)
+                #expect((rows.interleaved != nil) == (bitDepth == 8))
+                return (shaper.apply(rows), rows.eightBit())
+            }
+            #expect(planar.0 == packed.0, "\(bitDepth)-bit conversion")
+            #expect(planar.1 == packed.1, "\(bitDepth)-bit copy")
+            #expect(planar.0 != planar.1, "Display P3 changes the samples")
+        }
+    }
+
     @Test("PQ and HLG are tone mapped: reference white near white, black black, highlights rolled off, never clipped early")
     func hdrToneMapped() throws {
         // PQ code values (8-bit) for 0, ~100, ~203 (BT.2408 reference white), ~1000 and 10,000 cd/m².

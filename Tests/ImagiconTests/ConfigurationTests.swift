@@ -83,4 +83,9 @@ struct ConfigurationTests {
         let diagnostics = #expect(throws: ConfigurationError.self) { try HandlerFactory.make(environment: ["_HANDLER": "diagnostics"]) }
         #expect(diagnostics?.code == .unknownHandler)
     }
+
+    @Test("glibc takes the malloc settings (mallopt found, both parameters accepted)")
+    func mallocTuningIsAccepted() {
+        #expect(MallocTuning.configure())
+    }
 }
