@@ -13,8 +13,8 @@
 /// Here allocations come from one arena, up to 256 MB from its heap, and freed memory stays
 /// mapped until 512 MB of it are free at the top: the next buffer, and the next invocation of a
 /// warm Lambda process (one invocation at a time, the process ours alone), reuses pages already
-/// faulted in. Eight 12 MP JPEGs through `imagicon process`: 85,000 page faults instead of
-/// 1,175,000, 0.3 s of system CPU instead of 3.7, the same peak RSS. Buffers past 256 MB
+/// faulted in. Eight 12 MP JPEGs through one `imagicon process`: 84,000 page faults instead of
+/// 826,000, 0.3 s of system CPU instead of 2.1, peak RSS 366 MB instead of 381. Buffers past 256 MB
 /// (pictures past 85 MP) still get their own mapping, returned on free.
 /// `IMAGICON_MALLOC=default` keeps glibc's defaults (for comparison).
 public enum MallocTuning {
