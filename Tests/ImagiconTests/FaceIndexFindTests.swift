@@ -98,6 +98,20 @@ final class FaceIndexFindTests {
         #expect(top.ranked.map(\.key) == Array(after.items.ranked.prefix(3)).map(\.key) && top.imagesRead <= 32)
     }
 
+    @Test("photos without a version (events without a sequencer) are found through the index too")
+    func unversionedPhotos() async throws {
+        let (album, _) = try await f.store.createAlbum(name: "Unversioned", now: Date())
+        for p in 0..<6 {
+            try await f.addPhoto(album: album.id, photoId: "u\(p).jpg", faces: [Self.near(p % 2 == 0 ? 0.2 : 1.2, seed: p)], version: nil)
+        }
+        let before = try await bothWays(album)
+        #expect(!isPacked(before.faces) && before.current.ranked.count == 3)
+        _ = try await f.peopleJob.run(album: album.storageAlbum)
+        let after = try await bothWays(album)
+        #expect(isPacked(after.faces) && after.faces.itemCount == 0)
+        #expect(Self.same(after.items, after.current) && after.current.ranked.count == 3)
+    }
+
     @Test("uploads newer than the index are found; deleted and replaced photos never are")
     func newerDeletedReplaced() async throws {
         let (album, owner) = try await makeAlbum(photos: 30)

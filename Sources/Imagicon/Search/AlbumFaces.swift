@@ -32,17 +32,25 @@ public struct AlbumFaces: Sendable {
     public static func load(album: String, reader: TableReader, faceIndex: FaceIndexStore?) async throws -> AlbumFaces {
         var refused: String?
         if let faceIndex {
-            switch try await faceIndex.load(album: album) {
-            case .index(let index, let bytes):
-                do {
-                    let newer = try await reader.unindexedFaces(album: album)
+            // The unindexed faces first, the index second: the job clears a face's flag only after an index
+            // holding it is committed, and the pointer is read strongly consistently, so a face is in the
+            // index read or in the faces read before it (the other order could miss a face whose flag a run
+            // cleared in between, with its new index committed after the old one was read).
+            let newer: [FaceRecord]?
+            do {
+                newer = try await reader.unindexedFaces(album: album)
+            } catch {
+                // A table made before the index existed (an old local stack): the items are still right.
+                newer = nil
+                refused = "the unindexed-faces index cannot be read: \(error)"
+            }
+            if let newer {
+                switch try await faceIndex.load(album: album) {
+                case .index(let index, let bytes):
                     return AlbumFaces(source: .packed(index, newer: newer), indexBytes: bytes, album: album, reader: reader)
-                } catch {
-                    // A table made before the index existed (an old local stack): the items are still right.
-                    refused = "the unindexed-faces index cannot be read: \(error)"
+                case .refused(let reason): refused = reason
+                case .none: break
                 }
-            case .refused(let reason): refused = reason
-            case .none: break
             }
         }
         return AlbumFaces(source: .items(try await reader.album(album)), refused: refused, album: album, reader: reader)
@@ -136,7 +144,14 @@ public struct AlbumFaces: Sendable {
                         guard let image = try await reader.image(key: key), image.status == .processed else { return nil }
                         var current: [FaceRecord] = []
                         for (faceIndex, known) in candidate.faces {
-                            let record = known?.version == image.version ? known : try await reader.face(key: key, index: faceIndex)
+                            // Only a face item read with the index (a GSI face) can stand in for the current one;
+                            // a face known from the object alone is always read (its version may equal a nil one).
+                            let record: FaceRecord?
+                            if let known, known.version == image.version {
+                                record = known
+                            } else {
+                                record = try await reader.face(key: key, index: faceIndex)
+                            }
                             if let record, image.isCurrent(record) { current.append(record) }
                         }
                         return (image, current)
