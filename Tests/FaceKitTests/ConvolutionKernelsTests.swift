@@ -4,7 +4,8 @@ import Testing
 
 /// CKernels' Winograd F(2x2, 5x5) and direct strided convolution against the direct sum and
 /// against the im2col + sgemm path, on random tensors and on the real detector's layers.
-@Suite struct ConvolutionKernelsTests {
+/// Serialized: `withKernelLevel` limits a process-wide setting, so two tests must not overlap.
+@Suite(.serialized) struct ConvolutionKernelsTests {
     typealias SplitMix = TensorOpsTests.SplitMix
 
     static func con5(_ out: Int, _ inp: Int, relu: Bool, bias: Bool, _ g: inout SplitMix) -> Convolution {
