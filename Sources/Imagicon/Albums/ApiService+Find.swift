@@ -50,7 +50,7 @@ extension ApiService {
         guard !selfie.isEmpty else { throw ApiError(.badRequest, "The selfie is empty.") }
         let descriptor = try describeSelfie(selfie)
         selfie = []
-        let faces = try await AlbumFaces.load(album: album.storageAlbum, reader: reader, faceIndex: faceIndex)
+        let faces = try await AlbumFaces.load(album: album.storageAlbum, reader: reader, faceIndex: peopleStore.faceIndex)
         let found = try await faces.match(selfies: [descriptor], threshold: threshold, limit: settings.maxMatches)
         var matches: [FindMatch] = []
         var originals: [(bucket: String, key: String)] = []
@@ -65,11 +65,6 @@ extension ApiService {
         var answer = Answer(matches: matches, zip: nil)
         if wantsZip { answer.zip = ["url": try await writeZip(originals)] }
         return try json(200, answer)
-    }
-
-    /// The albums' packed face indexes (beside the people states, in the output bucket).
-    var faceIndex: FaceIndexStore {
-        FaceIndexStore(dynamo: reader.dynamo, table: reader.table, s3: s3, bucket: settings.outputBucket)
     }
 
     /// `POST /api/albums/{id}/zip {"photoIds": [...]}` -> `{"url"}` of a ZIP of those originals.
