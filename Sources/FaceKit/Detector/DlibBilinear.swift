@@ -4,6 +4,9 @@
 /// with positions accumulated in float (the SIMD loop) and a scalar tail, weights in float.
 /// The detector's image pyramid and `upsample` go through these so that the network sees the
 /// same numbers dlib feeds it.
+///
+/// dlib's sample positions depend only on the sizes, so ``Grid`` works them out once per resize
+/// (per column and per row) and the inner loop only loads, weighs and adds, in dlib's order.
 enum DlibBilinear {
     /// Resizes one float plane (`tt::resize_bilinear` on the pyramid tensor).
     static func resizePlane(
@@ -11,10 +14,33 @@ enum DlibBilinear {
         _ dst: UnsafeMutablePointer<Float>, dstRowStride: Int, dstRows: Int, dstCols: Int
     ) {
         if srcRows == 0 || srcCols == 0 || dstRows == 0 || dstCols == 0 { return }
-        forEachSample(srcRows: srcRows, srcCols: srcCols, dstRows: dstRows, dstCols: dstCols) { r, c, top, bottom, left, right, w in
-            let t = src + top * srcRowStride
-            let b = src + bottom * srcRowStride
-            dst[r * dstRowStride + c] = w.combine(t[left], t[right], b[left], b[right])
+        let grid = Grid(srcRows: srcRows, srcCols: srcCols, dstRows: dstRows, dstCols: dstCols)
+        let split = grid.simdColumns
+        grid.left.withUnsafeBufferPointer { left in
+            grid.frac.withUnsafeBufferPointer { frac in
+                grid.inverseFrac.withUnsafeBufferPointer { ifrac in
+                    for r in 0..<dstRows {
+                        let row = grid.rows[r]
+                        let t = src + row.top * srcRowStride
+                        let b = src + row.bottom * srcRowStride
+                        let o = dst + r * dstRowStride
+                        // dlib's SIMD loop: right = left + 1, weights as products of float row and column weights.
+                        let tbf = Float(row.frac)
+                        let itb = Float(1 - row.frac)
+                        for c in 0..<split {
+                            let l = Int(left[c])
+                            let lr = frac[c]
+                            let ilr = ifrac[c]
+                            o[c] = (itb * ilr) * t[l] + (itb * lr) * t[l + 1] + (tbf * ilr) * b[l] + (tbf * lr) * b[l + 1]
+                        }
+                        for c in split..<dstCols {
+                            let l = Int(left[c])
+                            let rr = min(l + 1, srcCols - 1)
+                            o[c] = scalarSample(t[l], t[rr], b[l], b[rr], lrFrac: frac[c], tbFrac: row.frac)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -23,16 +49,27 @@ enum DlibBilinear {
         var out = RGBImage(width: width, height: height)
         if image.width == 0 || image.height == 0 || width == 0 || height == 0 { return out }
         let sw = image.width
+        let grid = Grid(srcRows: image.height, srcCols: image.width, dstRows: height, dstCols: width)
         image.pixels.withUnsafeBufferPointer { s in
             out.pixels.withUnsafeMutableBufferPointer { d in
-                forEachSample(srcRows: image.height, srcCols: image.width, dstRows: height, dstCols: width) {
-                    r, c, top, bottom, left, right, w in
-                    let o = (r * width + c) * 3
-                    for ch in 0..<3 {
-                        let v = w.combine(
-                            Float(s[(top * sw + left) * 3 + ch]), Float(s[(top * sw + right) * 3 + ch]),
-                            Float(s[(bottom * sw + left) * 3 + ch]), Float(s[(bottom * sw + right) * 3 + ch]))
-                        d[o + ch] = UInt8(clamping: Int(v)) // dlib truncates (cvttps / static_cast)
+                for r in 0..<height {
+                    let row = grid.rows[r]
+                    for c in 0..<width {
+                        let left = Int(grid.left[c])
+                        let right = min(left + 1, image.width - 1)
+                        let lr = grid.frac[c]
+                        let o = (r * width + c) * 3
+                        for ch in 0..<3 {
+                            let tl = Float(s[(row.top * sw + left) * 3 + ch])
+                            let tr = Float(s[(row.top * sw + right) * 3 + ch])
+                            let bl = Float(s[(row.bottom * sw + left) * 3 + ch])
+                            let br = Float(s[(row.bottom * sw + right) * 3 + ch])
+                            let v =
+                                c < grid.simdColumns
+                                ? simdSample(tl, tr, bl, br, lrFrac: lr, tbFrac: row.frac)
+                                : scalarSample(tl, tr, bl, br, lrFrac: lr, tbFrac: row.frac)
+                            d[o + ch] = UInt8(clamping: Int(v)) // dlib truncates (cvttps / static_cast)
+                        }
                     }
                 }
             }
@@ -40,45 +77,60 @@ enum DlibBilinear {
         return out
     }
 
-    /// Interpolation weights for one output sample, in the arithmetic of the loop that made it.
-    struct Weights {
-        let simd: Bool
-        let tbFrac: Double
-        let lrFrac: Float
-        @inline(__always)
-        func combine(_ tl: Float, _ tr: Float, _ bl: Float, _ br: Float) -> Float {
-            if simd {
-                let tbf = Float(tbFrac)
-                let itb = Float(1 - tbFrac)
-                let ilr = 1 - lrFrac
-                let tlf = itb * ilr
-                let trf = itb * lrFrac
-                let blf = tbf * ilr
-                let brf = tbf * lrFrac
-                return tlf * tl + trf * tr + blf * bl + brf * br
-            }
-            let ilr = 1 - lrFrac
-            let top = Double(ilr * tl + lrFrac * tr)
-            let bottom = Double(ilr * bl + lrFrac * br)
-            return Float((1 - tbFrac) * top + tbFrac * bottom)
-        }
+    /// One sample of dlib's SIMD loop: float weights, the row weight from the double position.
+    @inline(__always)
+    static func simdSample(_ tl: Float, _ tr: Float, _ bl: Float, _ br: Float, lrFrac: Float, tbFrac: Double) -> Float {
+        let tbf = Float(tbFrac)
+        let itb = Float(1 - tbFrac)
+        let ilr = 1 - lrFrac
+        return (itb * ilr) * tl + (itb * lrFrac) * tr + (tbf * ilr) * bl + (tbf * lrFrac) * br
     }
 
-    /// Walks the output grid as dlib's loops do and hands each sample its source corners and weights.
+    /// One sample of dlib's scalar tail: columns blended in float, rows in double.
     @inline(__always)
-    private static func forEachSample(
-        srcRows: Int, srcCols: Int, dstRows: Int, dstCols: Int,
-        _ body: (_ r: Int, _ c: Int, _ top: Int, _ bottom: Int, _ left: Int, _ right: Int, _ w: Weights) -> Void
-    ) {
-        let xScale = Double(srcCols - 1) / Double(max(dstCols - 1, 1))
-        let yScale = Double(srcRows - 1) / Double(max(dstRows - 1, 1))
-        var y = -yScale
-        for r in 0..<dstRows {
-            y += yScale
-            let top = Int(y.rounded(.down))
-            let bottom = min(top + 1, srcRows - 1)
-            let tbFrac = y - Double(top)
-            // SIMD part: four float lanes, advanced by 4·xScale (in float) per block.
+    static func scalarSample(_ tl: Float, _ tr: Float, _ bl: Float, _ br: Float, lrFrac: Float, tbFrac: Double) -> Float {
+        let ilr = 1 - lrFrac
+        let top = Double(ilr * tl + lrFrac * tr)
+        let bottom = Double(ilr * bl + lrFrac * br)
+        return Float((1 - tbFrac) * top + tbFrac * bottom)
+    }
+
+    /// Where dlib's loops sample the source for each output row and column.
+    struct Grid {
+        /// Per output row: the source rows above and below and the double weight of the lower one.
+        struct Row {
+            var top: Int
+            var bottom: Int
+            var frac: Double
+        }
+        var rows: [Row]
+        /// Per output column: the source column on the left (the right one is the next, clamped in the tail).
+        var left: [Int32]
+        /// Per output column: the float weight of the right column (from the float position in the
+        /// SIMD part, from the double position in the tail).
+        var frac: [Float]
+        /// `1 − frac`, in float.
+        var inverseFrac: [Float]
+        /// Columns `0..<simdColumns` come from dlib's SIMD loop, the rest from its scalar tail.
+        var simdColumns: Int
+
+        init(srcRows: Int, srcCols: Int, dstRows: Int, dstCols: Int) {
+            let xScale = Double(srcCols - 1) / Double(max(dstCols - 1, 1))
+            let yScale = Double(srcRows - 1) / Double(max(dstRows - 1, 1))
+            rows = []
+            rows.reserveCapacity(dstRows)
+            var y = -yScale
+            for _ in 0..<dstRows {
+                y += yScale
+                let top = Int(y.rounded(.down))
+                rows.append(Row(top: top, bottom: min(top + 1, srcRows - 1), frac: y - Double(top)))
+            }
+            left = []
+            frac = []
+            left.reserveCapacity(dstCols)
+            frac.reserveCapacity(dstCols)
+            // SIMD part: four float lanes, advanced by 4·xScale (in float) per block, while the
+            // block's last lane still has a right neighbour.
             let x0 = -4 * xScale
             var lanes: (Float, Float, Float, Float) = (Float(x0), Float(x0 + xScale), Float(x0 + 2 * xScale), Float(x0 + 3 * xScale))
             let step = Float(4 * xScale)
@@ -86,26 +138,24 @@ enum DlibBilinear {
             while true {
                 lanes = (lanes.0 + step, lanes.1 + step, lanes.2 + step, lanes.3 + step)
                 if c >= dstCols || Int(lanes.3) + 1 >= srcCols { break }
-                @inline(__always) func emit(_ lane: Int, _ lx: Float) {
-                    guard c + lane < dstCols else { return }
-                    let left = Int(lx)
-                    body(r, c + lane, top, bottom, left, left + 1, Weights(simd: true, tbFrac: tbFrac, lrFrac: lx - Float(left)))
+                for lx in [lanes.0, lanes.1, lanes.2, lanes.3] where c < dstCols {
+                    let l = Int(lx)
+                    left.append(Int32(l))
+                    frac.append(lx - Float(l))
+                    c += 1
                 }
-                emit(0, lanes.0)
-                emit(1, lanes.1)
-                emit(2, lanes.2)
-                emit(3, lanes.3)
-                c += 4
             }
-            // Scalar tail.
+            simdColumns = c
+            // Scalar tail, positions in double.
             var x = -xScale + Double(c) * xScale
             while c < dstCols {
                 x += xScale
-                let left = Int(x.rounded(.down))
-                let right = min(left + 1, srcCols - 1)
-                body(r, c, top, bottom, left, right, Weights(simd: false, tbFrac: tbFrac, lrFrac: Float(x - Double(left))))
+                let l = Int(x.rounded(.down))
+                left.append(Int32(l))
+                frac.append(Float(x - Double(l)))
                 c += 1
             }
+            inverseFrac = frac.map { 1 - $0 }
         }
     }
 }

@@ -155,29 +155,50 @@ public final class FaceDetector: Sendable {
     /// C's `lround`: nearest, halves away from zero.
     static func lround(_ v: Double) -> Int { Int(v.rounded(.toNearestOrAwayFromZero)) }
 
-    /// The tensor dlib's `input_rgb_image_pyramid::to_tensor` builds, and its layout.
+    /// The tensor dlib's `input_rgb_image_pyramid::to_tensor` builds, and its layout: every level's
+    /// values, zero everywhere else (the padding between and around the levels).
+    ///
+    /// Each value is written once: level 0 in one pass over the interleaved pixels (a table per
+    /// channel holds `(v − mean) / 256`), each smaller level resized from the one before, and only
+    /// the padding zeroed, so the tensor is not cleared first.
     func pyramidTensor(_ img: RGBImage) -> (Tensor, TiledPyramidLayout) {
         let layout = TiledPyramidLayout(
             rows: img.height, cols: img.width, downsampling: Self.pyramidDownsampling,
             padding: padding, outerPadding: outerPadding)
-        var t = Tensor(n: 1, k: 3, nr: layout.rows, nc: layout.cols)
-        guard let base = layout.levels.first else { return (t, layout) }
+        guard let base = layout.levels.first else { return (Tensor(n: 1, k: 3, nr: layout.rows, nc: layout.cols), layout) }
+        var t = Tensor(uninitializedN: 1, k: 3, nr: layout.rows, nc: layout.cols)
         let plane = layout.rows * layout.cols
         let nc = layout.cols
-        let m = [means.red, means.green, means.blue]
+        let gaps = layout.paddingSpans()
+        var table = [Float](repeating: 0, count: 3 * 256)
+        for (ch, mean) in [means.red, means.green, means.blue].enumerated() {
+            for v in 0..<256 { table[ch * 256 + v] = (Float(v) - mean) / 256 }
+        }
         img.pixels.withUnsafeBufferPointer { px in
             t.data.withUnsafeMutableBufferPointer { d in
+                table.withUnsafeBufferPointer { lut in
+                    let dp = d.baseAddress!
+                    let red = lut.baseAddress!
+                    let green = red + 256
+                    let blue = red + 512
+                    for r in 0..<img.height {
+                        let src = px.baseAddress! + r * img.width * 3
+                        let o = (base.top + r) * nc + base.left
+                        let rp = dp + o
+                        let gp = dp + plane + o
+                        let bp = dp + 2 * plane + o
+                        for c in 0..<img.width {
+                            rp[c] = red[Int(src[3 * c])]
+                            gp[c] = green[Int(src[3 * c + 1])]
+                            bp[c] = blue[Int(src[3 * c + 2])]
+                        }
+                    }
+                }
                 // The three colour planes are independent: one task each when threads allow.
-                let shared = PyramidPlanes(pixels: px.baseAddress!, tensor: d.baseAddress!)
+                let shared = PyramidPlanes(tensor: d.baseAddress!)
                 let channel: @Sendable (Int) -> Void = { ch in
                     let dp = shared.tensor + ch * plane
-                    let px = shared.pixels
-                    let mean = m[ch]
-                    for r in 0..<img.height {
-                        let row = dp + (base.top + r) * nc + base.left
-                        let src = (r * img.width) * 3 + ch
-                        for c in 0..<img.width { row[c] = (Float(px[src + c * 3]) - mean) / 256 }
-                    }
+                    for gap in gaps { (dp + gap.row * nc + gap.start).initialize(repeating: 0, count: gap.count) }
                     for i in 1..<layout.levels.count {
                         let s = layout.levels[i - 1]
                         let dr = layout.levels[i]
@@ -196,9 +217,8 @@ public final class FaceDetector: Sendable {
         return (t, layout)
     }
 
-    /// Raw pointers for the pyramid's per-channel tasks; each task writes its own plane.
+    /// The pyramid tensor's values for its per-channel tasks; each task writes its own plane.
     private struct PyramidPlanes: @unchecked Sendable {
-        let pixels: UnsafePointer<UInt8>
         let tensor: UnsafeMutablePointer<Float>
     }
 

@@ -97,6 +97,31 @@ struct TiledPyramidLayout: Equatable, Sendable {
         levels = Array(rects[0..<i])
     }
 
+    /// A run of columns on one row of the tiled image.
+    struct Span: Equatable, Sendable {
+        var row: Int
+        var start: Int
+        var count: Int
+    }
+
+    /// The runs of the tiled image that no level covers (dlib's zero padding), row by row.
+    func paddingSpans() -> [Span] {
+        var spans: [Span] = []
+        var covered: [(left: Int, right: Int)] = []
+        for row in 0..<rows {
+            covered.removeAll(keepingCapacity: true)
+            for r in levels where r.top <= row && row <= r.bottom { covered.append((r.left, r.right)) }
+            covered.sort { $0.left < $1.left }
+            var x = 0
+            for c in covered {
+                if c.left > x { spans.append(Span(row: row, start: x, count: c.left - x)) }
+                x = max(x, c.right + 1)
+            }
+            if x < cols { spans.append(Span(row: row, start: x, count: cols - x)) }
+        }
+        return spans
+    }
+
     /// dlib's `tiled_pyramid_to_image<pyramid_down<N>>` for a rectangle in tiled-image space.
     func toImage(left: Double, top: Double, right: Double, bottom: Double, downsampling n: Int) -> (Double, Double, Double, Double) {
         // nearest_rect(rects, dcenter(r)) with the centre rounded to a point.
