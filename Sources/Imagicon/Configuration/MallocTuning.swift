@@ -2,8 +2,9 @@
     import Glibc
 #endif
 
-/// glibc malloc settings for Imagicon's own processes (the Lambda `bootstrap` and the `imagicon`
-/// CLI), made first thing in `main`, while the process has one thread.
+/// glibc malloc settings for Imagicon's own processes (the Lambda `bootstrap`, the `imagicon`
+/// CLI and `imagicon-bench`, whose measured children should allocate as `bootstrap` does), made
+/// first thing in `main`, while the process has one thread.
 ///
 /// By default glibc maps every allocation over a moving threshold (128 KiB to 32 MB) with its own
 /// `mmap` and unmaps it on free, gives freed heap back to the system past twice that, and keeps
