@@ -1,6 +1,8 @@
 // Which build of the kernels this CPU runs (see CKernels.h).
 #include "CKernels.h"
 
+#include <stdlib.h>
+
 static int level_limit = 2; // lowered by tests through ck_limit_kernel_level
 
 static int has_avx2_fma(void) {
@@ -22,6 +24,9 @@ int ck_kernel_level(void) {
 #if defined(__x86_64__)
         if (has_avx2_fma()) level = __builtin_cpu_supports("avx512f") ? 2 : 1;
 #endif
+        // FACEKIT_KERNEL_LEVEL=0 or 1 caps the build (measuring an AVX2-only host on an AVX-512 one).
+        const char *cap = getenv("FACEKIT_KERNEL_LEVEL");
+        if (cap && cap[0] >= '0' && cap[0] <= '2' && cap[1] == 0 && cap[0] - '0' < level) level = cap[0] - '0';
         __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
     }
     const int limit = __atomic_load_n(&level_limit, __ATOMIC_RELAXED);

@@ -55,8 +55,10 @@ import Testing
         let expect: (ConvolutionKernel) -> ConvolutionKernel = { ConvolutionKernel.onlyBLAS ? .blas : $0 }
         #expect(Self.con5(45, 45, relu: true, bias: true, &g).preferredKernel == expect(.winograd))
         #expect(!Self.con5(4, 45, relu: true, bias: true, &g).winogradApplies)
-        #expect(Self.strided(32, 16, kernel: 5, stride: 2, &g).preferredKernel == expect(.direct))
-        #expect(Self.strided(6, 16, kernel: 5, stride: 2, &g).preferredKernel == .blas) // filters not in fours
+        #expect(Self.strided(32, 16, kernel: 5, stride: 2, &g).preferredKernel == expect(.stridedWinograd))
+        #expect(Self.strided(16, 3, kernel: 5, stride: 2, &g).preferredKernel == expect(.direct)) // 3 channels
+        #expect(Self.strided(16, 16, kernel: 3, stride: 2, &g).preferredKernel == expect(.direct))
+        #expect(Self.strided(6, 3, kernel: 5, stride: 2, &g).preferredKernel == .blas) // 3 channels, filters not in fours
         let padded = Convolution(
             outChannels: 8, inChannels: 3, kernelRows: 3, kernelCols: 3, strideY: 2, strideX: 2, padY: 1, padX: 1,
             weights: FloatStorage([Float](repeating: 0.1, count: 8 * 3 * 9)), bias: [], relu: false)
@@ -99,25 +101,66 @@ import Testing
         }
     }
 
-    /// The detector's downsampler (three unpadded stride-2 layers) in bands through reused buffers:
-    /// the same values as the layers one after another on one and three threads, whatever the band
-    /// size (each output is one fixed sum), including bands of one row and one band for everything.
-    @Test(arguments: [1, 3, 64]) func directChainIsTheSameInBandsAndThreads(bandRows: Int) {
+    /// The strided Winograd kernel on outputs narrower than a tile, widths not a multiple of eight
+    /// tiles, inputs one column or row wider than needed, and several samples, against the direct
+    /// sum, sgemm and the direct kernel, on every build this CPU runs.
+    @Test(arguments: [
+        // (filters, channels, rows, cols, relu, bias, samples)
+        (8, 8, 5, 5, true, true, 1), (32, 16, 11, 73, true, true, 1), (12, 9, 24, 40, false, false, 2),
+        (32, 32, 30, 141, true, true, 1), (4, 8, 6, 6, false, true, 1), (16, 16, 45, 262, true, false, 1),
+    ])
+    func stridedWinogradMatchesTheDirectSumAndSgemm(_ p: (Int, Int, Int, Int, Bool, Bool, Int)) {
+        var g = SplitMix(state: UInt64(p.0 * 300 + p.2 * 11 + p.3))
+        let conv = Self.strided(p.0, p.1, kernel: 5, stride: 2, relu: p.4, bias: p.5, &g)
+        #expect(conv.stridedWinogradApplies)
+        let x = TensorOpsTests.random(p.6, p.1, p.2, p.3, &g)
+        let winograd = conv.forward(x, kernel: .stridedWinograd)
+        let direct = conv.forward(x, kernel: .direct)
+        #expect(winograd.shape == direct.shape)
+        #expect(TensorOpsTests.maxDiff(winograd, TensorOpsTests.naiveConv(x, conv)) < 1e-4)
+        #expect(TensorOpsTests.maxDiff(winograd, conv.forward(x, kernel: .blas)) < 1e-4)
+        #expect(TensorOpsTests.maxDiff(winograd, direct) < 1e-4)
+        // The transforms really ran: the two kernels round differently somewhere.
+        #expect(winograd != direct || p.2 * p.3 <= 36)
+        for level in 0..<ConvolutionKernel.cpuLevel {
+            let lower = ConvolutionKernel.withKernelLevel(level) { conv.forward(x, kernel: .stridedWinograd) }
+            #expect(TensorOpsTests.maxDiff(winograd, lower) < 1e-5, "build \(level)")
+        }
+        TensorOpsTests.expectSameOnOneAndThreeThreads(conv, x)
+    }
+
+    /// The detector's downsampler (three unpadded stride-2 layers) in bands through reused buffers,
+    /// including bands of one row and one band for everything. With direct layers only, the same
+    /// values as the layers one after another whatever the bands and threads (each output is one
+    /// fixed sum); with a strided Winograd layer (its rounding depends on a row's place in its tile)
+    /// the same values on one and three threads, within rounding of the whole layers.
+    @Test(arguments: [1, 3, 64]) func chainIsTheSameInBandsAndThreads(bandRows: Int) {
         var g = SplitMix(state: 13)
-        let layers = [
+        let direct = [Self.strided(16, 3, kernel: 5, stride: 2, &g), Self.strided(8, 16, kernel: 3, stride: 2, &g)]
+        let mixed = [
             Self.strided(16, 3, kernel: 5, stride: 2, &g), Self.strided(32, 16, kernel: 5, stride: 2, &g),
             Self.strided(8, 32, kernel: 3, stride: 2, &g),
         ]
+        if !ConvolutionKernel.onlyBLAS { #expect(mixed.map(\.preferredKernel) == [.direct, .stridedWinograd, .direct]) }
         let x = TensorOpsTests.random(1, 3, 97, 131, &g)
-        TensorOpsTests.expectSameOnOneAndThreeThreads(layers[0], x)
-        var whole = x
-        for layer in layers { whole = layer.forward(whole) }
+        TensorOpsTests.expectSameOnOneAndThreeThreads(mixed[0], x)
         let before = FaceKitThreads.current
-        for threads in [1, 3] {
-            FaceKitThreads.set(threads)
-            #expect(ConvolutionChain(layers: layers, bandRows: bandRows).forward(x) == whole, "\(threads) threads")
+        defer { FaceKitThreads.set(before) }
+        for (layers, exact) in [(direct, true), (mixed, false)] {
+            var whole = x
+            for layer in layers { whole = layer.forward(whole) }
+            var results: [Tensor] = []
+            for threads in [1, 3] {
+                FaceKitThreads.set(threads)
+                results.append(ConvolutionChain(layers: layers, bandRows: bandRows).forward(x))
+            }
+            #expect(results[0] == results[1])
+            if exact {
+                #expect(results[0] == whole)
+            } else {
+                #expect(TensorOpsTests.maxDiff(results[0], whole) < 1e-4)
+            }
         }
-        FaceKitThreads.set(before)
     }
 
     /// The detector's head (one 9x9 filter over 45 channels, padded by 4) on every build this CPU
@@ -135,8 +178,9 @@ import Testing
         }
     }
 
-    /// The real detector's layers on a real photo's activations: Winograd (three con5 layers) and
-    /// direct (three con5d layers) against sgemm, relative to the layer's largest output.
+    /// The real detector's layers on a real photo's activations: Winograd (three con5 layers), direct
+    /// (three con5d layers) and strided Winograd (the last two con5d) against sgemm, relative to the
+    /// layer's largest output.
     @Test(.enabled(if: CNNTestData.available, "needs models/ and ../shared/testdata"))
     func detectorLayersOnARealPhoto() throws {
         let detector = try FaceDetectorTests.detector.get()
@@ -147,7 +191,10 @@ import Testing
         for step in detector.graph.steps {
             guard case .convolution(let conv) = step else { continue }
             let blas = conv.forward(x, kernel: .blas)
-            for kernel in [ConvolutionKernel.winograd, .direct] where kernel == .winograd ? conv.winogradApplies : conv.directApplies {
+            let applies: [ConvolutionKernel: Bool] = [
+                .winograd: conv.winogradApplies, .stridedWinograd: conv.stridedWinogradApplies, .direct: conv.directApplies,
+            ]
+            for kernel in [ConvolutionKernel.winograd, .stridedWinograd, .direct] where applies[kernel]! {
                 let got = conv.forward(x, kernel: kernel)
                 let scale = blas.data.map(abs).max() ?? 0
                 #expect(scale > 0)
@@ -156,6 +203,6 @@ import Testing
             }
             x = blas
         }
-        #expect(checked == [.direct, .direct, .direct, .winograd, .winograd, .winograd])
+        #expect(checked == [.direct, .stridedWinograd, .direct, .stridedWinograd, .direct, .winograd, .winograd, .winograd])
     }
 }

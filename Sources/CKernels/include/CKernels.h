@@ -43,6 +43,39 @@ void ck_winograd5_input_transform(
 void ck_winograd5_output_transform(
     const float *M, int filters, int rows, int cols, int tileRow0, int tileRows, const float *bias, int relu, float *output);
 
+/// Winograd F(4x4, 3x3) for stride-2 5x5 convolutions without padding (the detector's `con5d`
+/// layers) over the input's four phase images (see WinogradStrided.c): each 4x4 block of outputs
+/// ("tile") costs 36 multiplications per filter and phase channel (K = 4 x channels). A call
+/// covers `tileRows` tile rows (4 output rows each) from the input's row 0: it splits their input
+/// rows once (`ck_winograd5s2_split`), then for each chunk of `tiles` tile columns from `tx0`
+/// (a multiple of 8; T = tileRows * tiles) transforms the inputs into V, multiplies for each of
+/// the 36 transform points p U[p] (F x K) by V[p] (K x T) into M[p] (F x T), e.g. with sgemm,
+/// and transforms M into the outputs. Chunks keep V and M in the cache.
+
+/// Tile columns of an output `outCols` wide, rounded up to 8 (the extra tiles are computed and dropped).
+int ck_winograd5s2_tile_stride(int outCols);
+
+/// Floats of scratch `ck_winograd5s2_split` needs for `tileRows` tile rows.
+int ck_winograd5s2_scratch_floats(int channels, int outCols, int tileRows);
+
+/// U[p][f][4c + 2py + px] from `weights` (F x C x 5 x 5, dlib's layout). U holds 36 * filters * 4 * channels floats.
+void ck_winograd5s2_filter_transform(const float *weights, int filters, int channels, float *U);
+
+/// Splits the input rows of `tileRows` tile rows of `input` (channels planes of `cols` columns,
+/// `planeRows` rows apart) into their column phases mod 8, reading only rows below `validRows`
+/// (zero past them and past `cols`).
+void ck_winograd5s2_split(
+    const float *input, int channels, int planeRows, int cols, int validRows, int outCols, int tileRows, float *scratch);
+
+/// V[p][k][ty * tiles + t] (36 * 4 * channels * T floats) for tile columns [tx0, tx0 + tiles) from the split rows.
+void ck_winograd5s2_input_transform(const float *scratch, int channels, int outCols, int tileRows, int tx0, int tiles, float *V);
+
+/// Output rows [0, min(validRows, 4 * tileRows)) of columns [4 tx0, 4 (tx0 + tiles)) of each of `filters`
+/// planes of `output` (outCols wide, `outPlaneRows` rows apart) from M (36 x filters x T):
+/// A^T m A, plus bias[f] (when bias is not NULL), then max(., 0) when relu is not 0.
+void ck_winograd5s2_output_transform(const float *M, int filters, int tileRows, int tx0, int tiles, int outCols, int validRows,
+    int outPlaneRows, const float *bias, int relu, float *output);
+
 /// Direct convolution without padding and with equal strides (the detector's `con5d` layers):
 /// output rows [row0, row1) of every filter of one sample, from `input` (channels planes of `cols`
 /// columns, `rows` rows apart; output row y reads input rows y * stride .. y * stride + kernelRows - 1)

@@ -16,13 +16,19 @@ enum ConvolutionKernel: Sendable {
     /// values differ from the direct sum by float rounding (about 1e-6 of the layer's magnitude).
     case winograd
     /// CKernels' direct convolution (no im2col, no packing): unpadded strided layers, such as the
-    /// detector's three `con5d` layers.
+    /// detector's first `con5d` layer.
     case direct
+    /// Winograd F(4x4, 3x3) over the input's four phase images (CKernels' transforms around 36
+    /// sgemm products): stride-2 5x5 layers without padding and with 8 or more channels, such as
+    /// the detector's second and third `con5d` layers. 2.8x fewer multiplications than `direct`;
+    /// values differ from the direct sum by float rounding (about 1e-6 of the layer's magnitude).
+    case stridedWinograd
 
     /// Set `FACEKIT_KERNELS=blas` to run every layer on im2col + sgemm (before/after measurements).
     static let onlyBLAS = ProcessInfo.processInfo.environment["FACEKIT_KERNELS"] == "blas"
 
     /// The CKernels builds this CPU runs: 0 baseline, 1 AVX2+FMA, 2 AVX-512 (direct kernel; Winograd uses AVX2+FMA).
+    /// `FACEKIT_KERNEL_LEVEL=1` (or 0), read once, caps it: AVX2-only hosts measured on an AVX-512 one.
     static var cpuLevel: Int { Int(ck_kernel_level()) }
 
     /// Tests: runs CKernels' builds up to `level` (0 baseline, 1 AVX2+FMA) while `body` runs.
@@ -38,6 +44,7 @@ extension Convolution {
     var preferredKernel: ConvolutionKernel {
         if ConvolutionKernel.onlyBLAS { return .blas }
         if winogradApplies { return .winograd }
+        if stridedWinogradApplies { return .stridedWinograd }
         if directApplies { return .direct }
         return .blas
     }

@@ -71,6 +71,9 @@ struct Convolution: Sendable {
         case .direct where directApplies:
             forwardDirect(input, into: &output)
             return output
+        case .stridedWinograd where stridedWinogradApplies:
+            forwardStridedWinograd(input, into: &output)
+            return output
         default: break
         }
         let K = filterSize

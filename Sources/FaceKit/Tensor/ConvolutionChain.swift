@@ -7,7 +7,8 @@
 /// were ~30% of the detector's CPU). Each band recomputes the few rows its neighbour also needs
 /// (the kernels' overlap, under 5% of these layers' work at 64 rows). Every output element is the
 /// same sum over the same inputs as in the whole-tensor layers; sgemm may order it differently at a
-/// band's edge columns, so values can differ in the last bit (as between `Convolution`'s own bands).
+/// band's edge columns, and the strided Winograd kernel rounds by a row's place in its 4-row tile,
+/// so values can differ in the last bits (as between `Convolution`'s own bands).
 struct ConvolutionChain: Sendable {
     /// The layers, each fed by the previous one.
     let layers: [Convolution]
@@ -29,7 +30,7 @@ struct ConvolutionChain: Sendable {
             for layer in layers { x = layer.forward(consume x) }
             return x
         }
-        if layers.allSatisfy({ $0.preferredKernel == .direct }) {
+        if layers.allSatisfy({ $0.preferredKernel == .direct || $0.preferredKernel == .stridedWinograd }) {
             return forwardDirect(input, rows: rows, cols: cols)
         }
         // The same layers without vertical padding: each band carries its padding rows as zeros.
@@ -59,12 +60,13 @@ struct ConvolutionChain: Sendable {
         return output
     }
 
-    /// The chain when every layer runs CKernels' direct kernel (unpadded, so a band's rows all lie
+    /// The chain when every layer runs CKernels' direct or strided Winograd kernel (unpadded, so a band's rows all lie
     /// inside each layer's input): each band goes from layer to layer through two buffers allocated
     /// once, the first layer reading the input in place and the last writing the output in place,
     /// instead of a fresh zero-filled copy and a fresh tensor per layer and band (their page faults
-    /// and copies cost about as much as the arithmetic). The values are those of the layers one
-    /// after another: the direct kernel sums each output the same way whatever rows it is asked for.
+    /// and copies cost about as much as the arithmetic). The direct kernel sums each output the same
+    /// way whatever rows it is asked for; the Winograd one rounds by the row's place in its 4-row
+    /// tile, so its layers match the whole-tensor ones within float rounding.
     private func forwardDirect(_ input: borrowing Tensor, rows: [Int], cols: [Int]) -> Tensor {
         let count = layers.count
         let outRows = rows[count]
@@ -106,7 +108,7 @@ struct ConvolutionChain: Sendable {
                                     fromPlaneRows = w[l].count
                                 }
                                 let last = l == count - 1
-                                layers[l].forwardDirect(
+                                layers[l].forwardUnpadded(
                                     from, planeRows: fromPlaneRows, cols: cols[l],
                                     into: last ? dst.baseAddress! + a * cols[count] : buffer[l % 2],
                                     planeRows: last ? outRows : w[l + 1].count, outCols: cols[l + 1], rows: 0..<w[l + 1].count)
