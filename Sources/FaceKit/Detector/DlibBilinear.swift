@@ -25,13 +25,33 @@ enum DlibBilinear {
                         let b = src + row.bottom * srcRowStride
                         let o = dst + r * dstRowStride
                         // dlib's SIMD loop: right = left + 1, weights as products of float row and column weights.
+                        // Four output columns at a time, each lane computing exactly what the scalar form would.
                         let tbf = Float(row.frac)
                         let itb = Float(1 - row.frac)
-                        for c in 0..<split {
+                        let tbf4 = SIMD4<Float>(repeating: tbf)
+                        let itb4 = SIMD4<Float>(repeating: itb)
+                        var c = 0
+                        while c + 4 <= split {
+                            let l0 = Int(left[c])
+                            let l1 = Int(left[c + 1])
+                            let l2 = Int(left[c + 2])
+                            let l3 = Int(left[c + 3])
+                            let tl = SIMD4(t[l0], t[l1], t[l2], t[l3])
+                            let tr = SIMD4(t[l0 + 1], t[l1 + 1], t[l2 + 1], t[l3 + 1])
+                            let bl = SIMD4(b[l0], b[l1], b[l2], b[l3])
+                            let br = SIMD4(b[l0 + 1], b[l1 + 1], b[l2 + 1], b[l3 + 1])
+                            let lr = UnsafeRawPointer(frac.baseAddress! + c).loadUnaligned(as: SIMD4<Float>.self)
+                            let ilr = UnsafeRawPointer(ifrac.baseAddress! + c).loadUnaligned(as: SIMD4<Float>.self)
+                            let v = (itb4 * ilr) * tl + (itb4 * lr) * tr + (tbf4 * ilr) * bl + (tbf4 * lr) * br
+                            UnsafeMutableRawPointer(o + c).storeBytes(of: v, as: SIMD4<Float>.self)
+                            c += 4
+                        }
+                        while c < split {
                             let l = Int(left[c])
                             let lr = frac[c]
                             let ilr = ifrac[c]
                             o[c] = (itb * ilr) * t[l] + (itb * lr) * t[l + 1] + (tbf * ilr) * b[l] + (tbf * lr) * b[l + 1]
+                            c += 1
                         }
                         for c in split..<dstCols {
                             let l = Int(left[c])
