@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Imagicon: S3 photo pipeline (thumbnails, EXIF, faces) as AWS Lambda functions.
 // The map of modules and what each may import: docs/ARCHITECTURE.md (contracts: ../shared/DESIGN.md).
-// Dependencies point one way: shims, CKernels (FaceKit's C kernels), Parallel, ContainerKit (the one container walk, pure Swift) <- {LambdaRuntime, AWSCore,
+// Dependencies point one way: shims, CKernels (FaceKit's and ImageKit's C kernels), Parallel, ContainerKit (the one container walk, pure Swift) <- {LambdaRuntime, AWSCore,
 // ImageKit, ExifKit, FaceKit} <- {S3, DynamoDB, SQS} <- Imagicon <- {bootstrap, imagicon}; People (faces into people)
 // depends on nothing and Imagicon uses it;
 // Benchmarks/ beside, never shipped.
@@ -43,7 +43,7 @@ let package = Package(
         shim("CLCMS2", pkgConfig: "lcms2", apt: "liblcms2-dev"),
         shim("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
 
-        // Hand-written convolution kernels (C: AVX2/FMA builds chosen at run time), wrapped by FaceKit.
+        // Hand-written kernels (C: AVX2/FMA builds chosen at run time): FaceKit's convolutions, ImageKit's Lanczos passes.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
 
         // Libraries.
@@ -58,7 +58,8 @@ let package = Package(
         .target(name: "DynamoDB", dependencies: ["AWSCore"]),
         .target(name: "SQS", dependencies: ["AWSCore"]),
         .target(
-            name: "ImageKit", dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "CLCMS2", "CZlib", "Parallel", "ContainerKit"],
+            name: "ImageKit",
+            dependencies: ["CTurboJPEG", "CPNG", "CWebP", "CHeif", "CLCMS2", "CZlib", "CKernels", "Parallel", "ContainerKit"],
             swiftSettings: hotLoops
         ),
         .target(name: "ExifKit", dependencies: ["CExif", "ContainerKit"]),

@@ -1,3 +1,5 @@
+import CKernels
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -47,7 +49,7 @@ public func lanczos3(_ x: Double) -> Double {
 struct ResampleAxis {
     let outSize: Int
     let taps: Int
-    let starts: [Int]
+    let starts: [Int32]
     let weights: [Float]
     /// First and one-past-last input sample any output reads.
     let inputRange: Range<Int>
@@ -57,7 +59,7 @@ struct ResampleAxis {
         let filterScale = max(scale, 1)
         let support = 3 * filterScale
         let taps = max(1, Int((support * 2).rounded(.up)) + 1)
-        var starts = [Int](repeating: 0, count: outSize)
+        var starts = [Int32](repeating: 0, count: outSize)
         var weights = [Float](repeating: 0, count: outSize * taps)
         var lo = Int.max
         var hi = 0
@@ -80,7 +82,7 @@ struct ResampleAxis {
                 w[0] = 1
                 total = 1
             }
-            starts[i] = first
+            starts[i] = Int32(first)
             for k in 0..<count { weights[i * taps + k] = Float(w[k] / total) }
             lo = min(lo, first)
             hi = max(hi, first + count)
@@ -91,6 +93,18 @@ struct ResampleAxis {
         self.weights = weights
         self.inputRange = lo..<hi
     }
+
+    /// The axis as CKernels takes it, valid inside `body`.
+    func withAxis<R>(_ body: (UnsafePointer<ck_lanczos_axis>) -> R) -> R {
+        starts.withUnsafeBufferPointer { s in
+            weights.withUnsafeBufferPointer { w in
+                var axis = ck_lanczos_axis(
+                    outSize: Int32(outSize), taps: Int32(taps), inLo: Int32(inputRange.lowerBound), inHi: Int32(inputRange.upperBound),
+                    starts: s.baseAddress, weights: w.baseAddress)
+                return withUnsafePointer(to: &axis) { body($0) }
+            }
+        }
+    }
 }
 
 /// High-quality separable Lanczos-3 resampling of `PixelBuffer`s.
@@ -98,11 +112,12 @@ struct ResampleAxis {
 /// For large reductions the image is first box-averaged by an integer factor that leaves at
 /// least a 2x reduction for Lanczos (the "reducing gap" of Pillow and libvips), 4x for small
 /// outputs: box averaging is cheap but not a clean low-pass, and where the Lanczos passes are
-/// cheap anyway (small outputs) the larger gap keeps the result near the exact resize. The Lanczos passes run vertical first,
-/// streaming input rows through a small ring buffer (no full-size intermediate), on packed
-/// float rows the compiler vectorises, then horizontal on the few output rows with 4-wide SIMD
-/// pixels. Output rows are split across cores. Alpha is premultiplied throughout, so
-/// transparent neighbours cannot bleed dark fringes into edges.
+/// cheap anyway (small outputs) the larger gap keeps the result near the exact resize. The Lanczos
+/// passes (CKernels, AVX2/AVX-512 chosen at run time) run vertical first, streaming input rows
+/// through a ring buffer (no full-size intermediate), then horizontal, a group of output rows at a
+/// time with one row per vector lane, so every build rounds alike. Output rows are split across
+/// cores. Alpha is premultiplied throughout, so transparent neighbours cannot bleed dark fringes
+/// into edges.
 public enum Resampler {
     /// The smallest reduction left to Lanczos after box pre-reduction, by output size.
     ///
@@ -242,132 +257,28 @@ public enum Resampler {
         return PixelBuffer(uncheckedWidth: outW, height: outH, channels: ch, pixels: out)
     }
 
-    /// The two Lanczos passes, output rows split into bands across cores.
-    static func lanczos(_ src: PixelBuffer, h: ResampleAxis, v: ResampleAxis) -> PixelBuffer {
+    /// The two Lanczos passes (CKernels' `ck_lanczos_rows`), output rows split into bands across
+    /// cores. `level` caps the instruction set (tests run every build; they all give the same bytes).
+    static func lanczos(_ src: PixelBuffer, h: ResampleAxis, v: ResampleAxis, level: Int = 2) -> PixelBuffer {
         let ch = src.channels
-        let outW = h.outSize
-        let outH = v.outSize
-        let out = OutputBuffer(count: outW * outH * ch)
-        forEachRowBand(outH) { rows in
-            src.pixels.withUnsafeBufferPointer { px in
-                lanczosBand(px, width: src.width, channels: ch, h: h, v: v, outRows: rows, out: out.pointer)
-            }
-        }
-        return PixelBuffer(uncheckedWidth: outW, height: outH, channels: ch, pixels: out.array())
-    }
-
-    /// Output rows `outRows`: vertical pass into a float row, then horizontal pass.
-    private static func lanczosBand(
-        _ px: UnsafeBufferPointer<UInt8>, width: Int, channels ch: Int, h: ResampleAxis, v: ResampleAxis,
-        outRows: Range<Int>, out: UnsafeMutablePointer<UInt8>
-    ) {
-        let cols = h.inputRange
-        let rowLen = cols.count * ch
-        let cap = v.taps
-        let ring = UnsafeMutablePointer<Float>.allocate(capacity: cap * rowLen)
-        let acc = UnsafeMutablePointer<Float>.allocate(capacity: rowLen)
-        let line = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: cols.count)
-        defer {
-            ring.deallocate()
-            acc.deallocate()
-            line.deallocate()
-        }
-        var converted = -1 // highest input row already in the ring
-        let alpha = ch == 4
-        let outW = h.outSize
-        h.starts.withUnsafeBufferPointer { hStarts in
-            h.weights.withUnsafeBufferPointer { hWeights in
-                v.starts.withUnsafeBufferPointer { vStarts in
-                    v.weights.withUnsafeBufferPointer { vWeights in
-                        for yo in outRows {
-                            let s = vStarts[yo]
-                            let n = min(v.taps, v.inputRange.upperBound - s)
-                            // Bring rows s..<s+n into the ring (as floats, premultiplied); a band starts cold.
-                            var first = max(s, converted + 1)
-                            if converted < s - cap || converted == -1 { first = s }
-                            if first < s + n {
-                                for y in first..<(s + n) {
-                                    let dst = ring + (y % cap) * rowLen
-                                    let src = px.baseAddress! + (y * width + cols.lowerBound) * ch
-                                    if alpha {
-                                        for i in stride(from: 0, to: rowLen, by: 4) {
-                                            let a = Float(src[i + 3])
-                                            let f = a * (1 / 255)
-                                            dst[i] = Float(src[i]) * f
-                                            dst[i + 1] = Float(src[i + 1]) * f
-                                            dst[i + 2] = Float(src[i + 2]) * f
-                                            dst[i + 3] = a
-                                        }
-                                    } else {
-                                        for i in 0..<rowLen { dst[i] = Float(src[i]) }
-                                    }
-                                }
-                                converted = s + n - 1
-                            }
-                            // Vertical pass: contiguous, vectorisable.
-                            let wb = yo * v.taps
-                            let r0 = ring + (s % cap) * rowLen
-                            let w0 = vWeights[wb]
-                            for i in 0..<rowLen { acc[i] = r0[i] * w0 }
-                            var k = 1
-                            while k + 1 < n { // two taps per sweep: half the accumulator traffic
-                                let ra = ring + ((s &+ k) % cap) &* rowLen
-                                let rb = ring + ((s &+ k &+ 1) % cap) &* rowLen
-                                let wa = vWeights[wb &+ k]
-                                let wbb = vWeights[wb &+ k &+ 1]
-                                for i in 0..<rowLen { acc[i] += ra[i] * wa + rb[i] * wbb }
-                                k &+= 2
-                            }
-                            if k < n {
-                                let rk = ring + ((s &+ k) % cap) &* rowLen
-                                let wk = vWeights[wb &+ k]
-                                for i in 0..<rowLen { acc[i] += rk[i] * wk }
-                            }
-                            // Horizontal pass on 4-wide pixels.
-                            if alpha {
-                                for x in 0..<cols.count { line[x] = SIMD4(acc[4 * x], acc[4 * x + 1], acc[4 * x + 2], acc[4 * x + 3]) }
-                            } else {
-                                for x in 0..<cols.count { line[x] = SIMD4(acc[3 * x], acc[3 * x + 1], acc[3 * x + 2], 0) }
-                            }
-                            let o = out + yo * outW * ch
-                            for xo in 0..<outW {
-                                let sx = hStarts[xo] - cols.lowerBound
-                                let m = min(h.taps, cols.count - sx)
-                                let hb = xo * h.taps
-                                var p = SIMD4<Float>.zero
-                                let lp = line + sx
-                                let wp = hWeights.baseAddress! + hb
-                                for k in 0..<m { p += lp[k] * wp[k] }
-                                if alpha {
-                                    let a = min(max(p.w, 0), 255)
-                                    o[xo * 4 + 3] = UInt8(a + 0.5)
-                                    if a > 0 {
-                                        let c = p * (255 / a)
-                                        o[xo * 4] = byte(c.x)
-                                        o[xo * 4 + 1] = byte(c.y)
-                                        o[xo * 4 + 2] = byte(c.z)
-                                    } else {
-                                        o[xo * 4] = 0
-                                        o[xo * 4 + 1] = 0
-                                        o[xo * 4 + 2] = 0
-                                    }
-                                } else {
-                                    o[xo * 3] = byte(p.x)
-                                    o[xo * 3 + 1] = byte(p.y)
-                                    o[xo * 3 + 2] = byte(p.z)
-                                }
-                            }
-                        }
+        let out = OutputBuffer(count: h.outSize * v.outSize * ch)
+        h.withAxis { ha in
+            v.withAxis { va in
+                forEachRowBand(v.outSize) { rows in
+                    let lo = Int32(rows.lowerBound)
+                    let hi = Int32(rows.upperBound)
+                    let floats = ck_lanczos_scratch_floats(ha, va, Int32(ch), lo, hi)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+                    defer { scratch.deallocate() }
+                    src.pixels.withUnsafeBufferPointer { px in
+                        ck_lanczos_rows(px.baseAddress, Int32(src.width), Int32(ch), ha, va, lo, hi, out.pointer, scratch, Int32(level))
                     }
                 }
             }
         }
+        return PixelBuffer(uncheckedWidth: h.outSize, height: v.outSize, channels: ch, pixels: out.array())
     }
 }
-
-/// A sample rounded into 0...255 (scalar clamps: SIMD4's `clamped` is not inlined).
-@inline(__always)
-private func byte(_ v: Float) -> UInt8 { UInt8(Swift.min(Swift.max(v, 0), 255) + 0.5) }
 
 /// The output pixels, written by concurrent bands to disjoint rows.
 private final class OutputBuffer: @unchecked Sendable {

@@ -1,9 +1,13 @@
-// CKernels: FaceKit's few hand-written convolution kernels, in C because they need AVX2/FMA code
-// chosen at run time (Swift cannot compile one function for several instruction sets). Every kernel
-// is built for the baseline CPU and for AVX2+FMA (the direct convolution also for AVX-512) and picks
-// a build per call; FaceKit wraps them once (Convolution+Winograd.swift, Convolution+Direct.swift)
-// and its tests compare them with the im2col + sgemm path.
+// CKernels: FaceKit's few hand-written convolution kernels and ImageKit's Lanczos passes, in C because
+// they need AVX2/FMA code chosen at run time (Swift cannot compile one function for several
+// instruction sets). Every kernel is built for the baseline CPU and for AVX2(+FMA) (the direct
+// convolution and the Lanczos passes also for AVX-512) and picks a build per call; FaceKit wraps them
+// once (Convolution+Winograd.swift, Convolution+Direct.swift), ImageKit in Resampler.swift, and their
+// tests compare them with the im2col + sgemm path and a plain per-sample resize.
 #pragma once
+
+#include <stddef.h>
+#include <stdint.h>
 
 /// The build the kernels run: 0 baseline, 1 AVX2+FMA, 2 AVX-512F (with AVX2+FMA).
 int ck_kernel_level(void);
@@ -112,3 +116,27 @@ void ck_single_filter(
 
 /// The least row pitch of the padded input `ck_single_filter` reads (whole blocks of 64 outputs).
 int ck_single_filter_pitch(int outCols, int kernelCols);
+
+/// One axis of a Lanczos resize (ImageKit's `ResampleAxis`): output sample i reads input samples
+/// starts[i] ..< starts[i] + min(taps, inHi - starts[i]) with weights[i * taps ...].
+typedef struct {
+    int outSize;
+    int taps;
+    /// The input samples any output reads.
+    int inLo, inHi;
+    const int32_t *starts;
+    const float *weights;
+} ck_lanczos_axis;
+
+/// Floats of scratch a `ck_lanczos_rows` call for output rows [row0, row1) needs.
+size_t ck_lanczos_scratch_floats(const ck_lanczos_axis *h, const ck_lanczos_axis *v, int channels, int row0, int row1);
+
+/// Output rows [row0, row1) of the separable resize of `src` (`srcWidth` pixels of `channels` (3, or 4
+/// with alpha) bytes a row) into `out` (h->outSize x v->outSize pixels, the whole image): vertical
+/// pass first, alpha premultiplied (by a * (1/255)) and undone per output pixel, samples rounded and
+/// clamped to bytes. Per output sample: vertical acc = r0 * w0, then acc + (ra * wa + rb * wb) per
+/// pair of taps, then acc + r * w for an odd last tap; horizontal p = 0 then p + acc * w per tap.
+/// Runs at most build `level` (0 baseline, 1 AVX2, 2 AVX-512; see ck_kernel_level).
+void ck_lanczos_rows(
+    const uint8_t *src, int srcWidth, int channels, const ck_lanczos_axis *h, const ck_lanczos_axis *v, int row0, int row1,
+    uint8_t *out, float *scratch, int level);
