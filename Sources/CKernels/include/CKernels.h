@@ -80,6 +80,34 @@ void ck_winograd5s2_input_transform(const float *scratch, int channels, int outC
 void ck_winograd5s2_output_transform(const float *M, int filters, int tileRows, int tx0, int tiles, int outCols, int validRows,
     int outPlaneRows, const float *bias, int relu, float *output);
 
+/// Winograd F(2x2, 3x3) for dlib's stride-1 3x3 convolutions with 1 pixel of zero padding (the
+/// face descriptor ResNet's layers): 16 multiplications per 2x2 block of outputs ("tile") and
+/// channel pair instead of 36. The tiles of a batch of samples are numbered together (sample,
+/// tile row, tile column; T = samples * tiles(rows) * tiles(cols)), so the caller's 16 products
+/// M[p] (F x T) = U[p] (F x C) * V[p] (C x T), e.g. with sgemm, cover every sample at once.
+/// V and M rows are `ldv`/`ldm` floats apart, at least T + 8 (the transforms move eight tiles at
+/// a time and use the slack).
+
+/// Tiles along a side of `size` pixels.
+int ck_winograd3_tiles(int size);
+
+/// Floats of scratch `ck_winograd3_input_transform` needs for `rows x cols` planes.
+int ck_winograd3_scratch_floats(int rows, int cols);
+
+/// U[p][f][c] = (G g G^T)[p] for each filter f and channel c of `weights` (F x C x 3 x 3, dlib's
+/// layout). U holds 16 * filters * channels floats.
+void ck_winograd3_filter_transform(const float *weights, int filters, int channels, float *U);
+
+/// V[p][c][t] = (B^T d B)[p] for the 4x4 input patch d of every tile t of `samples` consecutive
+/// samples of `input` (channels x rows x cols planes each). V holds 16 * channels * ldv floats.
+void ck_winograd3_input_transform(const float *input, int samples, int channels, int rows, int cols, float *V, long ldv, float *scratch);
+
+/// Every output of `samples` consecutive samples of `output` (filters planes of rows x cols each,
+/// the input's size) from M (16 x filters x ldm): A^T m A, plus bias[f] (when bias is not NULL),
+/// then max(., 0) when relu is not 0.
+void ck_winograd3_output_transform(
+    const float *M, long ldm, int samples, int filters, int rows, int cols, const float *bias, int relu, float *output);
+
 /// Direct convolution without padding and with equal strides (the detector's `con5d` layers):
 /// output rows [row0, row1) of every filter of one sample, from `input` (channels planes of `cols`
 /// columns, `rows` rows apart; output row y reads input rows y * stride .. y * stride + kernelRows - 1)

@@ -54,6 +54,13 @@ public final class FaceDescriptorNetwork: Sendable {
                 .wrongNetwork,
                 "chip is \(chip.width)x\(chip.height) (\(chip.pixels.count) bytes), the network takes \(chipCols)x\(chipRows) RGB")
         }
+        let out = graph.forward(inputTensor(chips))
+        let per = out.sampleSize
+        return (0..<chips.count).map { Array(out.data[($0 * per)..<(($0 + 1) * per)]) }
+    }
+
+    /// The network's input for chips of the right size: one sample each, (value − channel mean) / 256.
+    func inputTensor(_ chips: [RGBImage]) -> Tensor {
         let plane = chipRows * chipCols
         var input = Tensor(n: chips.count, k: 3, nr: chipRows, nc: chipCols)
         let m = [means.red, means.green, means.blue]
@@ -68,8 +75,6 @@ public final class FaceDescriptorNetwork: Sendable {
                 }
             }
         }
-        let out = graph.forward(input)
-        let per = out.sampleSize
-        return (0..<chips.count).map { Array(out.data[($0 * per)..<(($0 + 1) * per)]) }
+        return input
     }
 }

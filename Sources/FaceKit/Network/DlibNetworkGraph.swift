@@ -114,7 +114,16 @@ struct DlibNetworkGraph: Sendable {
             }
             i += 1
         }
-        self.steps = steps
+        self.steps = Self.keepingWinogradFilters(steps)
+    }
+
+    /// The steps with a ``Winograd3x3Filters`` cache on every layer that runs Winograd F(2x2, 3x3) by preference.
+    static func keepingWinogradFilters(_ steps: [Step]) -> [Step] {
+        steps.map { step in
+            guard case .convolution(var c) = step, c.winograd3x3Applies, c.winograd3x3Pays, c.winograd3x3Filters == nil else { return step }
+            c.winograd3x3Filters = Winograd3x3Filters()
+            return .convolution(c)
+        }
     }
 
     /// The steps' leading run of two or more strided convolutions, as a ``ConvolutionChain``; nil when there is none.
@@ -139,7 +148,7 @@ struct DlibNetworkGraph: Sendable {
 
     /// Wraps an already compiled program (from a compiled model file; checked by its reader).
     init(compiledSteps: [Step]) {
-        steps = compiledSteps
+        steps = Self.keepingWinogradFilters(compiledSteps)
     }
 
     /// Checks that every step fits the shape it will receive (channels always; rows and columns

@@ -14,6 +14,8 @@ enum ConvolutionKernel: Sendable {
     /// Winograd F(2x2, 5x5) (CKernels' transforms around 36 sgemm products): stride-1 5x5 layers
     /// padded by 2, such as the detector's three `con5` 45-filter layers. 2.8x fewer multiplications;
     /// values differ from the direct sum by float rounding (about 1e-6 of the layer's magnitude).
+    /// Also F(2x2, 3x3) (16 products, 2.25x fewer) for stride-1 3x3 layers padded by 1, such as the
+    /// descriptor ResNet's (Convolution+Winograd3x3.swift).
     case winograd
     /// CKernels' direct convolution (no im2col, no packing): unpadded strided layers, such as the
     /// detector's first `con5d` layer.
@@ -43,7 +45,7 @@ extension Convolution {
     /// The kernel `forward` uses for this layer.
     var preferredKernel: ConvolutionKernel {
         if ConvolutionKernel.onlyBLAS { return .blas }
-        if winogradApplies { return .winograd }
+        if winogradApplies || winograd3x3Applies { return .winograd }
         if stridedWinogradApplies { return .stridedWinograd }
         if directApplies { return .direct }
         return .blas

@@ -6,8 +6,10 @@ import Parallel
 ///
 /// Computed as im2col + one OpenBLAS `sgemm` per band of output rows, so the column buffer
 /// stays bounded (a few MB) however large the image is. Stride-1 5x5 layers use Winograd
-/// F(2x2, 5x5) instead (Convolution+Winograd.swift), unpadded strided layers a direct kernel
-/// (Convolution+Direct.swift); both are CKernels' C code.
+/// F(2x2, 5x5) instead (Convolution+Winograd.swift), stride-1 3x3 layers F(2x2, 3x3)
+/// (Convolution+Winograd3x3.swift), unpadded strided layers a direct kernel
+/// (Convolution+Direct.swift); those are CKernels' C code. Layers whose whole output per sample
+/// is small (a batch of face chips) put several samples in one sgemm (Convolution+BatchedColumns.swift).
 struct Convolution: Sendable {
     /// Number of filters (output channels).
     let outChannels: Int
@@ -31,6 +33,9 @@ struct Convolution: Sendable {
     var bias: [Float]
     /// Whether a ReLU follows (folded into the output pass).
     var relu: Bool
+    /// Stride-1 3x3 layers of a network: their Winograd filter matrices, kept across calls (see
+    /// ``Winograd3x3Filters``); nil computes them per call.
+    var winograd3x3Filters: Winograd3x3Filters? = nil
 
     /// Values per filter (`inChannels · kernelRows · kernelCols`).
     var filterSize: Int { inChannels * kernelRows * kernelCols }
@@ -68,13 +73,20 @@ struct Convolution: Sendable {
         case .winograd where winogradApplies:
             forwardWinograd(input, into: &output)
             return output
-        case .direct where directApplies:
+        case .winograd where winograd3x3Applies && (kernel == .winograd || winograd3x3Pays):
+            forwardWinograd3x3(input, into: &output)
+            return output
+        case .direct where directApplies && (kernel == .direct || batchedColumnsGroup(samples: n, outRows: outR, outCols: outC) == nil):
             forwardDirect(input, into: &output)
             return output
         case .stridedWinograd where stridedWinogradApplies:
             forwardStridedWinograd(input, into: &output)
             return output
         default: break
+        }
+        if let group = batchedColumnsGroup(samples: n, outRows: outR, outCols: outC) {
+            forwardBatchedColumns(input, samplesPerGroup: group, into: &output)
+            return output
         }
         let K = filterSize
         let rowsPerBand = max(1, min(outR, Convolution.columnBudget / max(1, K * outC)))
@@ -217,7 +229,7 @@ struct Convolution: Sendable {
             data = [Float](repeating: 0, count: t.n * channels * s * rows * pitch)
             t.data.withUnsafeBufferPointer { src in
                 data.withUnsafeMutableBufferPointer { dst in
-                    // Planes are independent: one task each when threads allow.
+                    // Planes are independent: spread over the workers when threads allow.
                     let shared = CopyPointers(src: src.baseAddress!, dst: dst.baseAddress!)
                     let split: @Sendable (Int) -> Void = { plane in
                         for y in 0..<rows {
@@ -243,9 +255,13 @@ struct Convolution: Sendable {
                             }
                         }
                     }
+                    // One thread per worker, not per plane: a batch of chips has thousands of small planes.
                     let planes = t.n * channels
-                    if FaceKitThreads.current > 1 && planes > 1 {
-                        parallelFor(planes, split)
+                    let workers = min(FaceKitThreads.current, planes)
+                    if workers > 1 {
+                        parallelFor(workers) { worker in
+                            for plane in stride(from: worker, to: planes, by: workers) { split(plane) }
+                        }
                     } else {
                         for plane in 0..<planes { split(plane) }
                     }
@@ -260,13 +276,14 @@ struct Convolution: Sendable {
         }
     }
 
-    /// Writes the column matrix (`K × (r1−r0)·outCols`) for output rows `r0..<r1` of one sample
-    /// laid out as `ph`: every row segment is a contiguous copy.
-    private func im2col(
+    /// Writes the column matrix (`K × (r1−r0)·outCols`, rows `rowPitch` apart, by default
+    /// `(r1−r0)·outCols`) for output rows `r0..<r1` of one sample laid out as `ph`: every row
+    /// segment is a contiguous copy.
+    func im2col(
         _ src: UnsafePointer<Float>, _ ph: PhaseLayout, outCols: Int,
-        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>
+        r0: Int, r1: Int, into col: UnsafeMutablePointer<Float>, rowPitch: Int? = nil
     ) {
-        let P = (r1 - r0) * outCols
+        let P = rowPitch ?? (r1 - r0) * outCols
         let H = ph.rows
         let s = ph.stride
         var row = 0
