@@ -12,6 +12,8 @@
 #define STOREV(p, v) (__extension__({ VEC v_ = (v); memcpy((p), &v_, sizeof v_); }))
 #define MAXV(a, b) __builtin_elementwise_max((a), (b))
 #define MINV(a, b) __builtin_elementwise_min((a), (b))
+/// Stores the low byte of each lane of an int vector (values 0...255) as VW bytes.
+#define STOREB(p, v) (__extension__({ VBYTE b_ = __builtin_convertvector((v), VBYTE); memcpy((p), &b_, sizeof b_); }))
 
 /// Rows a group is processed in by the widest build; narrower builds' groups nest inside them.
 enum { MAX_GROUP = 16 };
@@ -47,8 +49,10 @@ size_t ck_lanczos_scratch_floats(const ck_lanczos_axis *h, const ck_lanczos_axis
 
 typedef float v8 __attribute__((vector_size(32)));
 typedef int i8 __attribute__((vector_size(32)));
+typedef uint8_t b8 __attribute__((vector_size(8)));
 #define VEC v8
 #define VINT i8
+#define VBYTE b8
 #define VW 8
 #define SPLATV(x) ((v8){(x), (x), (x), (x), (x), (x), (x), (x)})
 #define NAME lanczos_baseline
@@ -65,13 +69,16 @@ typedef int i8 __attribute__((vector_size(32)));
 #undef TARGET
 #undef VEC
 #undef VINT
+#undef VBYTE
 #undef VW
 #undef SPLATV
 
 typedef float v16 __attribute__((vector_size(64)));
 typedef int i16 __attribute__((vector_size(64)));
+typedef uint8_t b16 __attribute__((vector_size(16)));
 #define VEC v16
 #define VINT i16
+#define VBYTE b16
 #define VW 16
 #define SPLATV(x) ((v16){(x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x), (x)})
 #define NAME lanczos_avx512

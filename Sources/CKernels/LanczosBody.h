@@ -104,12 +104,17 @@ TARGET static void NAME(
                 const VINT i0 = __builtin_convertvector(MINV(MAXV(p0 * f, zero), top) + half, VINT) & visible;
                 const VINT i1 = __builtin_convertvector(MINV(MAXV(p1 * f, zero), top) + half, VINT) & visible;
                 const VINT i2 = __builtin_convertvector(MINV(MAXV(p2 * f, zero), top) + half, VINT) & visible;
+                uint8_t b[4][VW];
+                STOREB(b[0], i0);
+                STOREB(b[1], i1);
+                STOREB(b[2], i2);
+                STOREB(b[3], ia);
                 for (int j = 0; j < rows; j++) {
                     uint8_t *d = o + (size_t)j * pitch + (size_t)xo * 4;
-                    d[0] = (uint8_t)i0[j];
-                    d[1] = (uint8_t)i1[j];
-                    d[2] = (uint8_t)i2[j];
-                    d[3] = (uint8_t)ia[j];
+                    d[0] = b[0][j];
+                    d[1] = b[1][j];
+                    d[2] = b[2][j];
+                    d[3] = b[3][j];
                 }
             } else {
                 for (int k = 0; k < m; k++, t += 3 * VW) {
@@ -121,11 +126,15 @@ TARGET static void NAME(
                 const VINT i0 = __builtin_convertvector(MINV(MAXV(p0, zero), top) + half, VINT);
                 const VINT i1 = __builtin_convertvector(MINV(MAXV(p1, zero), top) + half, VINT);
                 const VINT i2 = __builtin_convertvector(MINV(MAXV(p2, zero), top) + half, VINT);
+                uint8_t b[3][VW];
+                STOREB(b[0], i0);
+                STOREB(b[1], i1);
+                STOREB(b[2], i2);
                 for (int j = 0; j < rows; j++) {
                     uint8_t *d = o + (size_t)j * pitch + (size_t)xo * 3;
-                    d[0] = (uint8_t)i0[j];
-                    d[1] = (uint8_t)i1[j];
-                    d[2] = (uint8_t)i2[j];
+                    d[0] = b[0][j];
+                    d[1] = b[1][j];
+                    d[2] = b[2][j];
                 }
             }
         }

@@ -200,23 +200,26 @@ public enum Resampler {
         src.pixels.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { out in
                 sums.withUnsafeMutableBufferPointer { sums in
+                    var divisor = Divisor(1) // a block's pixel count changes only at the edges
                     for (oy, by) in rows.enumerated() {
                         let y0 = by * ky
                         let y1 = min(src.height, y0 + ky)
                         for i in 0..<span { sums[i] = 0 }
+                        // Pointers, not indices: no overflow checks, so the compiler vectorises.
+                        let s = sums.baseAddress!
                         for y in y0..<y1 {
-                            let row = (y * src.width + x0) * ch
+                            let p = px.baseAddress! + (y * src.width + x0) * ch
                             if ch == 4 {
                                 // Premultiply so transparent pixels carry no colour into the average.
-                                for i in stride(from: 0, to: span, by: 4) {
-                                    let a = UInt32(px[row + i + 3])
-                                    sums[i] &+= UInt32(px[row + i]) * a
-                                    sums[i + 1] &+= UInt32(px[row + i + 1]) * a
-                                    sums[i + 2] &+= UInt32(px[row + i + 2]) * a
-                                    sums[i + 3] &+= a
+                                for i in 0..<(span / 4) {
+                                    let a = UInt32(p[4 &* i &+ 3])
+                                    s[4 &* i] &+= UInt32(p[4 &* i]) &* a
+                                    s[4 &* i &+ 1] &+= UInt32(p[4 &* i &+ 1]) &* a
+                                    s[4 &* i &+ 2] &+= UInt32(p[4 &* i &+ 2]) &* a
+                                    s[4 &* i &+ 3] &+= a
                                 }
                             } else {
-                                for i in 0..<span { sums[i] &+= UInt32(px[row + i]) }
+                                for i in 0..<span { s[i] &+= UInt32(p[i]) }
                             }
                         }
                         for ox in 0..<outW {
@@ -241,13 +244,14 @@ public enum Resampler {
                             } else {
                                 var c = (UInt32(0), UInt32(0), UInt32(0))
                                 for x in xs..<xe {
-                                    c.0 &+= sums[x * 3]
-                                    c.1 &+= sums[x * 3 + 1]
-                                    c.2 &+= sums[x * 3 + 2]
+                                    c.0 &+= s[3 &* x]
+                                    c.1 &+= s[3 &* x &+ 1]
+                                    c.2 &+= s[3 &* x &+ 2]
                                 }
-                                out[o] = UInt8((c.0 + n / 2) / n)
-                                out[o + 1] = UInt8((c.1 + n / 2) / n)
-                                out[o + 2] = UInt8((c.2 + n / 2) / n)
+                                if n != divisor.d { divisor = Divisor(n) }
+                                out[o] = UInt8(divisor.divide(c.0 + n / 2))
+                                out[o + 1] = UInt8(divisor.divide(c.1 + n / 2))
+                                out[o + 2] = UInt8(divisor.divide(c.2 + n / 2))
                             }
                         }
                     }
@@ -277,6 +281,24 @@ public enum Resampler {
             }
         }
         return PixelBuffer(uncheckedWidth: h.outSize, height: v.outSize, channels: ch, pixels: out.array())
+    }
+}
+
+/// Division of 32-bit numbers by one divisor through a multiplication (Lemire's fastdiv, exact
+/// for every 32-bit dividend): the box average divides every output sample by its block's size.
+struct Divisor {
+    let d: UInt32
+    private let magic: UInt64
+
+    init(_ d: UInt32) {
+        precondition(d > 0)
+        self.d = d
+        magic = d > 1 ? UInt64.max / UInt64(d) &+ 1 : 0
+    }
+
+    @inline(__always)
+    func divide(_ x: UInt32) -> UInt32 {
+        d == 1 ? x : UInt32(truncatingIfNeeded: magic.multipliedFullWidth(by: UInt64(x)).high)
     }
 }
 

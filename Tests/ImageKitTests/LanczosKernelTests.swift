@@ -118,4 +118,18 @@ struct LanczosKernelTests {
         }
     }
 
+    /// The box average's division by multiplication gives the quotient `/` gives.
+    @Test func divisorDividesExactly() {
+        var random = SeededBytes(state: 5)
+        var divisors: [UInt32] = Array(1...4096) + [65_535, 65_536, 1 << 31, UInt32.max - 1, UInt32.max]
+        for _ in 0..<2000 { divisors.append(UInt32(truncatingIfNeeded: random.next()) | 1) }
+        for d in divisors {
+            let divisor = Divisor(d)
+            var dividends: [UInt32] = [0, 1, d - 1, d, d &+ 1, UInt32.max, UInt32.max - 1, UInt32.max / d * d, UInt32.max / d * d &- 1]
+            for _ in 0..<64 { dividends.append(UInt32(truncatingIfNeeded: random.next())) }
+            for x in dividends where divisor.divide(x) != x / d {
+                Issue.record("\(x) / \(d): \(divisor.divide(x)), expected \(x / d)")
+            }
+        }
+    }
 }
