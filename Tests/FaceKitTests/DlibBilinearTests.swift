@@ -23,6 +23,21 @@ import Testing
         }
     }
 
+    /// Bit-for-bit equality, reported as the count and first place of differences (comparing the
+    /// arrays whole would make a failure message of millions of values).
+    static func expectIdentical(_ got: [Float], _ expected: [Float], _ what: String) {
+        #expect(got.count == expected.count, "\(what): \(got.count) values, expected \(expected.count)")
+        var differing = 0
+        var first = -1
+        for i in 0..<min(got.count, expected.count) where got[i].bitPattern != expected[i].bitPattern {
+            if first < 0 { first = i }
+            differing += 1
+        }
+        #expect(
+            differing == 0,
+            "\(what): \(differing) values differ, first at \(first): \(first < 0 ? 0 : got[first]) vs \(first < 0 ? 0 : expected[first])")
+    }
+
     @Test(arguments: sizes) func planeMatchesThePerSampleVersion(_ size: ((Int, Int), (Int, Int))) {
         let ((sr, sc), (dr, dc)) = size
         let srcStride = sc + 3
@@ -42,7 +57,7 @@ import Testing
                     d.baseAddress!, dstRowStride: dstStride, dstRows: dr, dstCols: dc)
             }
         }
-        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern), "\(sr)x\(sc) -> \(dr)x\(dc)")
+        Self.expectIdentical(fast, reference, "\(sr)x\(sc) -> \(dr)x\(dc)")
         // Outside the output columns nothing is written.
         #expect((0..<dr).allSatisfy { r in (dc..<dstStride).allSatisfy { fast[r * dstStride + $0] == -1 } })
     }
@@ -53,7 +68,9 @@ import Testing
         let image = RGBImage(width: sc, height: sr, pixels: bytes)
         let fast = DlibBilinear.resizeRGB(image, width: dc, height: dr)
         let reference = PerSampleBilinear.resizeRGB(image, width: dc, height: dr)
-        #expect(fast.pixels == reference.pixels, "\(sr)x\(sc) -> \(dr)x\(dc)")
+        let differing = (0..<min(fast.pixels.count, reference.pixels.count)).filter { fast.pixels[$0] != reference.pixels[$0] }.count
+        #expect(
+            fast.pixels.count == reference.pixels.count && differing == 0, "\(sr)x\(sc) -> \(dr)x\(dc): \(differing) bytes differ")
     }
 
     /// Every cell of the tiled image is either in exactly one level or in exactly one padding span.
@@ -68,7 +85,8 @@ import Testing
             #expect(s.count > 0 && s.start >= 0 && s.start + s.count <= layout.cols)
             for c in s.start..<(s.start + s.count) { cover[s.row * layout.cols + c] += 1 }
         }
-        #expect(cover.allSatisfy { $0 == 1 }, "\(size)")
+        let wrong = cover.filter { $0 != 1 }.count
+        #expect(wrong == 0, "\(size): \(wrong) cells covered other than once")
     }
 
     /// The whole pyramid tensor, bit for bit, against the zero-filled, channel-by-channel original.
@@ -83,7 +101,7 @@ import Testing
         let reference = PerSampleBilinear.pyramidTensor(
             image, layout: layout, means: [detector.means.red, detector.means.green, detector.means.blue])
         #expect(fast.shape == reference.shape)
-        #expect(fast.data.map(\.bitPattern) == reference.data.map(\.bitPattern))
+        Self.expectIdentical(fast.data, reference.data, "pyramid of \(h)x\(w)")
     }
 }
 
