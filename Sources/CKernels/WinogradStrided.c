@@ -4,8 +4,8 @@
 // the 5x5 filter split into four 3x3 ones (w'[a][b] = w[2a + py][2b + px], zero past the filter).
 // Each 4x4 block of outputs ("tile") is then computed from a 6x6 patch of every phase image with
 // 36 multiplications per filter and phase channel: 144 per input channel and 16 outputs, against
-// 25 per output directly (2.8x fewer). The matrices are those of Winograd5x5.c (points 0, 1, -1,
-// 2, -2 and infinity; B^T scaled to integers, the scale moved into G):
+// 25 per output directly (2.8x fewer). The matrices come from the Toom-Cook construction on the
+// points 0, 1, -1, 2, -2 and infinity (B^T scaled to integers, the scale moved into G):
 //
 //   B^T = [ 4  0 -5  0  1  0 ]   G = [ 1/4    0     0   ]   A^T = [ 1  1  1  1  1  0 ]
 //         [ 0  4  4 -1 -1  0 ]       [ 1/6   1/6   1/6  ]         [ 0  1 -1  2 -2  0 ]

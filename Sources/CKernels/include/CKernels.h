@@ -15,15 +15,16 @@ int ck_kernel_level(void);
 /// Tests: runs at most build `level` from now on (2 undoes it), to check every build on one CPU.
 void ck_limit_kernel_level(int level);
 
-/// Winograd F(2x2, 5x5) for dlib's stride-1 5x5 convolutions with 2 pixels of zero padding
-/// (`con5`): each 2x2 block of outputs ("tile") is computed from its 6x6 input patch with 36
-/// multiplications per channel pair instead of 100. The caller multiplies, for each of the 36
-/// transform points p, the filters' matrix U[p] (F x C) by the inputs' V[p] (C x T) into M[p]
+/// Winograd F(4x4, 5x5) for dlib's stride-1 5x5 convolutions with 2 pixels of zero padding
+/// (`con5`): each 4x4 block of outputs ("tile") is computed from its 8x8 input patch with 64
+/// multiplications per channel pair instead of 400 (points 0, ±1, ±2, ±1/2 and infinity; F(2x2, 5x5)
+/// took 36 for 4 outputs, with about 2/3 of the rounding error). The caller multiplies, for each of
+/// the 64 transform points p, the filters' matrix U[p] (F x C) by the inputs' V[p] (C x T) into M[p]
 /// (F x T), e.g. with sgemm; these functions do the transforms around that product.
 ///
-/// Tiles: `tilesX = (cols + 1) / 2` per tile row, stored `ck_winograd5_tile_stride(cols)` apart
+/// Tiles: `tilesX = (cols + 3) / 4` per tile row, stored `ck_winograd5_tile_stride(cols)` apart
 /// (rounded up to 8; the extra tiles are computed and dropped). A band of `tileRows` tile rows
-/// has T = tileRows * stride tiles.
+/// (4 output rows each) has T = tileRows * stride tiles.
 
 /// Tiles stored per tile row for an input `cols` wide.
 int ck_winograd5_tile_stride(int cols);
@@ -32,17 +33,17 @@ int ck_winograd5_tile_stride(int cols);
 int ck_winograd5_scratch_floats(int cols, int tileRows);
 
 /// U[p][f][c] = (G g G^T)[p] for each filter f and channel c of `weights` (F x C x 5 x 5, dlib's layout).
-/// U holds 36 * filters * channels floats.
+/// U holds 64 * filters * channels floats.
 void ck_winograd5_filter_transform(const float *weights, int filters, int channels, float *U);
 
 /// V[p][c][t] = (B^T d B)[p] for the 6x6 input patch d of every tile t of tile rows
 /// [tileRow0, tileRow0 + tileRows) of one sample `input` (channels x rows x cols planes).
-/// V holds 36 * channels * T floats.
+/// V holds 64 * channels * T floats.
 void ck_winograd5_input_transform(
     const float *input, int channels, int rows, int cols, int tileRow0, int tileRows, float *V, float *scratch);
 
-/// Output rows [2 * tileRow0, min(rows, 2 * (tileRow0 + tileRows))) of each of `filters` planes
-/// of `output` (rows x cols each, the same size as the input) from M (36 x filters x T):
+/// Output rows [4 * tileRow0, min(rows, 4 * (tileRow0 + tileRows))) of each of `filters` planes
+/// of `output` (rows x cols each, the same size as the input) from M (64 x filters x T):
 /// A^T m A, plus bias[f] (when bias is not NULL), then max(., 0) when relu is not 0.
 void ck_winograd5_output_transform(
     const float *M, int filters, int rows, int cols, int tileRow0, int tileRows, const float *bias, int relu, float *output);

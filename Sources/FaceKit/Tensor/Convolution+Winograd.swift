@@ -11,9 +11,9 @@ import Parallel
 enum ConvolutionKernel: Sendable {
     /// im2col + OpenBLAS sgemm: every shape.
     case blas
-    /// Winograd F(2x2, 5x5) (CKernels' transforms around 36 sgemm products): stride-1 5x5 layers
-    /// padded by 2, such as the detector's three `con5` 45-filter layers. 2.8x fewer multiplications;
-    /// values differ from the direct sum by float rounding (about 1e-6 of the layer's magnitude).
+    /// Winograd F(4x4, 5x5) (CKernels' transforms around 64 sgemm products): stride-1 5x5 layers
+    /// padded by 2, such as the detector's three `con5` 45-filter layers. 6.25x fewer multiplications;
+    /// values differ from the direct sum by float rounding (a few 1e-6 of the layer's magnitude).
     /// Also F(2x2, 3x3) (16 products, 2.25x fewer) for stride-1 3x3 layers padded by 1, such as the
     /// descriptor ResNet's (Convolution+Winograd3x3.swift).
     case winograd
@@ -60,7 +60,7 @@ extension Convolution {
     /// Upper bound on each of the transformed-input and product buffers, in floats (2 MB).
     static let winogradBudget = 1 << 19
 
-    /// Winograd F(2x2, 5x5) over bands of tile rows (two output rows each), bands spread over the
+    /// Winograd F(4x4, 5x5) over bands of tile rows (four output rows each), bands spread over the
     /// workers as in the sgemm path; each band writes only its own output rows, so the result does
     /// not depend on the thread count.
     func forwardWinograd(_ input: borrowing Tensor, into output: inout Tensor) {
@@ -70,13 +70,13 @@ extension Convolution {
         let F = outChannels
         let C = inChannels
         let tileStride = Int(ck_winograd5_tile_stride(Int32(cols)))
-        let tilesY = (rows + 1) / 2
-        let tileRowsPerBand = max(1, min(tilesY, Self.winogradBudget / (36 * max(C, F) * tileStride)))
+        let tilesY = (rows + 3) / 4
+        let tileRowsPerBand = max(1, min(tilesY, Self.winogradBudget / (64 * max(C, F) * tileStride)))
         let bandsPerSample = (tilesY + tileRowsPerBand - 1) / tileRowsPerBand
         let items = input.n * bandsPerSample
         let inSample = input.sampleSize
         let outSample = output.sampleSize
-        var U = [Float](repeating: 0, count: 36 * F * C)
+        var U = [Float](repeating: 0, count: 64 * F * C)
         weights.withUnsafeBufferPointer { w in
             U.withUnsafeMutableBufferPointer { u in ck_winograd5_filter_transform(w.baseAddress!, Int32(F), Int32(C), u.baseAddress!) }
         }
@@ -91,8 +91,8 @@ extension Convolution {
                             src: src.baseAddress!, dst: dst.baseAddress!, u: u.baseAddress!, bias: b.isEmpty ? nil : b.baseAddress)
                         let work: @Sendable (Int) -> Void = { worker in
                             let maxT = tileRowsPerBand * tileStride
-                            var v = [Float](repeating: 0, count: 36 * C * maxT)
-                            var m = [Float](repeating: 0, count: 36 * F * maxT)
+                            var v = [Float](repeating: 0, count: 64 * C * maxT)
+                            var m = [Float](repeating: 0, count: 64 * F * maxT)
                             var scratch = [Float](
                                 repeating: 0, count: Int(ck_winograd5_scratch_floats(Int32(cols), Int32(tileRowsPerBand))))
                             v.withUnsafeMutableBufferPointer { v in
@@ -107,7 +107,7 @@ extension Convolution {
                                             ck_winograd5_input_transform(
                                                 shared.src + s * inSample, Int32(C), Int32(rows), Int32(cols), Int32(t0), Int32(tileRows),
                                                 v.baseAddress!, scratch.baseAddress!)
-                                            for p in 0..<36 {
+                                            for p in 0..<64 {
                                                 BLASKernels.multiply(
                                                     m: F, n: T, k: C, a: shared.u + p * F * C, lda: C, b: v.baseAddress! + p * C * T,
                                                     ldb: T,

@@ -6,9 +6,10 @@ import Parallel
 ///
 /// Computed as im2col + one OpenBLAS `sgemm` per band of output rows, so the column buffer
 /// stays bounded (a few MB) however large the image is. Stride-1 5x5 layers use Winograd
-/// F(2x2, 5x5) instead (Convolution+Winograd.swift), stride-1 3x3 layers F(2x2, 3x3)
+/// F(4x4, 5x5) instead (Convolution+Winograd.swift), stride-1 3x3 layers F(2x2, 3x3)
 /// (Convolution+Winograd3x3.swift), unpadded strided layers a direct kernel
-/// (Convolution+Direct.swift); those are CKernels' C code. Layers whose whole output per sample
+/// (Convolution+Direct.swift) or Winograd over their phases (Convolution+StridedWinograd.swift);
+/// those are CKernels' C code. Layers whose whole output per sample
 /// is small (a batch of face chips) put several samples in one sgemm (Convolution+BatchedColumns.swift).
 struct Convolution: Sendable {
     /// Number of filters (output channels).
