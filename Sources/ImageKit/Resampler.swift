@@ -129,6 +129,11 @@ public enum Resampler {
         max(outputWidth, outputHeight) <= 512 ? 4 : 2
     }
 
+    /// The largest box pre-reduction factor per axis: a block's alpha-weighted sums (at most
+    /// 256 · 256 pixels · 255 · 255) must fit the 32-bit accumulators of ``boxReduce``. Larger
+    /// reductions (a tiny output from a huge image) leave the rest to Lanczos.
+    static let maxBoxFactor = 256
+
     /// Resamples `source` (or the part of it in `rect`) to exactly `width` x `height`.
     public static func resize(_ source: PixelBuffer, width: Int, height: Int, rect: SourceRect? = nil) throws -> PixelBuffer {
         guard width > 0, height > 0, width <= 1 << 16, height <= 1 << 16 else {
@@ -147,8 +152,8 @@ public enum Resampler {
         }
         var src = source
         let gap = reducingGap(outputWidth: width, outputHeight: height)
-        let kx = max(1, Int(r.width / Double(width) / gap))
-        let ky = max(1, Int(r.height / Double(height) / gap))
+        let kx = min(maxBoxFactor, max(1, Int(r.width / Double(width) / gap)))
+        let ky = min(maxBoxFactor, max(1, Int(r.height / Double(height) / gap)))
         if kx > 1 || ky > 1 {
             // Box-reduce only the blocks that cover the rectangle.
             let bx0 = max(0, Int(r.x) / kx)
