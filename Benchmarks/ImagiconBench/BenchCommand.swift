@@ -27,6 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchPeopleCommand.self,
             BenchIndexCommand.self,
             BenchProcessCommand.self,
+            BenchProposalDataCommand.self,
             BenchStagesCommand.self,
             BenchDetectionCommand.self,
         ]

@@ -18,6 +18,7 @@ struct BenchDetectionCommand: ParsableCommand {
     @Option(help: "First pyramid level run whole (comma-separated list).") var firstLevel: String = "4"
     @Option(help: "Proposal thresholds (comma-separated list).") var threshold: String = "-1"
     @Option(help: "Proposal radii in pass-A cells (comma-separated list).") var radius: String = "2"
+    @Option(help: "Learned-proposer thresholds (comma-separated list; 'none' for pass-A windows only).") var learned: String = "none"
     @Option(help: "Only whole-run faces at least this wide count for recall (pixels of the original).") var minFace: Int = 40
     @Option(help: "Network threads.") var threads: Int = 1
 
@@ -46,7 +47,11 @@ struct BenchDetectionCommand: ParsableCommand {
         var searches: [ProposalSearch] = []
         for f in try list(firstLevel) {
             for t in try list(threshold) {
-                for r in try list(radius) { searches.append(ProposalSearch(firstWholeLevel: Int(f), proposalThreshold: t, radius: r)) }
+                for r in try list(radius) {
+                    for l in try learned == "none" ? [nil] : list(learned).map(Optional.some) {
+                        searches.append(ProposalSearch(firstWholeLevel: Int(f), proposalThreshold: t, radius: r, learnedThreshold: l))
+                    }
+                }
             }
         }
         let whole = try FaceModels(directory: dir)
@@ -108,8 +113,9 @@ struct BenchDetectionCommand: ParsableCommand {
         for r in rows {
             text += String(
                 format:
-                    "  first %d, threshold %.2f, radius %.1f: found %d/%d (identical boxes %d), extra %d, evaluated %.1f%% of the pyramid, pass B %.1f%% of the fine levels, CPU %.2f s vs whole %.2f s\n",
-                r.search.firstWholeLevel, r.search.proposalThreshold, r.search.radius, r.found, r.wholeFaces, r.identical, r.extra,
+                    "  first %d, threshold %.2f, radius %.1f, learned %.2f: found %d/%d (identical boxes %d), extra %d, evaluated %.1f%% of the pyramid, pass B %.1f%% of the fine levels, CPU %.2f s vs whole %.2f s\n",
+                r.search.firstWholeLevel, r.search.proposalThreshold, r.search.radius,
+                r.search.learnedThreshold ?? .nan, r.found, r.wholeFaces, r.identical, r.extra,
                 r.evaluatedFraction * 100, r.passBFraction * 100, r.searchCPUSeconds, r.wholeCPUSeconds)
             for m in r.missed { text += "    missed \(m)\n" }
         }

@@ -43,6 +43,8 @@ struct ConfigurationTests {
     @Test func faceSearchDefaultsToTheWholePyramid() throws {
         #expect(try Configuration(environment: [:], fileExists: allModels).faceSearch == nil)
         #expect(try Configuration(environment: ["IMAGICON_FACE_SEARCH": "whole"], fileExists: allModels).faceSearch == nil)
+        let learned = try Configuration(environment: ["IMAGICON_FACE_SEARCH": "learned"], fileExists: allModels).faceSearch
+        #expect(learned == ProposalSearch.learned && learned?.learnedThreshold != nil)
     }
 
     @Test(arguments: [

@@ -17,13 +17,81 @@ extension FaceDetector {
 
     /// The score map (one channel per window, dlib's output layout) over `input`, computed on crops:
     /// the cells of the coarse levels, then fine-level cells around pass-A windows above the
-    /// proposal threshold. Cells not computed hold −∞.
+    /// proposal threshold (and, with a learned threshold, around first-whole-level cells the
+    /// ``ProposalHead`` scores above it). Cells not computed hold −∞.
     func proposalScores(
         _ input: Tensor, layout: TiledPyramidLayout, field: ReceptiveField, search: ProposalSearch, coverage: inout DetectionCoverage
     ) -> Tensor {
-        let (outR, outC) = field.outputSize(rows: layout.rows, cols: layout.cols)
+        var pass = passA(input, layout: layout, field: field, search: search, keepFeatures: search.learnedThreshold != nil)
+        coverage.pyramidPixels = layout.rows * layout.cols
+        coverage.fineLevelPixels = layout.levels.prefix(search.firstWholeLevel).reduce(0) { $0 + $1.width * $1.height }
+        coverage.evaluatedPixels = pass.pixels
+        coverage.crops = pass.crops
+
+        // Proposals mark, on every fine level, the cells whose centres lie within `radius` pass-A cells of theirs.
+        let (outR, outC) = (pass.scores.nr, pass.scores.nc)
+        var wanted = [Bool](repeating: false, count: outR * outC)
         let windows = options.windows.count
-        var scores = Tensor(n: 1, k: windows, nr: outR, nc: outC)
+        for r in 0..<outR {
+            for c in 0..<outC where pass.computed[r * outC + c] && pass.level[r * outC + c] >= search.firstWholeLevel {
+                var best = -Float.infinity
+                for k in 0..<windows { best = max(best, pass.scores.data[(k * outR + r) * outC + c]) }
+                guard Double(best) > search.proposalThreshold else { continue }
+                coverage.proposals += 1
+                mark(&wanted, around: (r, c), pass: pass, layout: layout, search: search)
+            }
+        }
+        if let threshold = search.learnedThreshold, let features = pass.features, features.grid.k == ProposalHead.trained.channels {
+            let head = ProposalHead.trained
+            let e = features.extent
+            for r in e.top...e.bottom {
+                for c in e.left...e.right where pass.level[r * outC + c] == search.firstWholeLevel {
+                    guard Double(head.score(features.grid, row: r - e.top, col: c - e.left)) > threshold else { continue }
+                    coverage.proposals += 1
+                    mark(&wanted, around: (r, c), pass: pass, layout: layout, search: search)
+                }
+            }
+        }
+        // Pass B: one crop per connected group of wanted cells, merged where that costs no more; when the crops
+        // (with their receptive-field margins) would cost more than the fine levels whole, those instead.
+        var passB = Self.merged(
+            Self.components(wanted, rows: outR, cols: outC).map { inputRect(of: $0, field: field, layout: layout) })
+        if passB.reduce(0, { $0 + $1.area }) > pass.fineRects.reduce(0, { $0 + $1.area }) { passB = pass.fineRects }
+        var none: LevelFeatures? = nil
+        for rect in passB {
+            run(crop: rect, of: input, layout: layout, field: field, into: &pass.scores, computed: &pass.computed, features: &none)
+            coverage.evaluatedPixels += rect.area
+            coverage.passBPixels += rect.area
+        }
+        coverage.crops += passB.count
+        return pass.scores
+    }
+
+    /// What pass A leaves: the score map with the coarse levels' cells computed (the rest −∞), which cells
+    /// are computed, each cell's pyramid level, and (when asked) the first whole level's features.
+    struct PassA {
+        var scores: Tensor
+        var computed: [Bool]
+        var level: [Int32]
+        var features: LevelFeatures?
+        /// The crops that cover every cell of the finer levels.
+        var fineRects: [CellRect]
+        var pixels = 0
+        var crops = 0
+    }
+
+    /// The features (the input of the network's last layer) of one level's cells, as pass A computed them:
+    /// `grid` is 1 × channels × the rows × columns of `extent` (output cells, inclusive); cells of the
+    /// extent that no crop computes exactly stay 0.
+    struct LevelFeatures {
+        var extent: CellRect
+        var grid: Tensor
+    }
+
+    /// Pass A: the network on every cell of the levels from `search.firstWholeLevel` on.
+    func passA(_ input: Tensor, layout: TiledPyramidLayout, field: ReceptiveField, search: ProposalSearch, keepFeatures: Bool) -> PassA {
+        let (outR, outC) = field.outputSize(rows: layout.rows, cols: layout.cols)
+        var scores = Tensor(n: 1, k: options.windows.count, nr: outR, nc: outC)
         for i in scores.data.indices { scores.data[i] = -.infinity }
         var computed = [Bool](repeating: false, count: outR * outC)
         let first = search.firstWholeLevel
@@ -40,57 +108,44 @@ extension FaceDetector {
                 extent[l] = extent[l].map { $0.union(cell) } ?? cell
             }
         }
-        coverage.pyramidPixels = layout.rows * layout.cols
-        coverage.fineLevelPixels = layout.levels.prefix(first).reduce(0) { $0 + $1.width * $1.height }
-
-        // Pass A: every cell of the coarse levels.
-        let passA = Self.merged(extent[first...].compactMap { $0 }.map { inputRect(of: $0, field: field, layout: layout) })
-        for rect in passA {
-            run(crop: rect, of: input, layout: layout, field: field, into: &scores, computed: &computed)
-            coverage.evaluatedPixels += rect.area
+        var features: LevelFeatures? = nil
+        if keepFeatures, first < extent.count, let e = extent[first], case .convolution(let head) = graph.steps.last {
+            features = LevelFeatures(extent: e, grid: Tensor(n: 1, k: head.inChannels, nr: e.bottom - e.top + 1, nc: e.right - e.left + 1))
         }
-        coverage.crops = passA.count
+        let rects = first < extent.count ? Self.merged(extent[first...].compactMap { $0 }.map { inputRect(of: $0, field: field, layout: layout) }) : []
+        var pixels = 0
+        for rect in rects {
+            run(crop: rect, of: input, layout: layout, field: field, into: &scores, computed: &computed, features: &features)
+            pixels += rect.area
+        }
+        let fine = Self.merged(extent.prefix(first).compactMap { $0 }.map { inputRect(of: $0, field: field, layout: layout) })
+        return PassA(
+            scores: scores, computed: computed, level: level, features: features, fineRects: fine, pixels: pixels, crops: rects.count)
+    }
 
-        // Proposals: pass-A windows above the threshold mark, on every fine level, the cells whose
-        // centres lie within `radius` pass-A cells of theirs.
-        var wanted = [Bool](repeating: false, count: outR * outC)
+    /// Marks the fine-level cells a proposal at pass-A cell `cell` covers.
+    func mark(_ wanted: inout [Bool], around cell: (r: Int, c: Int), pass: PassA, layout: TiledPyramidLayout, search: ProposalSearch) {
+        let outC = pass.scores.nc
+        let outR = pass.scores.nr
         let ratio = Double(Self.pyramidDownsampling) / Double(Self.pyramidDownsampling - 1)
-        for r in 0..<outR {
-            for c in 0..<outC where computed[r * outC + c] && level[r * outC + c] >= first {
-                var best = -Float.infinity
-                for k in 0..<windows { best = max(best, scores.data[(k * outR + r) * outC + c]) }
-                guard Double(best) > search.proposalThreshold else { continue }
-                coverage.proposals += 1
-                let px = Double(c) * mapScale + mapOffsetX
-                let py = Double(r) * mapScale + mapOffsetY
-                let (x0, y0, _, _) = layout.toImage(left: px, top: py, right: px, bottom: py, downsampling: Self.pyramidDownsampling)
-                let from = Int(level[r * outC + c])
-                for j in 0..<min(first, layout.levels.count) {
-                    let down = pow(ratio, Double(j))
-                    let e = search.radius * mapScale * pow(ratio, Double(from - j))
-                    let lx = Double(layout.levels[j].left) + x0 / down - mapOffsetX
-                    let ly = Double(layout.levels[j].top) + y0 / down - mapOffsetY
-                    let c0 = max(0, Int(((lx - e) / mapScale).rounded(.up)))
-                    let c1 = min(outC - 1, Int(((lx + e) / mapScale).rounded(.down)))
-                    let r0 = max(0, Int(((ly - e) / mapScale).rounded(.up)))
-                    let r1 = min(outR - 1, Int(((ly + e) / mapScale).rounded(.down)))
-                    guard c0 <= c1, r0 <= r1 else { continue }
-                    for rr in r0...r1 {
-                        for cc in c0...c1 where level[rr * outC + cc] == j && !computed[rr * outC + cc] { wanted[rr * outC + cc] = true }
-                    }
-                }
+        let px = Double(cell.c) * mapScale + mapOffsetX
+        let py = Double(cell.r) * mapScale + mapOffsetY
+        let (x0, y0, _, _) = layout.toImage(left: px, top: py, right: px, bottom: py, downsampling: Self.pyramidDownsampling)
+        let from = Int(pass.level[cell.r * outC + cell.c])
+        for j in 0..<min(search.firstWholeLevel, layout.levels.count) {
+            let down = pow(ratio, Double(j))
+            let e = search.radius * mapScale * pow(ratio, Double(from - j))
+            let lx = Double(layout.levels[j].left) + x0 / down - mapOffsetX
+            let ly = Double(layout.levels[j].top) + y0 / down - mapOffsetY
+            let c0 = max(0, Int(((lx - e) / mapScale).rounded(.up)))
+            let c1 = min(outC - 1, Int(((lx + e) / mapScale).rounded(.down)))
+            let r0 = max(0, Int(((ly - e) / mapScale).rounded(.up)))
+            let r1 = min(outR - 1, Int(((ly + e) / mapScale).rounded(.down)))
+            guard c0 <= c1, r0 <= r1 else { continue }
+            for rr in r0...r1 {
+                for cc in c0...c1 where Int(pass.level[rr * outC + cc]) == j && !pass.computed[rr * outC + cc] { wanted[rr * outC + cc] = true }
             }
         }
-        // Pass B: one crop per connected group of wanted cells, merged where that costs no more.
-        let passB = Self.merged(
-            Self.components(wanted, rows: outR, cols: outC).map { inputRect(of: $0, field: field, layout: layout) })
-        for rect in passB {
-            run(crop: rect, of: input, layout: layout, field: field, into: &scores, computed: &computed)
-            coverage.evaluatedPixels += rect.area
-            coverage.passBPixels += rect.area
-        }
-        coverage.crops += passB.count
-        return scores
     }
 
     /// The input pixels (inclusive, clamped, aligned) the cells of `cells` read.
@@ -105,9 +160,10 @@ extension FaceDetector {
 
     /// Runs the network on `rect` of `input` and stores the cells it computed exactly: those whose
     /// receptive field lies inside the crop, or reaches past it only where the whole input ends too.
+    /// With `features`, also stores the exact cells' features that lie in its extent.
     func run(
         crop rect: CellRect, of input: Tensor, layout: TiledPyramidLayout, field: ReceptiveField, into scores: inout Tensor,
-        computed: inout [Bool]
+        computed: inout [Bool], features: inout LevelFeatures?
     ) {
         let h = rect.bottom - rect.top + 1
         let w = rect.right - rect.left + 1
@@ -123,7 +179,13 @@ extension FaceDetector {
                 }
             }
         }
-        let out = graph.forward(consume crop)
+        let out: Tensor
+        let kept: Tensor?
+        if features != nil {
+            (kept, out) = graph.forwardKeepingFeatures(consume crop)
+        } else {
+            (kept, out) = (nil, graph.forward(consume crop))
+        }
         let s = field.stride
         let r0 = rect.top / s
         let c0 = rect.left / s
@@ -141,6 +203,12 @@ extension FaceDetector {
                 else { continue }
                 computed[r * outC + c] = true
                 for k in 0..<scores.k { scores.data[(k * outR + r) * outC + c] = out.data[(k * out.nr + i) * out.nc + j] }
+                if let kept, let e = features?.extent, r >= e.top, r <= e.bottom, c >= e.left, c <= e.right {
+                    let (gr, gc) = (e.bottom - e.top + 1, e.right - e.left + 1)
+                    for k in 0..<min(kept.k, features!.grid.k) {
+                        features!.grid.data[(k * gr + r - e.top) * gc + c - e.left] = kept.data[(k * kept.nr + i) * kept.nc + j]
+                    }
+                }
             }
         }
     }

@@ -240,22 +240,12 @@ public final class FaceDetector: Sendable {
         let onr = out.nr
         let onc = out.nc
         for k in 0..<options.windows.count {
-            let w = Double(options.windows[k].width)
-            let h = Double(options.windows[k].height)
+            let (w, h) = (Double(options.windows[k].width), Double(options.windows[k].height))
             for r in 0..<onr {
                 for c in 0..<onc {
                     let score = Double(out.data[(k * onr + r) * onc + c])
                     guard score > threshold else { continue }
-                    let px = Double(c) * mapScale + mapOffsetX
-                    let py = Double(r) * mapScale + mapOffsetY
-                    // centered_drect(p, w, h)
-                    let hw = (w - 1) / 2
-                    let hh = (h - 1) / 2
-                    let (l, t, rr, b) = layout.toImage(
-                        left: px - hw, top: py - hh, right: px + hw, bottom: py + hh,
-                        downsampling: Self.pyramidDownsampling)
-                    candidates.append(
-                        (FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(rr), bottom: Self.lround(b)), score))
+                    candidates.append((windowRect(width: w, height: h, row: r, col: c, layout: layout), score))
                 }
             }
         }
@@ -267,4 +257,17 @@ public final class FaceDetector: Sendable {
         }
         return kept
     }
+
+    /// The box, in the image's pixels, of a `width × height` window at output cell (`row`, `col`).
+    func windowRect(width w: Double, height h: Double, row r: Int, col c: Int, layout: TiledPyramidLayout) -> FaceRect {
+        let px = Double(c) * mapScale + mapOffsetX
+        let py = Double(r) * mapScale + mapOffsetY
+        // centered_drect(p, w, h)
+        let hw = (w - 1) / 2
+        let hh = (h - 1) / 2
+        let (l, t, rr, b) = layout.toImage(
+            left: px - hw, top: py - hh, right: px + hw, bottom: py + hh, downsampling: Self.pyramidDownsampling)
+        return FaceRect(left: Self.lround(l), top: Self.lround(t), right: Self.lround(rr), bottom: Self.lround(b))
+    }
+
 }

@@ -10,6 +10,11 @@
 /// MMOD is scale-selective: such faces score at or below the background on pass A's levels (on the
 /// bench's group photo, -1.5 to -2.9 against a background median of -2.0), so a threshold low enough
 /// to propose them proposes everywhere. Hence an option (`IMAGICON_FACE_SEARCH=two-pass`), not the default.
+///
+/// ``learnedThreshold`` adds the learned proposer (``ProposalHead``, `IMAGICON_FACE_SEARCH=learned`): a
+/// linear filter on the features pass A already computed, which finds those faces (all but one barely
+/// detected partial face of 165 on held-out photos) but proposes enough that pass B's crops, each with the
+/// receptive field's margins, still cost about half the fine levels: an option too, not the default.
 public struct ProposalSearch: Sendable, Equatable, Codable {
     /// The first pyramid level run whole (level k is the image scaled by (5/6)^k; 4 is ≈ 0.48).
     public var firstWholeLevel: Int
@@ -17,13 +22,20 @@ public struct ProposalSearch: Sendable, Equatable, Codable {
     public var proposalThreshold: Double
     /// Half the side of a proposed region, in pass-A cells (one cell is 8 px of the level it is on).
     public var radius: Double
+    /// When set, cells of the first whole level whose ``ProposalHead`` logit is above this propose too
+    /// (the learned proposer for the faces pass A's windows cannot see); nil: pass-A windows only.
+    public var learnedThreshold: Double?
 
     /// Creates a search.
-    public init(firstWholeLevel: Int = 4, proposalThreshold: Double = -1, radius: Double = 2) {
+    public init(firstWholeLevel: Int = 4, proposalThreshold: Double = -1, radius: Double = 2, learnedThreshold: Double? = nil) {
         self.firstWholeLevel = firstWholeLevel
         self.proposalThreshold = proposalThreshold
         self.radius = radius
+        self.learnedThreshold = learnedThreshold
     }
+
+    /// The search with the learned proposer at its trained threshold (`IMAGICON_FACE_SEARCH=learned`).
+    public static var learned: ProposalSearch { ProposalSearch(learnedThreshold: ProposalHead.trained.threshold) }
 }
 
 /// How much of the image pyramid one ``FaceDetector`` call ran the network on.
@@ -36,7 +48,7 @@ public struct DetectionCoverage: Sendable, Equatable, Codable {
     public var fineLevelPixels = 0
     /// Input pixels of pass B's crops.
     public var passBPixels = 0
-    /// Pass-A windows above the proposal threshold.
+    /// Pass-A windows above the proposal threshold, and cells above the learned one.
     public var proposals = 0
     /// Network runs (1 for a whole run).
     public var crops = 0

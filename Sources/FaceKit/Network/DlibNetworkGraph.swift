@@ -226,15 +226,24 @@ struct DlibNetworkGraph: Sendable {
     }
 
     /// Runs the program on an input tensor.
-    func forward(_ input: consuming Tensor) -> Tensor {
+    func forward(_ input: consuming Tensor) -> Tensor { forward(input, steps: steps.count) }
+
+    /// Runs the program and also returns the input of its last step (for the detector, the features its
+    /// one-filter head reads, which ``ProposalHead`` reads too).
+    func forwardKeepingFeatures(_ input: consuming Tensor) -> (features: Tensor, output: Tensor) {
+        let features = forward(input, steps: steps.count - 1)
+        return (features, run(features, steps[(steps.count - 1)...]))
+    }
+
+    /// Runs the first `count` steps.
+    private func forward(_ input: consuming Tensor, steps count: Int) -> Tensor {
         var x = consume input
-        var saved: [Tensor] = []
-        var remaining = steps[...]
+        var remaining = steps[..<count]
         // Leading strided convolutions (the detector's downsampler) run in bands of rows; see ConvolutionChain.
-        if x.n == 1, let chain = Self.leadingChain(steps) {
+        if x.n == 1, let chain = Self.leadingChain(steps), chain.layers.count <= count {
             let t0 = Self.profiling ? Self.cpuNanoseconds() : 0
             x = chain.forward(consume x)
-            remaining = steps.dropFirst(chain.layers.count)
+            remaining = steps[chain.layers.count..<count]
             if Self.profiling {
                 let ms = Double(Self.cpuNanoseconds() - t0) / 1e6
                 let line = Array(
@@ -242,7 +251,14 @@ struct DlibNetworkGraph: Sendable {
                 _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             }
         }
-        for step in remaining {
+        return run(x, remaining)
+    }
+
+    /// Runs `program` on `input`.
+    private func run(_ input: consuming Tensor, _ program: ArraySlice<Step>) -> Tensor {
+        var x = consume input
+        var saved: [Tensor] = []
+        for step in program {
             let t0 = Self.profiling ? Self.cpuNanoseconds() : 0
             defer {
                 if Self.profiling {

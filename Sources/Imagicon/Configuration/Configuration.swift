@@ -36,7 +36,8 @@ public struct Configuration: Sendable, Equatable {
     public var faceThreshold: Double
     /// `IMAGICON_FACE_SEARCH`: `whole` (default: the detector on the whole image pyramid, dlib's way) or
     /// `two-pass` (the coarse levels whole, the fine ones only around their proposals; cheaper on photos
-    /// whose faces are all large, but misses small faces: see ``ProposalSearch``). nil for `whole`.
+    /// whose faces are all large, but misses small faces: see ``ProposalSearch``) or `learned` (two-pass with
+    /// the learned proposer for the fine levels, ``ProposalSearch/learned``). nil for `whole`.
     public var faceSearch: ProposalSearch?
     /// `IMAGICON_SOURCE_BUCKET`.
     public var sourceBucket: String?
@@ -94,8 +95,9 @@ public struct Configuration: Sendable, Equatable {
         switch value("IMAGICON_FACE_SEARCH") {
         case nil, "whole": self.faceSearch = nil
         case "two-pass": self.faceSearch = ProposalSearch()
+        case "learned": self.faceSearch = ProposalSearch.learned
         case let other?:
-            throw ConfigurationError(.invalidValue, "IMAGICON_FACE_SEARCH '\(other)' must be 'whole' or 'two-pass'")
+            throw ConfigurationError(.invalidValue, "IMAGICON_FACE_SEARCH '\(other)' must be 'whole', 'two-pass' or 'learned'")
         }
         self.modelsDirectory = Self.modelsDirectory(explicit: value("IMAGICON_MODELS_DIR"), environment: [:], fileExists: fileExists)
     }

@@ -8,6 +8,16 @@ extension PixelBuffer {
     }
 }
 
+extension PixelBuffer {
+    /// The copy detection runs on when the image has more than `maxPixels` (same aspect, Lanczos); nil when it has no more.
+    public func detectionCopy(maxPixels: Int) throws -> PixelBuffer? {
+        let pixels = width * height
+        guard pixels > maxPixels else { return nil }
+        let scale = (Double(maxPixels) / Double(pixels)).squareRoot()
+        return try Resampler.resize(self, width: max(1, Int(Double(width) * scale)), height: max(1, Int(Double(height) * scale)))
+    }
+}
+
 extension FaceDetector {
     /// Faces in `image`'s pixel coordinates, detected on a copy reduced to at most `maxPixels`
     /// (bounds MMOD's time and memory on large photos); boxes are mapped back to full size.
@@ -17,12 +27,9 @@ extension FaceDetector {
         in image: PixelBuffer, rgb: @autoclosure () -> RGBImage, maxPixels: Int, upsample: Int, search: ProposalSearch? = nil,
         coverage: inout DetectionCoverage
     ) throws -> [FaceDetection] {
-        let pixels = image.width * image.height
-        guard pixels > maxPixels else { return detect(in: rgb(), upsample: upsample, search: search, coverage: &coverage) }
-        let scale = (Double(maxPixels) / Double(pixels)).squareRoot()
-        let small = try Resampler.resize(
-            image, width: max(1, Int(Double(image.width) * scale)),
-            height: max(1, Int(Double(image.height) * scale)))
+        guard let small = try image.detectionCopy(maxPixels: maxPixels) else {
+            return detect(in: rgb(), upsample: upsample, search: search, coverage: &coverage)
+        }
         let sx = Double(image.width) / Double(small.width)
         let sy = Double(image.height) / Double(small.height)
         return detect(in: small.rgbImage, upsample: upsample, search: search, coverage: &coverage).map { d in
