@@ -53,7 +53,8 @@ struct BenchProposalDataCommand: ParsableCommand {
             try JSONEncoder().encode(header).write(to: URL(fileURLWithPath: "\(out)/\(name).json"))
             try sample.features.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: "\(out)/\(name).f32"))
             let detected = sample.windows.filter(\.detected).count
-            FileHandle.standardError.write(Data("\(file): \(sample.rows)x\(sample.cols) cells, \(sample.windows.count) windows, \(detected) detected\n".utf8))
+            FileHandle.standardError.write(
+                Data("\(file): \(sample.rows)x\(sample.cols) cells, \(sample.windows.count) windows, \(detected) detected\n".utf8))
         }
     }
 }

@@ -18,9 +18,9 @@ struct ProposalHeadTests {
         // 2 channels on a 2 × 3 grid; channel 0 holds 1...6, channel 1 holds 10...60.
         let grid = Tensor(n: 1, k: 2, nr: 2, nc: 3, data: [1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60])
         var weights = [Float](repeating: 0, count: 3 * 3 * 2)
-        weights[(0 * 3 + 0) * 2 + 0] = 1  // top left, channel 0
-        weights[(1 * 3 + 1) * 2 + 1] = 0.5  // centre, channel 1
-        weights[(2 * 3 + 2) * 2 + 0] = 2  // bottom right, channel 0
+        weights[(0 * 3 + 0) * 2 + 0] = 1 // top left, channel 0
+        weights[(1 * 3 + 1) * 2 + 1] = 0.5 // centre, channel 1
+        weights[(2 * 3 + 2) * 2 + 0] = 2 // bottom right, channel 0
         let head = ProposalHead(channels: 2, size: 3, threshold: 0, bias: 0.25, weights: weights)
         // At (0, 0): top left clamps to (0, 0) = 1; centre channel 1 = 10; bottom right (1, 1) = 5.
         let expected00: Float = 0.25 + 1 + 5 + 10
@@ -36,7 +36,10 @@ struct ProposalHeadTests {
         #expect(head.size % 2 == 1 && head.weights.count == head.channels * head.size * head.size)
         #expect(head.weights.allSatisfy(\.isFinite) && head.bias.isFinite && head.threshold.isFinite)
         let detector = try Self.detector.get()
-        guard case .convolution(let last) = detector.graph.steps.last else { Issue.record("no head"); return }
+        guard case .convolution(let last) = detector.graph.steps.last else {
+            Issue.record("no head")
+            return
+        }
         #expect(last.inChannels == head.channels)
     }
 
@@ -92,7 +95,8 @@ struct ProposalHeadTests {
     /// The learned search on photos with faces from 40 to 400 px (and none): the whole run's boxes, with pass B
     /// bounded by the fine levels whole.
     @Test(arguments: [
-        "group/bbt1.jpg", "group/selfie-many-people.jpg", "group/couple.jpg", "group/bald_guys.jpg", "obama/obama_small.jpg", "none/dog.jpg",
+        "group/bbt1.jpg", "group/selfie-many-people.jpg", "group/couple.jpg", "group/bald_guys.jpg", "obama/obama_small.jpg",
+        "none/dog.jpg",
     ])
     func learnedSearchFindsTheWholeRunsFaces(_ path: String) throws {
         let detector = try Self.detector.get()
@@ -115,7 +119,8 @@ struct ProposalHeadTests {
         let detector = try Self.detector.get()
         let empty = RGBImage(width: 0, height: 0, pixels: [])
         let tiny = RGBImage(width: 12, height: 9, pixels: [UInt8](repeating: 128, count: 12 * 9 * 3))
-        let huge = RGBImage(width: FaceDetector.maxSide + 1, height: 1, pixels: [UInt8](repeating: 0, count: (FaceDetector.maxSide + 1) * 3))
+        let huge = RGBImage(
+            width: FaceDetector.maxSide + 1, height: 1, pixels: [UInt8](repeating: 0, count: (FaceDetector.maxSide + 1) * 3))
         for image in [empty, tiny, huge] {
             #expect(detector.proposalSample(in: image) == nil, "\(image.width)x\(image.height)")
             var coverage = DetectionCoverage()

@@ -112,7 +112,9 @@ extension FaceDetector {
         if keepFeatures, first < extent.count, let e = extent[first], case .convolution(let head) = graph.steps.last {
             features = LevelFeatures(extent: e, grid: Tensor(n: 1, k: head.inChannels, nr: e.bottom - e.top + 1, nc: e.right - e.left + 1))
         }
-        let rects = first < extent.count ? Self.merged(extent[first...].compactMap { $0 }.map { inputRect(of: $0, field: field, layout: layout) }) : []
+        let rects =
+            first < extent.count
+            ? Self.merged(extent[first...].compactMap { $0 }.map { inputRect(of: $0, field: field, layout: layout) }) : []
         var pixels = 0
         for rect in rects {
             run(crop: rect, of: input, layout: layout, field: field, into: &scores, computed: &computed, features: &features)
@@ -143,7 +145,9 @@ extension FaceDetector {
             let r1 = min(outR - 1, Int(((ly + e) / mapScale).rounded(.down)))
             guard c0 <= c1, r0 <= r1 else { continue }
             for rr in r0...r1 {
-                for cc in c0...c1 where Int(pass.level[rr * outC + cc]) == j && !pass.computed[rr * outC + cc] { wanted[rr * outC + cc] = true }
+                for cc in c0...c1 where Int(pass.level[rr * outC + cc]) == j && !pass.computed[rr * outC + cc] {
+                    wanted[rr * outC + cc] = true
+                }
             }
         }
     }

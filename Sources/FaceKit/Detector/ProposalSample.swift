@@ -78,7 +78,10 @@ extension FaceDetector {
                 let row = (Double(target.top) + y0 / down - mapOffsetY) / mapScale - Double(features.extent.top)
                 let window = options.windows[bestK]
                 let rect = windowRect(width: Double(window.width), height: Double(window.height), row: r, col: c, layout: layout)
-                windows.append(.init(row: row, col: col, cellRow: r, cellCol: c, level: level, score: best, detected: best > 0 && detected.contains(rect)))
+                windows.append(
+                    .init(
+                        row: row, col: col, cellRow: r, cellCol: c, level: level, score: best, detected: best > 0 && detected.contains(rect)
+                    ))
             }
         }
         let e = features.extent
