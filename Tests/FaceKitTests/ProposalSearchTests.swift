@@ -26,8 +26,9 @@ struct ProposalSearchTests {
         #expect([one.rows, one.cols, other.rows, other.cols] == [Int]([1, 1, 0, 9]))
     }
 
-    /// Every score the crops compute is the whole run's (within 1e-5: OpenBLAS picks its kernel, and so
-    /// the order of the sums, by matrix width, and a crop's widths differ from the whole run's), every
+    /// Every score the crops compute is the whole run's (within 5e-5: OpenBLAS picks its kernel, and so
+    /// the order of the sums, by matrix width, a crop's widths differ from the whole run's, and the con5
+    /// layers' Winograd F(4x4,5x5) rounds by tile position, which a crop shifts: up to 1.6e-5), every
     /// coarse-level cell is computed, and some fine-level cells are not.
     @Test(arguments: photos) func cropScoresEqualTheWholeRun(_ path: String) throws {
         let detector = try Self.detector.get()
@@ -55,11 +56,11 @@ struct ProposalSearchTests {
                 for k in 0..<whole.k {
                     let d = abs(sparse[0, k, r, c] - whole[0, k, r, c])
                     worst = max(worst, d)
-                    if d > 1e-5 { mismatches += 1 }
+                    if d > 5e-5 { mismatches += 1 }
                 }
             }
         }
-        #expect(mismatches == 0, "\(path): \(mismatches) scores differ from the whole run's by over 1e-5 (worst \(worst))")
+        #expect(mismatches == 0, "\(path): \(mismatches) scores differ from the whole run's by over 5e-5 (worst \(worst))")
         #expect(coarseMissing == 0, "\(path): \(coarseMissing) coarse-level cells not computed")
         #expect(computed > 0 && computed < whole.nr * whole.nc, "\(path): \(computed) of \(whole.nr * whole.nc) cells")
         #expect(coverage.crops >= 2 && coverage.evaluatedPixels > 0)
