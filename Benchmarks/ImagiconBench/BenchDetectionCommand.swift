@@ -18,7 +18,8 @@ struct BenchDetectionCommand: ParsableCommand {
     @Option(help: "First pyramid level run whole (comma-separated list).") var firstLevel: String = "4"
     @Option(help: "Proposal thresholds (comma-separated list).") var threshold: String = "-1"
     @Option(help: "Proposal radii in pass-A cells (comma-separated list).") var radius: String = "2"
-    @Option(help: "Learned-proposer thresholds (comma-separated list; 'none' for pass-A windows only).") var learned: String = "none"
+    @Option(help: "Learned-proposer thresholds (comma-separated list; 'none' for pass-A windows only, e.g. none,0.915).") var learned:
+        String = "none"
     @Option(help: "Only whole-run faces at least this wide count for recall (pixels of the original).") var minFace: Int = 40
     @Option(help: "Network threads.") var threads: Int = 1
 
@@ -48,7 +49,7 @@ struct BenchDetectionCommand: ParsableCommand {
         for f in try list(firstLevel) {
             for t in try list(threshold) {
                 for r in try list(radius) {
-                    for l in try learned == "none" ? [nil] : list(learned).map(Optional.some) {
+                    for l in try learned.split(separator: ",").map({ $0 == "none" ? nil : try list(String($0))[0] }) {
                         searches.append(ProposalSearch(firstWholeLevel: Int(f), proposalThreshold: t, radius: r, learnedThreshold: l))
                     }
                 }

@@ -23,7 +23,7 @@ struct BenchProcessCommand: ParsableCommand {
     var dlib = false
     @Option(help: "An earlier report of this command (e.g. from main) whose detections are 'today's pipeline' for recall.")
     var compareTo: String?
-    @Option(help: "Face search: whole (the detector on the whole pyramid) or two-pass (IMAGICON_FACE_SEARCH).")
+    @Option(help: "Face search: whole (the detector on the whole pyramid), two-pass or learned (IMAGICON_FACE_SEARCH).")
     var faceSearch: String = "whole"
     @Option(help: .hidden) var childOutput: String?
 
@@ -96,7 +96,9 @@ struct BenchProcessCommand: ParsableCommand {
 
     func validate() throws {
         guard !photos.isEmpty, runs >= 1 else { throw ValidationError("give at least one photo and --runs >= 1") }
-        guard ["whole", "two-pass"].contains(faceSearch) else { throw ValidationError("--face-search is whole or two-pass") }
+        guard Configuration.faceSearch(named: faceSearch) != nil else {
+            throw ValidationError("--face-search is \(Configuration.faceSearchNames)")
+        }
     }
 
     func run() throws {
@@ -188,7 +190,7 @@ struct BenchProcessCommand: ParsableCommand {
 
     /// One measured run: models loaded first (Lambda's init), then the photo, timed by process CPU clock.
     func runChild(photo: String, models: String, output: String) throws {
-        let search = faceSearch == "two-pass" ? ProposalSearch() : nil
+        let search = Configuration.faceSearch(named: faceSearch) ?? nil
         let analyzer = try Self.analyzer(models: try FaceModels(directory: models, search: search))
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: photo)))
         let w0 = BenchFacesCommand.nanoseconds(CLOCK_MONOTONIC)

@@ -39,6 +39,20 @@ public struct Configuration: Sendable, Equatable {
     /// whose faces are all large, but misses small faces: see ``ProposalSearch``) or `learned` (two-pass with
     /// the learned proposer for the fine levels, ``ProposalSearch/learned``). nil for `whole`.
     public var faceSearch: ProposalSearch?
+
+    /// The `IMAGICON_FACE_SEARCH` values, for messages.
+    public static let faceSearchNames = "'whole', 'two-pass' or 'learned'"
+
+    /// The search an `IMAGICON_FACE_SEARCH` value names: `.some(nil)` for `whole`, nil for an unknown name
+    /// (the one parser of these names, shared with `imagicon-bench process --face-search`).
+    public static func faceSearch(named name: String) -> ProposalSearch?? {
+        switch name {
+        case "whole": return .some(nil)
+        case "two-pass": return ProposalSearch()
+        case "learned": return ProposalSearch.learned
+        default: return nil
+        }
+    }
     /// `IMAGICON_SOURCE_BUCKET`.
     public var sourceBucket: String?
     /// `IMAGICON_ADMIN_TOKEN_SHA256`: lower-case hex SHA-256 of the operator's admin token (`api`).
@@ -92,13 +106,11 @@ public struct Configuration: Sendable, Equatable {
         } else {
             self.faceThreshold = 0.6
         }
-        switch value("IMAGICON_FACE_SEARCH") {
-        case nil, "whole": self.faceSearch = nil
-        case "two-pass": self.faceSearch = ProposalSearch()
-        case "learned": self.faceSearch = ProposalSearch.learned
-        case let other?:
-            throw ConfigurationError(.invalidValue, "IMAGICON_FACE_SEARCH '\(other)' must be 'whole', 'two-pass' or 'learned'")
+        guard let search = Self.faceSearch(named: value("IMAGICON_FACE_SEARCH") ?? "whole") else {
+            throw ConfigurationError(
+                .invalidValue, "IMAGICON_FACE_SEARCH '\(value("IMAGICON_FACE_SEARCH") ?? "")' must be \(Self.faceSearchNames)")
         }
+        self.faceSearch = search
         self.modelsDirectory = Self.modelsDirectory(explicit: value("IMAGICON_MODELS_DIR"), environment: [:], fileExists: fileExists)
     }
 
