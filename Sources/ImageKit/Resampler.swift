@@ -129,11 +129,6 @@ public enum Resampler {
         max(outputWidth, outputHeight) <= 512 ? 4 : 2
     }
 
-    /// The largest box pre-reduction factor per axis: a block's alpha-weighted sums (at most
-    /// 256 · 256 pixels · 255 · 255) must fit the 32-bit accumulators of ``boxReduce``. Larger
-    /// reductions (a tiny output from a huge image) leave the rest to Lanczos.
-    static let maxBoxFactor = 256
-
     /// Resamples `source` (or the part of it in `rect`) to exactly `width` x `height`.
     public static func resize(_ source: PixelBuffer, width: Int, height: Int, rect: SourceRect? = nil) throws -> PixelBuffer {
         guard width > 0, height > 0, width <= 1 << 16, height <= 1 << 16 else {
@@ -152,8 +147,8 @@ public enum Resampler {
         }
         var src = source
         let gap = reducingGap(outputWidth: width, outputHeight: height)
-        let kx = min(maxBoxFactor, max(1, Int(r.width / Double(width) / gap)))
-        let ky = min(maxBoxFactor, max(1, Int(r.height / Double(height) / gap)))
+        let kx = max(1, Int(r.width / Double(width) / gap))
+        let ky = max(1, Int(r.height / Double(height) / gap))
         if kx > 1 || ky > 1 {
             // Box-reduce only the blocks that cover the rectangle.
             let bx0 = max(0, Int(r.x) / kx)
@@ -201,62 +196,72 @@ public enum Resampler {
         let x0 = blocks.lowerBound * kx
         let x1 = min(src.width, blocks.upperBound * kx)
         let span = (x1 - x0) * ch
-        var sums = [UInt32](repeating: 0, count: span)
+        var sums = [UInt32](repeating: 0, count: ch == 4 ? 0 : span)
+        // RGBA sums are alpha-weighted (up to 255 · 255 a pixel), so a block of over 66k pixels
+        // (a tiny output of a large image) would wrap 32 bits: they are kept in 64.
+        var weighted = [UInt64](repeating: 0, count: ch == 4 ? span : 0)
         src.pixels.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { out in
                 sums.withUnsafeMutableBufferPointer { sums in
-                    var divisor = Divisor(1) // a block's pixel count changes only at the edges
-                    for (oy, by) in rows.enumerated() {
-                        let y0 = by * ky
-                        let y1 = min(src.height, y0 + ky)
-                        for i in 0..<span { sums[i] = 0 }
-                        // Pointers, not indices: no overflow checks, so the compiler vectorises.
-                        let s = sums.baseAddress!
-                        for y in y0..<y1 {
-                            let p = px.baseAddress! + (y * src.width + x0) * ch
+                    weighted.withUnsafeMutableBufferPointer { weighted in
+                        var divisor = Divisor(1) // a block's pixel count changes only at the edges
+                        for (oy, by) in rows.enumerated() {
+                            let y0 = by * ky
+                            let y1 = min(src.height, y0 + ky)
                             if ch == 4 {
-                                // Premultiply so transparent pixels carry no colour into the average.
-                                for i in 0..<(span / 4) {
-                                    let a = UInt32(p[4 &* i &+ 3])
-                                    s[4 &* i] &+= UInt32(p[4 &* i]) &* a
-                                    s[4 &* i &+ 1] &+= UInt32(p[4 &* i &+ 1]) &* a
-                                    s[4 &* i &+ 2] &+= UInt32(p[4 &* i &+ 2]) &* a
-                                    s[4 &* i &+ 3] &+= a
-                                }
+                                for i in 0..<span { weighted[i] = 0 }
                             } else {
-                                for i in 0..<span { s[i] &+= UInt32(p[i]) }
+                                for i in 0..<span { sums[i] = 0 }
                             }
-                        }
-                        for ox in 0..<outW {
-                            let xs = ox * kx
-                            let xe = min(x1 - x0, xs + kx)
-                            let n = UInt32((xe - xs) * (y1 - y0))
-                            let o = (oy * outW + ox) * ch
-                            if ch == 4 {
-                                var c = (UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-                                for x in xs..<xe {
-                                    c.0 &+= sums[x * 4]
-                                    c.1 &+= sums[x * 4 + 1]
-                                    c.2 &+= sums[x * 4 + 2]
-                                    c.3 &+= sums[x * 4 + 3]
+                            for y in y0..<y1 {
+                                let p = px.baseAddress! + (y * src.width + x0) * ch
+                                // Pointers, not indices: no overflow checks, so the compiler vectorises.
+                                if ch == 4 {
+                                    // Premultiply so transparent pixels carry no colour into the average.
+                                    let s = weighted.baseAddress!
+                                    for i in 0..<(span / 4) {
+                                        let a = UInt64(p[4 &* i &+ 3])
+                                        s[4 &* i] &+= UInt64(p[4 &* i]) &* a
+                                        s[4 &* i &+ 1] &+= UInt64(p[4 &* i &+ 1]) &* a
+                                        s[4 &* i &+ 2] &+= UInt64(p[4 &* i &+ 2]) &* a
+                                        s[4 &* i &+ 3] &+= a
+                                    }
+                                } else {
+                                    let s = sums.baseAddress!
+                                    for i in 0..<span { s[i] &+= UInt32(p[i]) }
                                 }
-                                out[o + 3] = UInt8((c.3 + n / 2) / n)
-                                if c.3 > 0 {
-                                    out[o] = UInt8(min(255, (c.0 + c.3 / 2) / c.3))
-                                    out[o + 1] = UInt8(min(255, (c.1 + c.3 / 2) / c.3))
-                                    out[o + 2] = UInt8(min(255, (c.2 + c.3 / 2) / c.3))
+                            }
+                            for ox in 0..<outW {
+                                let xs = ox * kx
+                                let xe = min(x1 - x0, xs + kx)
+                                let n = UInt32((xe - xs) * (y1 - y0))
+                                let o = (oy * outW + ox) * ch
+                                if ch == 4 {
+                                    var c = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+                                    for x in xs..<xe {
+                                        c.0 &+= weighted[x * 4]
+                                        c.1 &+= weighted[x * 4 + 1]
+                                        c.2 &+= weighted[x * 4 + 2]
+                                        c.3 &+= weighted[x * 4 + 3]
+                                    }
+                                    out[o + 3] = UInt8((c.3 + UInt64(n) / 2) / UInt64(n))
+                                    if c.3 > 0 {
+                                        out[o] = UInt8(min(255, (c.0 + c.3 / 2) / c.3))
+                                        out[o + 1] = UInt8(min(255, (c.1 + c.3 / 2) / c.3))
+                                        out[o + 2] = UInt8(min(255, (c.2 + c.3 / 2) / c.3))
+                                    }
+                                } else {
+                                    var c = (UInt32(0), UInt32(0), UInt32(0))
+                                    for x in xs..<xe {
+                                        c.0 &+= sums[3 &* x]
+                                        c.1 &+= sums[3 &* x &+ 1]
+                                        c.2 &+= sums[3 &* x &+ 2]
+                                    }
+                                    if n != divisor.d { divisor = Divisor(n) }
+                                    out[o] = UInt8(divisor.divide(c.0 + n / 2))
+                                    out[o + 1] = UInt8(divisor.divide(c.1 + n / 2))
+                                    out[o + 2] = UInt8(divisor.divide(c.2 + n / 2))
                                 }
-                            } else {
-                                var c = (UInt32(0), UInt32(0), UInt32(0))
-                                for x in xs..<xe {
-                                    c.0 &+= s[3 &* x]
-                                    c.1 &+= s[3 &* x &+ 1]
-                                    c.2 &+= s[3 &* x &+ 2]
-                                }
-                                if n != divisor.d { divisor = Divisor(n) }
-                                out[o] = UInt8(divisor.divide(c.0 + n / 2))
-                                out[o + 1] = UInt8(divisor.divide(c.1 + n / 2))
-                                out[o + 2] = UInt8(divisor.divide(c.2 + n / 2))
                             }
                         }
                     }
