@@ -2,18 +2,27 @@
 // they need AVX2/FMA code chosen at run time (Swift cannot compile one function for several
 // instruction sets). Every kernel is built for the baseline CPU and for AVX2(+FMA) (the direct
 // convolution and the Lanczos passes also for AVX-512) and picks a build per call; FaceKit wraps them
-// once (Convolution+Winograd.swift, Convolution+Direct.swift), ImageKit in Resampler.swift, and their
+// once (Convolution+Winograd.swift, +StridedWinograd, +Winograd3x3, +Direct), ImageKit in Resampler.swift, and their
 // tests compare them with the im2col + sgemm path and a plain per-sample resize.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-/// The build the kernels run: 0 baseline, 1 AVX2+FMA, 2 AVX-512F (with AVX2+FMA).
+/// The build this CPU runs: 0 baseline, 1 AVX2+FMA, 2 AVX-512F (with AVX2+FMA). `FACEKIT_KERNEL_LEVEL=0|1`,
+/// read once, caps it (to measure an AVX2-only host on an AVX-512 one); it covers ImageKit's Lanczos too.
+int ck_cpu_kernel_level(void);
+
+/// The build the kernels that pick their own run: ck_cpu_kernel_level(), lowered while a test holds a
+/// limit (ck_acquire_kernel_level_limit).
 int ck_kernel_level(void);
 
-/// Tests: runs at most build `level` from now on (2 undoes it), to check every build on one CPU.
-void ck_limit_kernel_level(int level);
+/// Tests: waits until no other test holds a limit, then runs at most build `level` until
+/// ck_release_kernel_level_limit, so concurrent suites cannot lift each other's limit. Not reentrant.
+void ck_acquire_kernel_level_limit(int level);
+
+/// Tests: lifts the limit and lets the next test take one.
+void ck_release_kernel_level_limit(void);
 
 /// Winograd F(4x4, 5x5) for dlib's stride-1 5x5 convolutions with 2 pixels of zero padding
 /// (`con5`): each 4x4 block of outputs ("tile") is computed from its 8x8 input patch with 64
@@ -36,7 +45,7 @@ int ck_winograd5_scratch_floats(int cols, int tileRows);
 /// U holds 64 * filters * channels floats.
 void ck_winograd5_filter_transform(const float *weights, int filters, int channels, float *U);
 
-/// V[p][c][t] = (B^T d B)[p] for the 6x6 input patch d of every tile t of tile rows
+/// V[p][c][t] = (B^T d B)[p] for the 8x8 input patch d of every tile t of tile rows
 /// [tileRow0, tileRow0 + tileRows) of one sample `input` (channels x rows x cols planes).
 /// V holds 64 * channels * T floats.
 void ck_winograd5_input_transform(
@@ -165,7 +174,7 @@ size_t ck_lanczos_scratch_floats(const ck_lanczos_axis *h, const ck_lanczos_axis
 /// pass first, alpha premultiplied (by a * (1/255)) and undone per output pixel, samples rounded and
 /// clamped to bytes. Per output sample: vertical acc = r0 * w0, then acc + (ra * wa + rb * wb) per
 /// pair of taps, then acc + r * w for an odd last tap; horizontal p = 0 then p + acc * w per tap.
-/// Runs at most build `level` (0 baseline, 1 AVX2, 2 AVX-512; see ck_kernel_level).
+/// Runs at most build `level` (0 baseline, 1 AVX2, 2 AVX-512), capped by ck_cpu_kernel_level() only.
 void ck_lanczos_rows(
     const uint8_t *src, int srcWidth, int channels, const ck_lanczos_axis *h, const ck_lanczos_axis *v, int row0, int row1,
     uint8_t *out, float *scratch, int level);

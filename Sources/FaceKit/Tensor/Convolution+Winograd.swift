@@ -31,12 +31,13 @@ enum ConvolutionKernel: Sendable {
 
     /// The CKernels builds this CPU runs: 0 baseline, 1 AVX2+FMA, 2 AVX-512 (direct kernel; Winograd uses AVX2+FMA).
     /// `FACEKIT_KERNEL_LEVEL=1` (or 0), read once, caps it: AVX2-only hosts measured on an AVX-512 one.
-    static var cpuLevel: Int { Int(ck_kernel_level()) }
+    static var cpuLevel: Int { Int(ck_cpu_kernel_level()) }
 
-    /// Tests: runs CKernels' builds up to `level` (0 baseline, 1 AVX2+FMA) while `body` runs.
+    /// Tests: runs CKernels' builds up to `level` (0 baseline, 1 AVX2+FMA) while `body` runs. The limit is
+    /// process-wide, so a test waits here while another suite's test holds one (calls must not nest).
     static func withKernelLevel<R>(_ level: Int, _ body: () throws -> R) rethrows -> R {
-        ck_limit_kernel_level(Int32(level))
-        defer { ck_limit_kernel_level(2) }
+        ck_acquire_kernel_level_limit(Int32(level))
+        defer { ck_release_kernel_level_limit() }
         return try body()
     }
 }
