@@ -7,8 +7,9 @@
 //
 // so that the 2x2 outputs of a tile are A^T [(G g G^T) . (B^T d B)] A for its 4x4 input patch d
 // and 3x3 filter g (cross-correlation, as dlib's con_). Tiles are processed eight at a time, one
-// tile per vector lane, as in Winograd5x5.c: each input row is split into its odd and even
-// columns, after which every patch element of eight neighbouring tiles is one contiguous load.
+// tile per vector lane: each input row is split into its odd and even columns, after which every
+// patch element of eight neighbouring tiles is one contiguous load (Winograd5x5.c splits by column
+// mod 4 for its 4x4 tiles).
 //
 // The tiles of all samples of a batch are numbered consecutively (sample, tile row, tile column),
 // so one matrix product per transform point covers every sample: the small maps of a ResNet's

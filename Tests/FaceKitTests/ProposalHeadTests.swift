@@ -105,7 +105,7 @@ struct ProposalHeadTests {
         let found = detector.detect(in: image, search: .learned, coverage: &coverage)
         let whole = detector.detect(in: image)
         #expect(found.map(\.rect) == whole.map(\.rect), "\(path): \(found) vs \(whole)")
-        #expect(zip(found, whole).allSatisfy { abs($0.confidence - $1.confidence) <= 1e-5 }, "\(path)")
+        #expect(zip(found, whole).allSatisfy { abs($0.confidence - $1.confidence) <= 5e-5 }, "\(path)")
         // Pass B never costs more than the fine levels whole (with crowded proposals it is those).
         let field = try #require(detector.field)
         let (input, layout) = detector.pyramidTensor(image)

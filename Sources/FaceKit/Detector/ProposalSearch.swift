@@ -2,8 +2,9 @@
 /// network on the coarse levels only (from ``firstWholeLevel`` on: the pyramid of a copy at
 /// (5/6)^k scale; with the crops' margins about 40% of the whole run's pixels on 4 MP). Pass B runs it on
 /// the fine levels only around the pass-A windows scoring above ``proposalThreshold``, on crops wide
-/// enough (the network's receptive field, 189 px) that every score it keeps is the whole run's. So every
-/// candidate window is one of the whole run's, with its score; non-max suppression can still keep a
+/// enough (the network's receptive field, 189 px) that every score it keeps is the whole run's (to within
+/// 5e-5: Winograd layers round by tile position). So every candidate window is one of the whole run's,
+/// with its score; non-max suppression can still keep a
 /// coarse window whose fine-level neighbour was not evaluated.
 ///
 /// Faces at the fine levels (80-160 px on the detection copy) that no proposal covers are missed, and

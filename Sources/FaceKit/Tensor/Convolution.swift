@@ -64,7 +64,7 @@ struct Convolution: Sendable {
         let outR = max(0, outputRows(rows))
         let outC = max(0, outputCols(cols))
         if outR == 0 || outC == 0 || n == 0 { return Tensor(n: n, k: outChannels, nr: outR, nc: outC) }
-        // Every output value is written below: by one sgemm band or by the single-filter loop.
+        // Every output value is written below, by whichever kernel runs (each writes its whole output).
         var output = Tensor(uninitializedN: n, k: outChannels, nr: outR, nc: outC)
         if outChannels == 1 && strideX == 1 && strideY == 1 {
             forwardSingleFilter(input, into: &output)
