@@ -16,17 +16,7 @@
 // deep layers (4x4 tiles per sample at 8x8) then read each filter matrix once per batch.
 #include "CKernels.h"
 
-#include <string.h>
-
-typedef float v8 __attribute__((vector_size(32)));
-
-#define INLINE static inline __attribute__((always_inline))
-
-// Macros rather than functions: a function taking or returning a 32-byte vector has a different
-// ABI with and without AVX, and these are used by both builds of each kernel.
-#define LOAD8(p) (__extension__({ v8 v_; memcpy(&v_, (p), sizeof v_); v_; }))
-#define STORE8(p, v) (__extension__({ v8 v_ = (v); memcpy((p), &v_, sizeof v_); }))
-#define SPLAT(x) ((v8){(x), (x), (x), (x), (x), (x), (x), (x)})
+#include "VectorMacros.h"
 
 int ck_winograd3_tiles(int size) { return (size + 1) / 2; }
 

@@ -16,14 +16,7 @@
 // columns mod 4, after which every patch element of eight neighbouring tiles is one contiguous load.
 #include "CKernels.h"
 
-#include <string.h>
-
-typedef float v8 __attribute__((vector_size(32)));
-
-#define INLINE static inline __attribute__((always_inline))
-#define LOAD8(p) (__extension__({ v8 v_; memcpy(&v_, (p), sizeof v_); v_; }))
-#define STORE8(p, v) (__extension__({ v8 v_ = (v); memcpy((p), &v_, sizeof v_); }))
-#define SPLAT(x) ((v8){(x), (x), (x), (x), (x), (x), (x), (x)})
+#include "VectorMacros.h"
 
 int ck_winograd5_tile_stride(int cols) { return ((cols + 3) / 4 + 7) & ~7; }
 

@@ -19,14 +19,7 @@
 // column phases mod 8, after which it is one contiguous load for eight neighbouring tiles.
 #include "CKernels.h"
 
-#include <string.h>
-
-typedef float v8 __attribute__((vector_size(32)));
-
-#define INLINE static inline __attribute__((always_inline))
-#define LOAD8(p) (__extension__({ v8 v_; memcpy(&v_, (p), sizeof v_); v_; }))
-#define STORE8(p, v) (__extension__({ v8 v_ = (v); memcpy((p), &v_, sizeof v_); }))
-#define SPLAT(x) ((v8){(x), (x), (x), (x), (x), (x), (x), (x)})
+#include "VectorMacros.h"
 
 int ck_winograd5s2_tile_stride(int outCols) { return ((outCols + 3) / 4 + 7) & ~7; }
 
